@@ -1,0 +1,67 @@
+import type { SessionCache } from './session-cache.js';
+import type { SessionRecord, UserId } from './session-record.js';
+import type { SessionStore } from './session-store.js';
+
+/**
+ * The `cached_db` engine: the database store behind a write-through, read-through cache.
+ *
+ * - read: a cache hit costs no database query; a miss reads the database and refills the cache;
+ * - write: the database first, then the cache (never the cache alone);
+ * - delete: the database, then a revocation tombstone in the cache.
+ */
+export class CachedSessionStore implements SessionStore {
+  constructor(
+    /** The database store; the source of truth. */
+    readonly database: SessionStore,
+    readonly cache: SessionCache,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async get(digest: string): Promise<SessionRecord | null> {
+    const cached = await this.cache.get(digest);
+    if (cached.kind === 'revoked') return null;
+    if (cached.kind === 'hit') {
+      // The cache TTL matches the expiry, but clocks and TTL rounding are not exact.
+      return cached.record.expireDate.getTime() > this.now() ? cached.record : null;
+    }
+    const record = await this.database.get(digest);
+    if (record) await this.cache.set(record);
+    return record;
+  }
+
+  async create(record: SessionRecord): Promise<void> {
+    await this.database.create(record);
+    await this.cache.set(record);
+  }
+
+  async update(record: SessionRecord): Promise<boolean> {
+    const updated = await this.database.update(record);
+    if (updated) await this.cache.set(record);
+    else await this.cache.revoke([record.digest]);
+    return updated;
+  }
+
+  async delete(digests: readonly string[]): Promise<number> {
+    if (digests.length === 0) return 0;
+    // Tombstones first, so that a request reading the database in between cannot refill the
+    // cache with a row that is about to disappear; then again after, for one that just did.
+    await this.cache.revoke(digests);
+    const deleted = await this.database.delete(digests);
+    await this.cache.revoke(digests);
+    return deleted;
+  }
+
+  listByUser(userId: UserId): Promise<SessionRecord[]> {
+    return this.database.listByUser(userId);
+  }
+
+  liveDigestsOfUser(userId: UserId): Promise<string[]> {
+    return this.database.liveDigestsOfUser(userId);
+  }
+
+  async deleteExpiredBatch(limit: number): Promise<string[]> {
+    const digests = await this.database.deleteExpiredBatch(limit);
+    if (digests.length > 0) await this.cache.revoke(digests);
+    return digests;
+  }
+}

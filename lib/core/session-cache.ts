@@ -1,0 +1,25 @@
+import type { SessionRecord } from './session-record.js';
+
+/** What a cache lookup can answer. */
+export type CacheLookup =
+  | { kind: 'hit'; record: SessionRecord }
+  /** The session was revoked: answer "no session" without asking the database. */
+  | { kind: 'revoked' }
+  /** Not cached, or the cache failed or timed out (the caller falls back to the database). */
+  | { kind: 'miss' };
+
+/**
+ * The cache port of the `cached_db` engine. Implementations never throw: a cache that is down
+ * or slow behaves as a miss (reads) or a no-op (writes), so the database stays the source of
+ * truth and no request fails because of the cache.
+ */
+export interface SessionCache {
+  get(digest: string): Promise<CacheLookup>;
+  /** Caches a record until its expiry, unless the digest was marked revoked. */
+  set(record: SessionRecord): Promise<void>;
+  /**
+   * Marks digests as revoked (a tombstone that outlives any in-flight request) so that a
+   * concurrent read-through or write cannot put the session back into the cache.
+   */
+  revoke(digests: readonly string[]): Promise<void>;
+}

@@ -1,0 +1,17 @@
+/** The id of a user as the app's user entity defines it (integer or string/uuid primary key). */
+export type UserId = string | number;
+
+/**
+ * One stored session, as the store port sees it: engine-neutral, no TypeORM or cache types.
+ * `digest` is the SHA-256 of the cookie key; `data` is the session data as JSON text.
+ */
+export interface SessionRecord {
+  digest: string;
+  data: string;
+  userId: UserId | null;
+  ip: string | null;
+  userAgent: string | null;
+  expireDate: Date;
+  createdAt: Date;
+  updatedAt: Date;
+}

@@ -1,0 +1,33 @@
+import type { SessionRecord, UserId } from './session-record.js';
+
+/**
+ * The port both engines implement. `db` is the TypeORM table; `cached_db` is the same table
+ * behind a write-through cache. Everything above this interface is engine-neutral.
+ */
+export interface SessionStore {
+  /** The live (unexpired) session with this digest, or null. */
+  get(digest: string): Promise<SessionRecord | null>;
+  /** Inserts a new session. Throws {@link DuplicateSessionError} if the digest exists. */
+  create(record: SessionRecord): Promise<void>;
+  /**
+   * Updates an existing session. Resolves to false, writing nothing, when the row no longer
+   * exists: a session revoked while a request was using it is never written back.
+   */
+  update(record: SessionRecord): Promise<boolean>;
+  /** Deletes sessions by digest; resolves to how many rows were deleted. */
+  delete(digests: readonly string[]): Promise<number>;
+  /** Live sessions of one user, most recently active first. */
+  listByUser(userId: UserId): Promise<SessionRecord[]>;
+  /** Digests of the live (unexpired) sessions of one user. */
+  liveDigestsOfUser(userId: UserId): Promise<string[]>;
+  /** Deletes up to `limit` sessions that expired; resolves to their digests. */
+  deleteExpiredBatch(limit: number): Promise<string[]>;
+}
+
+/** A session with the same digest already exists (a key collision, or a replayed create). */
+export class DuplicateSessionError extends Error {
+  constructor() {
+    super('A session with this key already exists.');
+    this.name = 'DuplicateSessionError';
+  }
+}

@@ -1,0 +1,29 @@
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import type { ClientInfo as ClientDetails } from '../core/client-address.js';
+import { getRequestState } from '../http/request-state.js';
+
+/**
+ * The client of the current request as sessions record it: `{ ip, userAgent }`, with the IP
+ * taken from the socket (or from trusted proxies only) and the User-Agent cut to 300 characters.
+ *
+ * @example
+ * ```ts
+ * @Get('whoami')
+ * whoami(@ClientInfo() client: ClientInfo) {
+ *   return client; // { ip: '203.0.113.7', userAgent: 'Mozilla/5.0 ...' }
+ * }
+ * ```
+ */
+export const ClientInfo = createParamDecorator((_data: unknown, context: ExecutionContext): ClientDetails => {
+  const state = getRequestState(context.switchToHttp().getRequest());
+  if (!state) {
+    throw new Error(
+      'nest-qsessions: @ClientInfo() found no session middleware on this request. Import QSessionsModule.forRoot() ' +
+        'in your app module, or mount QSessionsMiddleware on this route if you set mountMiddleware: false.',
+    );
+  }
+  return state.client;
+});
+
+/** `{ ip, userAgent }` of a request, as returned by `@ClientInfo()`. */
+export type ClientInfo = ClientDetails;

@@ -1,0 +1,61 @@
+import type { IncomingMessage } from 'node:http';
+import { parseCookie, stringifySetCookie, type SetCookie } from 'cookie';
+import type { ResolvedCookieOptions } from '../options/resolved-options.js';
+
+/** The value of the session cookie in a request: undefined when absent. */
+export function readSessionCookie(req: IncomingMessage, name: string): string | undefined {
+  const header = req.headers.cookie;
+  // Cheap test first: most requests without our cookie never parse the header.
+  if (!header || !header.includes(name)) return undefined;
+  try {
+    // A value that is not valid percent-encoding comes back as is and is rejected later.
+    return parseCookie(header)[name];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the request arrived over TLS (directly, or through a trusted proxy that says so). */
+export function isSecureRequest(req: IncomingMessage, trustsProxy: boolean): boolean {
+  if ((req.socket as { encrypted?: boolean } | undefined)?.encrypted) return true;
+  if (!trustsProxy) return false;
+  const proto = req.headers['x-forwarded-proto'];
+  const first = (Array.isArray(proto) ? proto[0] : proto)?.split(',')[0]?.trim().toLowerCase();
+  return first === 'https';
+}
+
+function baseAttributes(options: ResolvedCookieOptions, secure: boolean): Omit<SetCookie, 'name' | 'value'> {
+  return {
+    domain: options.domain,
+    path: options.path,
+    httpOnly: options.httpOnly,
+    secure,
+    sameSite: options.sameSite === false ? undefined : options.sameSite,
+    partitioned: options.partitioned || undefined,
+    priority: options.priority,
+  };
+}
+
+/** The Set-Cookie value that stores a session key, lasting `maxAgeMs` (or the browser session). */
+export function sessionSetCookie(
+  options: ResolvedCookieOptions,
+  key: string,
+  secure: boolean,
+  maxAgeMs: number | null,
+  now: number,
+): string {
+  const lifetime =
+    maxAgeMs === null ? {} : { maxAge: Math.floor(maxAgeMs / 1000), expires: new Date(now + maxAgeMs) };
+  return stringifySetCookie({ name: options.name, value: key, ...baseAttributes(options, secure), ...lifetime });
+}
+
+/** The Set-Cookie value that makes the browser forget the session cookie. */
+export function clearSessionCookie(options: ResolvedCookieOptions, secure: boolean): string {
+  return stringifySetCookie({
+    name: options.name,
+    value: '',
+    ...baseAttributes(options, secure),
+    maxAge: 0,
+    expires: new Date(0),
+  });
+}

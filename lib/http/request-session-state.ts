@@ -1,0 +1,172 @@
+import type { IncomingMessage } from 'node:http';
+import type { ClientInfo } from '../core/client-address.js';
+import { digestSessionKey, generateSessionKey } from '../core/session-key.js';
+import type { SessionRecord } from '../core/session-record.js';
+import type { ResolvedCookieOptions } from '../options/resolved-options.js';
+import { RequestSession, type SessionController } from './request-session.js';
+import { SessionCookie, type SessionCookieHost } from './session-cookie.js';
+import { assignSessionData, decodeSessionData } from './session-data-codec.js';
+
+/** The store operations one request's session needs; implemented by the lifecycle. */
+export interface SessionPersistence {
+  persist(state: RequestSessionState): Promise<void>;
+  remove(state: RequestSessionState): Promise<void>;
+  removeDigest(digest: string): Promise<void>;
+  load(digest: string): Promise<SessionRecord | null>;
+}
+
+/** A request whose `session` property this library manages. */
+export type SessionRequest = IncomingMessage & { session?: RequestSession; sessionID?: string };
+
+/**
+ * Everything one request knows about its session: what is stored, what the client sent, and
+ * what must happen when the response goes out. It backs `req.session`'s methods.
+ */
+export class RequestSessionState implements SessionController, SessionCookieHost {
+  /** The session key of the stored session (or of a new one, once assigned). */
+  sessionKey: string | null = null;
+  /** The session as it is in the store right now, as far as this request knows. */
+  record: SessionRecord | null = null;
+  /** The data text as stored (`{}` for nothing stored). */
+  storedData = '{}';
+  customMaxAge: number | null = null;
+  /** The stored custom lifetime, to notice when the request changes it. */
+  storedMaxAge: number | null = null;
+  destroyed = false;
+  touched = false;
+  /** A save happened during this request: the cookie must go out with the response. */
+  cookieDue = false;
+  readonly cookie: SessionCookie;
+  session: RequestSession;
+  private chain: Promise<void> = Promise.resolve();
+  private pendingOperations = 0;
+
+  constructor(
+    private readonly req: SessionRequest,
+    private readonly persistence: SessionPersistence,
+    cookieOptions: ResolvedCookieOptions,
+    readonly client: ClientInfo,
+    readonly secureRequest: boolean,
+    /** The request carried a cookie with the session cookie's name (valid or not). */
+    readonly cookieSent: boolean,
+  ) {
+    this.cookie = new SessionCookie(cookieOptions, this);
+    this.session = this.attachNewSession();
+  }
+
+  /** Adopts a stored session found for the request's cookie key. */
+  adopt(key: string, record: SessionRecord): void {
+    const decoded = decodeSessionData(record.data);
+    this.sessionKey = key;
+    this.record = record;
+    this.storedData = record.data;
+    this.customMaxAge = decoded.maxAge;
+    this.storedMaxAge = decoded.maxAge;
+    assignSessionData(this.session, decoded.data);
+  }
+
+  key(): string {
+    this.sessionKey ??= generateSessionKey();
+    return this.sessionKey;
+  }
+
+  publicId(): string {
+    return this.record?.digest ?? digestSessionKey(this.key());
+  }
+
+  isStored(): boolean {
+    return this.record !== null;
+  }
+
+  /** Waits for every session operation started so far (explicit saves, regenerations). */
+  settled(): Promise<void> {
+    return this.chain;
+  }
+
+  /** Whether an explicit operation (save, regenerate...) is still running. */
+  hasPendingOperations(): boolean {
+    return this.pendingOperations > 0;
+  }
+
+  regenerate(): Promise<void> {
+    return this.serialize(async () => {
+      if (this.record) await this.persistence.remove(this);
+      this.forgetStoredSession();
+      this.attachNewSession();
+    });
+  }
+
+  destroy(): Promise<void> {
+    return this.serialize(async () => {
+      if (this.record) await this.persistence.remove(this);
+      this.forgetStoredSession();
+      this.destroyed = true;
+      delete this.req.session;
+      delete this.req.sessionID;
+    });
+  }
+
+  /**
+   * Moves the session, data included, to a new key (Django's cycle_key): the new row is written
+   * first, then the old one deleted, so a failure never leaves the user without a session.
+   */
+  cycleKey(): Promise<void> {
+    return this.serialize(async () => {
+      const previous = this.record;
+      this.sessionKey = null;
+      this.record = null;
+      this.storedData = '{}';
+      await this.persistence.persist(this);
+      if (previous) await this.persistence.removeDigest(previous.digest);
+    });
+  }
+
+  reload(): Promise<void> {
+    return this.serialize(async () => {
+      if (!this.record) throw new Error('The session cannot be reloaded: it has not been saved yet.');
+      const record = await this.persistence.load(this.record.digest);
+      if (!record) throw new Error('The session cannot be reloaded: it no longer exists.');
+      const key = this.sessionKey as string;
+      this.attachNewSession();
+      this.adopt(key, record);
+    });
+  }
+
+  save(): Promise<void> {
+    return this.serialize(() => this.persistence.persist(this));
+  }
+
+  touch(): void {
+    this.touched = true;
+  }
+
+  /** Runs session operations one after another so that they never interleave. */
+  private serialize(operation: () => Promise<void>): Promise<void> {
+    this.pendingOperations++;
+    const result = this.chain.then(operation).finally(() => this.pendingOperations--);
+    this.chain = result.catch(() => undefined);
+    return result;
+  }
+
+  private forgetStoredSession(): void {
+    this.sessionKey = null;
+    this.record = null;
+    this.storedData = '{}';
+    this.customMaxAge = null;
+    this.storedMaxAge = null;
+    this.cookieDue = false;
+    this.touched = false;
+  }
+
+  private attachNewSession(): RequestSession {
+    const session = new RequestSession(this);
+    this.session = session;
+    this.req.session = session;
+    Object.defineProperty(this.req, 'sessionID', {
+      configurable: true,
+      enumerable: false,
+      get: () => this.key(),
+    });
+    return session;
+  }
+}

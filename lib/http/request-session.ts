@@ -1,0 +1,124 @@
+import type { ClientInfo } from '../core/client-address.js';
+import type { SessionCookie } from './session-cookie.js';
+
+/** Node-style callback of express-session's methods. */
+export type SessionCallback = (error?: Error | null) => void;
+
+/** What a {@link RequestSession} asks of the request it belongs to. */
+export interface SessionController {
+  readonly cookie: SessionCookie;
+  readonly client: ClientInfo;
+  /** The session key (cookie value); a new session is given one on first use. */
+  key(): string;
+  /** SHA-256 of the key: the public id, as listed and revoked. */
+  publicId(): string;
+  /** Whether the session exists in the store (false for a new, unsaved one). */
+  isStored(): boolean;
+  regenerate(): Promise<void>;
+  destroy(): Promise<void>;
+  reload(): Promise<void>;
+  save(): Promise<void>;
+  touch(): void;
+}
+
+const CONTROLLER = Symbol('nest-qsessions.controller');
+
+/**
+ * `req.session`: the session data as plain properties, with express-session's methods, so that
+ * passport, Nest's `@Session()` and code written for express-session work unchanged.
+ *
+ * Each method takes an optional Node-style callback (as express-session's do) and, without one,
+ * returns a Promise. Every own enumerable property is session data and must be JSON-serialisable.
+ */
+export class RequestSession {
+  [key: string]: unknown;
+
+  declare private readonly [CONTROLLER]: SessionController;
+
+  constructor(controller: SessionController) {
+    Object.defineProperty(this, CONTROLLER, { value: controller, enumerable: false });
+  }
+
+  /** The session key, as in express-session. It is the cookie value: treat it as a secret. */
+  get id(): string {
+    return this[CONTROLLER].key();
+  }
+
+  /** The public id of this session (SHA-256 of its key): what `SessionService.list()` shows. */
+  get publicId(): string {
+    return this[CONTROLLER].publicId();
+  }
+
+  /** Whether the session has been saved to the store at least once. */
+  get isStored(): boolean {
+    return this[CONTROLLER].isStored();
+  }
+
+  /** The cookie settings of this session; `cookie.maxAge = ms` changes its lifetime. */
+  get cookie(): SessionCookie {
+    return this[CONTROLLER].cookie;
+  }
+
+  /** IP and User-Agent of the current request, as they will be stored. */
+  get client(): ClientInfo {
+    return this[CONTROLLER].client;
+  }
+
+  /** Replaces the session with a new, empty one under a new key; the old one is deleted. */
+  regenerate(): Promise<void>;
+  regenerate(callback: SessionCallback): this;
+  regenerate(callback?: SessionCallback): this | Promise<void> {
+    return settle(this, this[CONTROLLER].regenerate(), callback);
+  }
+
+  /** Deletes the session; `req.session` is removed and the cookie cleared on the response. */
+  destroy(): Promise<void>;
+  destroy(callback: SessionCallback): this;
+  destroy(callback?: SessionCallback): this | Promise<void> {
+    return settle(this, this[CONTROLLER].destroy(), callback);
+  }
+
+  /** Re-reads the session data from the store, dropping unsaved changes. */
+  reload(): Promise<void>;
+  reload(callback: SessionCallback): this;
+  reload(callback?: SessionCallback): this | Promise<void> {
+    return settle(this, this[CONTROLLER].reload(), callback);
+  }
+
+  /**
+   * Saves the session now rather than when the response is sent (passport does this before
+   * redirecting). Saving is otherwise automatic.
+   */
+  save(): Promise<void>;
+  save(callback: SessionCallback): this;
+  save(callback?: SessionCallback): this | Promise<void> {
+    return settle(this, this[CONTROLLER].save(), callback);
+  }
+
+  /** Marks the session to be saved on this response so that its expiry moves forward. */
+  touch(): this {
+    this[CONTROLLER].touch();
+    return this;
+  }
+
+  /** express-session's name for {@link touch}. */
+  resetMaxAge(): this {
+    return this.touch();
+  }
+}
+
+function settle<T extends RequestSession>(session: T, work: Promise<void>, callback: SessionCallback | undefined): T | Promise<void> {
+  if (!callback) return work;
+  work.then(
+    () => callback(),
+    (error: Error) => callback(error),
+  );
+  return session;
+}
+
+/** Names a stored data key may not take: they would shadow the session's methods or prototype. */
+export const RESERVED_DATA_KEYS: ReadonlySet<string> = new Set([
+  '__proto__',
+  'constructor',
+  ...Object.getOwnPropertyNames(RequestSession.prototype),
+]);

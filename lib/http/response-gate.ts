@@ -1,0 +1,156 @@
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { CommitPlan } from './session-lifecycle.js';
+
+type Decide = (status: number) => CommitPlan | Promise<CommitPlan>;
+type Method = 'writeHead' | 'write' | 'end' | 'flushHeaders';
+const GATED: readonly Method[] = ['writeHead', 'write', 'end', 'flushHeaders'];
+
+/**
+ * Runs `decide` just before the response's first byte (its first writeHead, write, end or
+ * flushHeaders, whichever Express or Fastify calls first) and applies the plan it returns.
+ *
+ * When the plan is ready at once (nothing to save), the response goes straight through. When the
+ * session must be saved first, every call is held back and replayed after the save: the client
+ * (and any other client) can only see the response once the session it implies is stored, and
+ * a failed save can still turn into an error response because nothing has been sent yet.
+ */
+export function gateResponse(res: ServerResponse, decide: Decide): void {
+  const originals = new Map<Method, (...args: unknown[]) => unknown>();
+  // Another middleware may already have wrapped a method as an own property: put it back as is.
+  const ownBefore = new Map<Method, PropertyDescriptor | undefined>();
+  for (const method of GATED) {
+    originals.set(method, (res[method] as (...args: unknown[]) => unknown).bind(res));
+    ownBefore.set(method, Object.getOwnPropertyDescriptor(res, method));
+  }
+  const held: Array<[Method, unknown[]]> = [];
+  let phase: 'open' | 'holding' | 'done' = 'open';
+
+  const restore = () => {
+    for (const method of GATED) {
+      const before = ownBefore.get(method);
+      if (before) Object.defineProperty(res, method, before);
+      else delete (res as unknown as Record<string, unknown>)[method];
+    }
+    phase = 'done';
+  };
+  const call = (method: Method, args: unknown[]) => originals.get(method)!(...args);
+
+  const intercept =
+    (method: Method) =>
+    (...args: unknown[]): unknown => {
+      if (phase === 'done') return call(method, args);
+      if (phase === 'holding') {
+        held.push([method, args]);
+        return method === 'end' ? res : true;
+      }
+      const status = method === 'writeHead' && typeof args[0] === 'number' ? args[0] : res.statusCode;
+      let plan: CommitPlan | Promise<CommitPlan>;
+      try {
+        plan = decide(status);
+      } catch (error) {
+        plan = Promise.reject(error);
+      }
+      if (!(plan instanceof Promise)) {
+        restore();
+        applyHeaders(res, plan, method === 'writeHead' ? args : undefined);
+        return call(method, args);
+      }
+      phase = 'holding';
+      held.push([method, args]);
+      plan.then(
+        (settled) => {
+          restore();
+          if (settled.replace) return replaceResponse(res, settled, held, call);
+          replay(res, settled, held, call);
+        },
+        (error: unknown) => {
+          restore();
+          const message = (error as Error)?.message ?? 'The session could not be saved.';
+          replaceResponse(res, { vary: true, replace: { status: 500, error: 'Internal Server Error', message } }, held, call);
+        },
+      );
+      return method === 'end' ? res : true;
+    };
+
+  for (const method of GATED) {
+    Object.defineProperty(res, method, { configurable: true, writable: true, value: intercept(method) });
+  }
+}
+
+function replay(
+  res: ServerResponse,
+  plan: CommitPlan,
+  held: Array<[Method, unknown[]]>,
+  call: (method: Method, args: unknown[]) => unknown,
+): void {
+  const first = held[0];
+  applyHeaders(res, plan, first?.[0] === 'writeHead' ? first[1] : undefined);
+  for (const [method, args] of held) call(method, args);
+}
+
+function replaceResponse(
+  res: ServerResponse,
+  plan: CommitPlan,
+  held: Array<[Method, unknown[]]>,
+  call: (method: Method, args: unknown[]) => unknown,
+): void {
+  const replace = plan.replace!;
+  // Callbacks given to end() still run once the replacement is sent.
+  for (const [method, args] of held) {
+    if (method !== 'end') continue;
+    const callback = args.find((arg) => typeof arg === 'function');
+    if (callback) res.once('finish', callback as () => void);
+  }
+  const body = JSON.stringify({ statusCode: replace.status, error: replace.error, message: replace.message });
+  for (const name of res.getHeaderNames()) {
+    if (name !== 'set-cookie' && name !== 'vary') res.removeHeader(name);
+  }
+  applyHeaders(res, plan, undefined);
+  call('writeHead', [
+    replace.status,
+    { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' },
+  ]);
+  call('end', [body]);
+}
+
+/**
+ * Adds the session's headers. Headers passed to writeHead() win over setHeader() ones in Node,
+ * so an object or array given there is folded into the response first and our Set-Cookie is
+ * appended to whatever the app set, never replacing it.
+ */
+function applyHeaders(res: ServerResponse, plan: CommitPlan, writeHeadArgs: unknown[] | undefined): void {
+  if (res.headersSent) return;
+  if (writeHeadArgs) foldWriteHeadHeaders(res, writeHeadArgs);
+  if (plan.setCookie) res.appendHeader('Set-Cookie', plan.setCookie);
+  if (plan.vary) addVaryCookie(res);
+}
+
+function foldWriteHeadHeaders(res: ServerResponse, args: unknown[]): void {
+  const index = typeof args[1] === 'string' ? 2 : 1;
+  const headers = args[index];
+  if (!headers || typeof headers !== 'object') return;
+  if (Array.isArray(headers)) {
+    // Flat [name, value, name, value] or [[name, value]] form.
+    const pairs: Array<[string, unknown]> = Array.isArray(headers[0])
+      ? (headers as Array<[string, unknown]>)
+      : Array.from({ length: headers.length / 2 }, (_, i) => [headers[2 * i] as string, headers[2 * i + 1]]);
+    for (const [name, value] of pairs) setFolded(res, name, value);
+  } else {
+    for (const [name, value] of Object.entries(headers as OutgoingHttpHeaders)) setFolded(res, name, value);
+  }
+  args.splice(index, 1);
+}
+
+function setFolded(res: ServerResponse, name: string, value: unknown): void {
+  if (value === undefined) return;
+  if (name.toLowerCase() === 'set-cookie') res.appendHeader(name, value as string | string[]);
+  else res.setHeader(name, value as string | number | readonly string[]);
+}
+
+function addVaryCookie(res: ServerResponse): void {
+  const current = res.getHeader('Vary');
+  const text = Array.isArray(current) ? current.join(', ') : current === undefined ? '' : String(current);
+  if (text.trim() === '*') return;
+  if (text.split(',').some((part) => part.trim().toLowerCase() === 'cookie')) return;
+  res.setHeader('Vary', text ? `${text}, Cookie` : 'Cookie');
+}

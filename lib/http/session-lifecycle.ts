@@ -1,0 +1,206 @@
+import type { IncomingMessage } from 'node:http';
+import { readClientInfo } from '../core/client-address.js';
+import { SessionInterruptedError, SessionStoreUnavailableError, SessionTooLargeError } from '../core/session-errors.js';
+import { digestSessionKey, generateSessionKey, isWellFormedSessionKey } from '../core/session-key.js';
+import type { SessionRecord } from '../core/session-record.js';
+import { DuplicateSessionError, type SessionStore } from '../core/session-store.js';
+import type { WarningSink } from '../core/warn-once.js';
+import type { ResolvedQSessionsOptions } from '../options/resolved-options.js';
+import { clearSessionCookie, isSecureRequest, readSessionCookie, sessionSetCookie } from './cookie-header.js';
+import { RequestSessionState, type SessionPersistence, type SessionRequest } from './request-session-state.js';
+import { encodeSessionData } from './session-data-codec.js';
+
+/** What the response must carry once the session is settled. */
+export interface CommitPlan {
+  /** A Set-Cookie value to add (the session cookie, or its deletion). */
+  setCookie?: string;
+  /** Add `Vary: Cookie` (the response depends on the session). */
+  vary: boolean;
+  /** Send this error instead of the response the app produced. */
+  replace?: { status: number; error: string; message: string };
+}
+
+/** Anything that can report an unexpected error; Nest's Logger fits. */
+export interface ErrorSink extends WarningSink {
+  error(message: string, stack?: string): void;
+}
+
+const KEY_ATTEMPTS = 3;
+
+/**
+ * The session rules of one request, from the cookie in to the cookie out: Django's session
+ * middleware (reference C.2) with qsessions' IP/User-Agent tracking, on raw Node requests so
+ * that Express and Fastify behave the same.
+ */
+export class SessionLifecycle implements SessionPersistence {
+  private readonly trustsProxy: boolean;
+
+  constructor(
+    private readonly store: SessionStore,
+    private readonly options: ResolvedQSessionsOptions,
+    private readonly logger: ErrorSink,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.trustsProxy = options.trustProxy('127.0.0.1', 0) || options.trustProxy('::1', 0) || options.trustProxy('10.0.0.1', 0);
+  }
+
+  /**
+   * Attaches `req.session`. Only a cookie shaped like one of our keys causes a store lookup; an
+   * unknown or expired key gives a new, empty session (the client's key is never adopted).
+   */
+  async open(req: IncomingMessage): Promise<RequestSessionState> {
+    const cookieValue = readSessionCookie(req, this.options.cookie.name);
+    const state = new RequestSessionState(
+      req as SessionRequest,
+      this,
+      this.options.cookie,
+      readClientInfo(req, this.options.trustProxy),
+      this.options.cookie.secure === 'auto' ? isSecureRequest(req, this.trustsProxy) : this.options.cookie.secure,
+      cookieValue !== undefined,
+    );
+    if (isWellFormedSessionKey(cookieValue)) {
+      const record = await this.load(digestSessionKey(cookieValue));
+      if (record) state.adopt(cookieValue, record);
+    }
+    return state;
+  }
+
+  async load(digest: string): Promise<SessionRecord | null> {
+    try {
+      return await this.store.get(digest);
+    } catch (error) {
+      throw new SessionStoreUnavailableError(error);
+    }
+  }
+
+  /**
+   * Decides what the response carries. Synchronous when nothing needs storing (the common read),
+   * a Promise when the session must be saved or deleted first.
+   */
+  commit(state: RequestSessionState, status: number): CommitPlan | Promise<CommitPlan> {
+    // Explicit saves or regenerations still running finish first.
+    if (state.hasPendingOperations()) return state.settled().then(() => this.plan(state, status));
+    return this.plan(state, status);
+  }
+
+  private plan(state: RequestSessionState, status: number): CommitPlan | Promise<CommitPlan> {
+    const vary = state.cookieSent || state.cookieDue || state.record !== null;
+    if (state.destroyed) return { vary, setCookie: state.cookieSent ? this.clearCookie(state) : undefined };
+
+    const json = JSON.stringify(state.session);
+    if (json === '{}') {
+      // An empty session is never stored: a stored one that was emptied is deleted.
+      if (state.record && status < 500) {
+        return this.remove(state).then(
+          () => ({ vary: true, setCookie: this.clearCookie(state) }),
+          (error: unknown) => this.failure(state, error, true),
+        );
+      }
+      return { vary, setCookie: state.cookieSent && !state.record ? this.clearCookie(state) : undefined };
+    }
+    if (status >= 500) return { vary, setCookie: state.cookieDue ? this.sessionCookie(state) : undefined };
+
+    const dataChanged =
+      encodeSessionData(json, state.customMaxAge) !== state.storedData || state.customMaxAge !== state.storedMaxAge;
+    const needsSave =
+      state.record === null ||
+      dataChanged ||
+      state.touched ||
+      this.options.saveEveryRequest ||
+      state.record.ip !== state.client.ip ||
+      state.record.userAgent !== state.client.userAgent;
+    if (!needsSave) return { vary: true, setCookie: state.cookieDue ? this.sessionCookie(state) : undefined };
+    return this.persist(state, json).then(
+      () => ({ vary: true, setCookie: this.sessionCookie(state) }),
+      (error: unknown) => this.failure(state, error, dataChanged),
+    );
+  }
+
+  /** Saves the session: a new row under a fresh key, or an update of the row it came from. */
+  async persist(state: RequestSessionState, json = JSON.stringify(state.session)): Promise<void> {
+    const data = encodeSessionData(json, state.customMaxAge);
+    const bytes = Buffer.byteLength(data);
+    if (bytes > this.options.maxDataBytes) throw new SessionTooLargeError(bytes, this.options.maxDataBytes);
+    const now = this.now();
+    const fields = {
+      data,
+      userId: this.options.userIdFromSession(state.session) ?? null,
+      ip: state.client.ip,
+      userAgent: state.client.userAgent,
+      expireDate: new Date(now + (state.customMaxAge ?? this.options.cookie.maxAge)),
+      updatedAt: new Date(now),
+    };
+    if (state.record) {
+      const record = { ...state.record, ...fields };
+      if (!(await this.store.update(record))) throw new SessionInterruptedError();
+      state.record = record;
+    } else {
+      state.record = await this.createWithFreshKey(state, { ...fields, createdAt: new Date(now) });
+    }
+    state.storedData = data;
+    state.storedMaxAge = state.customMaxAge;
+    state.touched = false;
+    state.cookieDue = true;
+  }
+
+  async remove(state: RequestSessionState): Promise<void> {
+    if (!state.record) return;
+    await this.store.delete([state.record.digest]);
+    state.record = null;
+  }
+
+  async removeDigest(digest: string): Promise<void> {
+    await this.store.delete([digest]);
+  }
+
+  private async createWithFreshKey(
+    state: RequestSessionState,
+    fields: Omit<SessionRecord, 'digest'>,
+  ): Promise<SessionRecord> {
+    // A key given out earlier in this request (req.session.id) is used if it is free.
+    let key = state.key();
+    for (let attempt = 1; ; attempt++) {
+      const record = { ...fields, digest: digestSessionKey(key) };
+      try {
+        await this.store.create(record);
+        state.sessionKey = key;
+        return record;
+      } catch (error) {
+        if (!(error instanceof DuplicateSessionError) || attempt === KEY_ATTEMPTS) throw error;
+        key = generateSessionKey();
+      }
+    }
+  }
+
+  private failure(state: RequestSessionState, error: unknown, dataChanged: boolean): CommitPlan {
+    if (error instanceof SessionInterruptedError) {
+      // Revoked while this request ran: never written back. Only a request that changed the
+      // session learns it through an error (its changes are lost); others just lose the cookie.
+      state.record = null;
+      const setCookie = this.clearCookie(state);
+      if (!dataChanged) return { vary: true, setCookie };
+      return { vary: true, setCookie, replace: { status: 400, error: 'Bad Request', message: error.message } };
+    }
+    if (error instanceof SessionTooLargeError) {
+      this.logger.error(error.message);
+      return {
+        vary: true,
+        replace: { status: 500, error: 'Internal Server Error', message: 'The session could not be saved.' },
+      };
+    }
+    this.logger.error(`Saving the session failed: ${(error as Error)?.message ?? error}`, (error as Error)?.stack);
+    return {
+      vary: true,
+      replace: { status: 503, error: 'Service Unavailable', message: new SessionStoreUnavailableError(error).message },
+    };
+  }
+
+  private sessionCookie(state: RequestSessionState): string {
+    const maxAge = this.options.cookie.expireAtBrowserClose ? null : (state.customMaxAge ?? this.options.cookie.maxAge);
+    return sessionSetCookie(this.options.cookie, state.key(), state.secureRequest, maxAge, this.now());
+  }
+
+  private clearCookie(state: RequestSessionState): string {
+    return clearSessionCookie(this.options.cookie, state.secureRequest);
+  }
+}

@@ -1,0 +1,23 @@
+// The public API of nest-qsessions. Everything else is internal and may change.
+export { QSessionsModule } from './qsessions.module.js';
+export type {
+  QSessionsCacheOptions,
+  QSessionsCookieOptions,
+  QSessionsEngine,
+  QSessionsModuleAsyncOptions,
+  QSessionsModuleOptions,
+  QSessionsModuleRootOptions,
+  TrustProxyOption,
+} from './qsessions.options.js';
+export { QSessionsConfigError } from './options/qsessions-config.error.js';
+export { SessionService, type UserOrId } from './services/session.service.js';
+export type { SessionView } from './services/session-view.js';
+export { QSession, QSESSION_TABLE } from './typeorm/qsession.entity.js';
+export { setQSessionUserEntity, type UserEntityClass } from './typeorm/user-entity.js';
+export { CurrentSession, CurrentSessionId } from './decorators/current-session.decorator.js';
+export { ClientInfo } from './decorators/client-info.decorator.js';
+export { QSessionsMiddleware } from './http/qsessions.middleware.js';
+export { RequestSession, type SessionCallback } from './http/request-session.js';
+export { SessionCookie } from './http/session-cookie.js';
+export type { UserId } from './core/session-record.js';
+export { SessionInterruptedError, SessionTooLargeError, SessionStoreUnavailableError } from './core/session-errors.js';

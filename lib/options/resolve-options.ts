@@ -1,0 +1,189 @@
+import proxyAddr from 'proxy-addr';
+import type { UserId } from '../core/session-record.js';
+import type { QSessionsModuleOptions, TrustProxyOption } from '../qsessions.options.js';
+import { QSessionsConfigError } from './qsessions-config.error.js';
+import type { ResolvedQSessionsOptions } from './resolved-options.js';
+
+const TWO_WEEKS_MS = 14 * 24 * 60 * 60 * 1000;
+// RFC 6265 token characters: what a cookie name may contain.
+const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const KNOWN_KEYS = new Set([
+  'engine',
+  'dataSource',
+  'cookie',
+  'cache',
+  'saveEveryRequest',
+  'trustProxy',
+  'userIdFromSession',
+  'maxDataBytes',
+  'mountMiddleware',
+  'userEntity',
+]);
+
+/**
+ * Validates the module options and fills in defaults. Every problem is collected and reported
+ * at once, each with the fix, so a bad configuration fails at start-up and never per request.
+ */
+export function resolveOptions(options: QSessionsModuleOptions | undefined): ResolvedQSessionsOptions {
+  const problems: string[] = [];
+  const input: QSessionsModuleOptions = options ?? {};
+  if (typeof input !== 'object' || input === null) {
+    throw new QSessionsConfigError(['options must be an object, for example { engine: "db" }.']);
+  }
+  for (const key of Object.keys(input)) {
+    if (!KNOWN_KEYS.has(key)) problems.push(`unknown option \`${key}\`; known options are ${[...KNOWN_KEYS].join(', ')}.`);
+  }
+
+  const engine = input.engine ?? 'db';
+  if (engine !== 'db' && engine !== 'cached_db') {
+    problems.push(`\`engine\` must be 'db' or 'cached_db', not ${JSON.stringify(engine)}.`);
+  }
+  if (input.dataSource !== undefined && (typeof input.dataSource !== 'string' || input.dataSource === '')) {
+    problems.push('`dataSource` must be the name of a TypeORM DataSource (a non-empty string), or left out for the default one.');
+  }
+
+  const cookieIn = input.cookie ?? {};
+  const name = cookieIn.name ?? 'sessionid';
+  if (typeof name !== 'string' || !COOKIE_NAME.test(name)) {
+    problems.push(`\`cookie.name\` ${JSON.stringify(name)} is not a valid cookie name: use letters, digits and !#$%&'*+-.^_\`|~ only.`);
+  }
+  const maxAge = cookieIn.maxAge ?? TWO_WEEKS_MS;
+  if (!Number.isSafeInteger(maxAge) || maxAge < 1000) {
+    problems.push('`cookie.maxAge` is in milliseconds and must be a whole number of at least 1000 (one second); the default is two weeks.');
+  }
+  const path = cookieIn.path ?? '/';
+  if (typeof path !== 'string' || !path.startsWith('/') || /[;\s]/.test(path)) {
+    problems.push('`cookie.path` must start with "/" and contain no ";" or whitespace.');
+  }
+  if (cookieIn.domain !== undefined && (typeof cookieIn.domain !== 'string' || !/^\.?[A-Za-z0-9.-]+$/.test(cookieIn.domain))) {
+    problems.push('`cookie.domain` must be a host name such as "example.com", or left out for a host-only cookie.');
+  }
+  const sameSite = cookieIn.sameSite ?? 'lax';
+  if (sameSite !== 'lax' && sameSite !== 'strict' && sameSite !== 'none' && sameSite !== false) {
+    problems.push(`\`cookie.sameSite\` must be 'lax', 'strict', 'none' or false, not ${JSON.stringify(sameSite)}.`);
+  }
+  const secure = cookieIn.secure ?? 'auto';
+  if (secure !== true && secure !== false && secure !== 'auto') {
+    problems.push(`\`cookie.secure\` must be true, false or 'auto', not ${JSON.stringify(secure)}.`);
+  }
+  if (sameSite === 'none' && secure === false) {
+    problems.push("`cookie.sameSite: 'none'` needs `cookie.secure: true` (or 'auto'): browsers reject SameSite=None cookies that are not Secure.");
+  }
+  if (typeof name === 'string' && name.startsWith('__Host-') && (secure !== true || path !== '/' || cookieIn.domain !== undefined)) {
+    problems.push('a `__Host-` cookie name needs `cookie.secure: true`, `cookie.path: "/"` and no `cookie.domain`.');
+  }
+  if (typeof name === 'string' && name.startsWith('__Secure-') && secure !== true) {
+    problems.push('a `__Secure-` cookie name needs `cookie.secure: true`.');
+  }
+  for (const flag of ['httpOnly', 'expireAtBrowserClose', 'partitioned'] as const) {
+    if (cookieIn[flag] !== undefined && typeof cookieIn[flag] !== 'boolean') {
+      problems.push(`\`cookie.${flag}\` must be true or false.`);
+    }
+  }
+  if (cookieIn.priority !== undefined && !['low', 'medium', 'high'].includes(cookieIn.priority)) {
+    problems.push("`cookie.priority` must be 'low', 'medium' or 'high'.");
+  }
+
+  const cacheIn = input.cache ?? {};
+  if (cacheIn.redisUrl !== undefined && (typeof cacheIn.redisUrl !== 'string' || !/^rediss?:\/\//.test(cacheIn.redisUrl))) {
+    problems.push('`cache.redisUrl` must be a URL starting with redis:// or rediss://, for example redis://127.0.0.1:6379.');
+  }
+  if (cacheIn.instance !== undefined && (typeof cacheIn.instance !== 'object' || typeof cacheIn.instance?.mget !== 'function')) {
+    problems.push('`cache.instance` must be a cache-manager 7 cache, as returned by createCache() from "cache-manager".');
+  }
+  const maxEntries = cacheIn.maxEntries ?? 10_000;
+  if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
+    problems.push('`cache.maxEntries` must be a positive whole number.');
+  }
+  const timeoutMs = cacheIn.timeoutMs ?? 200;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    problems.push('`cache.timeoutMs` must be a positive number of milliseconds.');
+  }
+  const keyPrefix = cacheIn.keyPrefix ?? 'qsessions:';
+  if (typeof keyPrefix !== 'string') problems.push('`cache.keyPrefix` must be a string.');
+  if (engine === 'db' && input.cache !== undefined) {
+    problems.push("`cache` only applies to `engine: 'cached_db'`; remove it or set the engine.");
+  }
+
+  const maxDataBytes = input.maxDataBytes ?? 65_536;
+  if (!Number.isSafeInteger(maxDataBytes) || maxDataBytes < 2) {
+    problems.push('`maxDataBytes` must be a whole number of bytes (at least 2).');
+  }
+  if (input.userIdFromSession !== undefined && typeof input.userIdFromSession !== 'function') {
+    problems.push('`userIdFromSession` must be a function (data) => userId.');
+  }
+  for (const flag of ['saveEveryRequest', 'mountMiddleware'] as const) {
+    if (input[flag] !== undefined && typeof input[flag] !== 'boolean') problems.push(`\`${flag}\` must be true or false.`);
+  }
+  const trustProxy = compileTrustProxy(input.trustProxy ?? false, problems);
+
+  if (problems.length > 0) throw new QSessionsConfigError(problems);
+  return {
+    engine,
+    dataSource: input.dataSource,
+    cookie: {
+      name,
+      maxAge,
+      expireAtBrowserClose: cookieIn.expireAtBrowserClose ?? false,
+      domain: cookieIn.domain,
+      path,
+      httpOnly: cookieIn.httpOnly ?? true,
+      sameSite,
+      secure,
+      partitioned: cookieIn.partitioned ?? false,
+      priority: cookieIn.priority,
+    },
+    cache: {
+      redisUrl: cacheIn.redisUrl,
+      instance: cacheIn.instance,
+      useAppCacheManager: cacheIn.useAppCacheManager ?? true,
+      maxEntries,
+      timeoutMs,
+      keyPrefix,
+    },
+    saveEveryRequest: input.saveEveryRequest ?? false,
+    trustProxy,
+    userIdFromSession: input.userIdFromSession ?? defaultUserIdFromSession,
+    maxDataBytes,
+    mountMiddleware: input.mountMiddleware ?? true,
+  };
+}
+
+function compileTrustProxy(option: TrustProxyOption, problems: string[]): (address: string, hop: number) => boolean {
+  if (option === false) return () => false;
+  if (option === true) return () => true;
+  if (typeof option === 'function') return option;
+  if (typeof option === 'number') {
+    if (!Number.isSafeInteger(option) || option < 0) {
+      problems.push('`trustProxy` as a number is the count of proxy hops to trust and must be a whole number ≥ 0.');
+    }
+    return (_address, hop) => hop < option;
+  }
+  try {
+    const list = typeof option === 'string' ? option.split(',').map((part) => part.trim()) : option;
+    return proxyAddr.compile(list);
+  } catch (error) {
+    problems.push(`\`trustProxy\` could not be read: ${(error as Error).message}. Use addresses, CIDR subnets or 'loopback'/'linklocal'/'uniquelocal'.`);
+    return () => false;
+  }
+}
+
+/** `userId`, else passport's `passport.user` (a primary key, or an object carrying `id`). */
+export function defaultUserIdFromSession(data: Readonly<Record<string, unknown>>): UserId | null {
+  const direct = asUserId(data.userId);
+  if (direct !== null) return direct;
+  const passport = data.passport;
+  if (typeof passport === 'object' && passport !== null) {
+    const user = (passport as { user?: unknown }).user;
+    const id = asUserId(user);
+    if (id !== null) return id;
+    if (typeof user === 'object' && user !== null) return asUserId((user as { id?: unknown }).id);
+  }
+  return null;
+}
+
+function asUserId(value: unknown): UserId | null {
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
+  if (typeof value === 'string' && value !== '') return value;
+  return null;
+}

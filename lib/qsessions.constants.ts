@@ -1,0 +1,14 @@
+/** Injection token of the options as given to forRoot()/forRootAsync(). */
+export const QSESSIONS_MODULE_OPTIONS = Symbol('QSESSIONS_MODULE_OPTIONS');
+/** Injection token of the validated options with defaults. */
+export const QSESSIONS_RESOLVED_OPTIONS = Symbol('QSESSIONS_RESOLVED_OPTIONS');
+/** Injection token of the {@link SessionStore} of the chosen engine. */
+export const QSESSIONS_STORE = Symbol('QSESSIONS_STORE');
+/** Injection token of the cache chosen for `cached_db` (undefined for `db`). */
+export const QSESSIONS_CACHE = Symbol('QSESSIONS_CACHE');
+/** Injection token of the request lifecycle. */
+export const QSESSIONS_LIFECYCLE = Symbol('QSESSIONS_LIFECYCLE');
+/** Nest's cache-manager token (`@nestjs/cache-manager`'s CACHE_MANAGER). */
+export const APP_CACHE_MANAGER = 'CACHE_MANAGER';
+/** Injection token of the TypeORM DataSource that holds the sessions table. */
+export const QSESSIONS_DATA_SOURCE = Symbol('QSESSIONS_DATA_SOURCE');

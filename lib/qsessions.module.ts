@@ -1,0 +1,104 @@
+import {
+  Inject,
+  Module,
+  RequestMethod,
+  type DynamicModule,
+  type MiddlewareConsumer,
+  type NestModule,
+  type OnModuleDestroy,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type { ChosenCache } from './cache/create-cache.js';
+import { QSessionsMiddleware } from './http/qsessions.middleware.js';
+import { getRequestState } from './http/request-state.js';
+import type { ResolvedQSessionsOptions } from './options/resolved-options.js';
+import { QSESSIONS_CACHE, QSESSIONS_MODULE_OPTIONS, QSESSIONS_RESOLVED_OPTIONS } from './qsessions.constants.js';
+import type { QSessionsModuleAsyncOptions, QSessionsModuleRootOptions } from './qsessions.options.js';
+import { createQSessionsProviders } from './qsessions.providers.js';
+import { SessionService } from './services/session.service.js';
+import { QSession } from './typeorm/qsession.entity.js';
+import { setQSessionUserEntity } from './typeorm/user-entity.js';
+
+/**
+ * Server-side sessions in your SQL database, each knowing its user, IP and User-Agent.
+ *
+ * @example
+ * ```ts
+ * @Module({
+ *   imports: [
+ *     TypeOrmModule.forRoot({ type: 'better-sqlite3', database: 'app.db', autoLoadEntities: true, synchronize: true }),
+ *     QSessionsModule.forRoot({ userEntity: User, engine: 'cached_db' }),
+ *   ],
+ * })
+ * export class AppModule {}
+ * ```
+ */
+@Module({})
+export class QSessionsModule implements NestModule, OnModuleInit, OnModuleDestroy {
+  constructor(
+    @Inject(QSESSIONS_RESOLVED_OPTIONS) private readonly options: ResolvedQSessionsOptions,
+    @Inject(QSESSIONS_CACHE) private readonly cache: ChosenCache | null,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {}
+
+  /** Registers the module with options known up front. Global: `SessionService` is injectable anywhere. */
+  static forRoot(options: QSessionsModuleRootOptions): DynamicModule {
+    const { userEntity, ...settings } = options ?? ({} as QSessionsModuleRootOptions);
+    setQSessionUserEntity(userEntity);
+    return QSessionsModule.assemble(settings.dataSource, [], [{ provide: QSESSIONS_MODULE_OPTIONS, useValue: settings }]);
+  }
+
+  /** Registers the module with options computed by a factory (from ConfigService, for example). */
+  static forRootAsync(options: QSessionsModuleAsyncOptions): DynamicModule {
+    setQSessionUserEntity(options?.userEntity);
+    if (typeof options.useFactory !== 'function') {
+      throw new TypeError('nest-qsessions: forRootAsync() needs a `useFactory` function that returns the options.');
+    }
+    return QSessionsModule.assemble(options.dataSource, options.imports ?? [], [
+      { provide: QSESSIONS_MODULE_OPTIONS, inject: options.inject ?? [], useFactory: options.useFactory },
+    ]);
+  }
+
+  private static assemble(
+    dataSource: string | undefined,
+    imports: NonNullable<DynamicModule['imports']>,
+    optionProviders: NonNullable<DynamicModule['providers']>,
+  ): DynamicModule {
+    return {
+      module: QSessionsModule,
+      global: true,
+      imports: [...imports, TypeOrmModule.forFeature([QSession], dataSource)],
+      providers: [...optionProviders, ...createQSessionsProviders(dataSource), QSessionsMiddleware, SessionService],
+      exports: [SessionService, QSessionsMiddleware, QSESSIONS_RESOLVED_OPTIONS],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    if (!this.options.mountMiddleware) return;
+    consumer.apply(QSessionsMiddleware).forRoutes({ path: '{*path}', method: RequestMethod.ALL });
+  }
+
+  onModuleInit(): void {
+    // Nest's @Session() reads `request.session`; on Fastify that is Fastify's request object,
+    // while the middleware works on the raw Node request underneath it.
+    const adapter = this.adapterHost?.httpAdapter;
+    if (adapter?.getType() !== 'fastify') return;
+    const fastify = adapter.getInstance<{
+      hasRequestDecorator(name: string): boolean;
+      decorateRequest(name: string, value: unknown): void;
+    }>();
+    if (fastify.hasRequestDecorator('session')) return;
+    fastify.decorateRequest('session', {
+      getter(this: { raw: unknown }) {
+        const state = getRequestState(this.raw);
+        return state && !state.destroyed ? state.session : undefined;
+      },
+    });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.cache?.close();
+  }
+}

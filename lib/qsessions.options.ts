@@ -1,0 +1,110 @@
+import type { ModuleMetadata } from '@nestjs/common';
+import type { Cache } from 'cache-manager';
+import type { UserId } from './core/session-record.js';
+import type { UserEntityClass } from './typeorm/user-entity.js';
+
+/** Which session engine to use (as in django-qsessions). */
+export type QSessionsEngine = 'db' | 'cached_db';
+
+/**
+ * Who may set `X-Forwarded-For`. Same meaning as Express's `trust proxy`: `false` (default: the
+ * socket address is the client), `true` (trust every hop: only behind a proxy that strips the
+ * header), a hop count, or addresses/subnets/`'loopback'`/`'linklocal'`/`'uniquelocal'`
+ * (a comma-separated string or an array), or a function `(address, hopIndex) => boolean`.
+ */
+export type TrustProxyOption = boolean | number | string | string[] | ((address: string, hop: number) => boolean);
+
+/** Session cookie settings. Every field is optional; defaults are safe. */
+export interface QSessionsCookieOptions {
+  /** Cookie name. Default `sessionid`. A `__Host-` prefix requires `secure: true` and `path: '/'` and no `domain`. */
+  name?: string;
+  /** Idle lifetime in milliseconds: the session ends after this long without a save. Default two weeks. */
+  maxAge?: number;
+  /** Send a browser-session cookie (no Max-Age/Expires). The row still expires after `maxAge`. Default false. */
+  expireAtBrowserClose?: boolean;
+  /** Domain attribute. Default: none (host-only cookie). */
+  domain?: string;
+  /** Path attribute. Default `/`. */
+  path?: string;
+  /** HttpOnly attribute. Default true. */
+  httpOnly?: boolean;
+  /** SameSite attribute. Default `'lax'`; `false` omits it. `'none'` requires `secure` to be true or `'auto'`. */
+  sameSite?: 'lax' | 'strict' | 'none' | false;
+  /** Secure attribute: `'auto'` (default) sets it when the request arrived over HTTPS. */
+  secure?: boolean | 'auto';
+  /** Partitioned attribute (CHIPS). Default false. */
+  partitioned?: boolean;
+  /** Priority attribute. Default: none. */
+  priority?: 'low' | 'medium' | 'high';
+}
+
+/** Settings of the `cached_db` engine's cache. */
+export interface QSessionsCacheOptions {
+  /**
+   * Redis URL (`redis://host:port/db`): sessions are cached in Redis through `@keyv/redis`
+   * (install it). Shared by every app instance: use it whenever more than one process serves
+   * the app.
+   */
+  redisUrl?: string;
+  /** A cache-manager 7 cache to use as is (takes precedence over `redisUrl`). */
+  instance?: Cache;
+  /**
+   * Use the app's own `CACHE_MANAGER` (from a global `CacheModule`) when there is one.
+   * Default true. Ignored when `instance` or `redisUrl` is given.
+   */
+  useAppCacheManager?: boolean;
+  /** Entries kept by the built-in in-memory cache (least recently used go first). Default 10000. */
+  maxEntries?: number;
+  /** Longest wait for one cache operation before it counts as a miss, in ms. Default 200. */
+  timeoutMs?: number;
+  /** Prefix of every cache key. Default `qsessions:`. */
+  keyPrefix?: string;
+}
+
+/** Options of `QSessionsModule.forRoot()` (and the object `forRootAsync()`'s factory returns). */
+export interface QSessionsModuleOptions {
+  /** `db` (default): sessions in the database; `cached_db`: database behind a write-through cache. */
+  engine?: QSessionsEngine;
+  /** Name of the app's TypeORM DataSource to store sessions in. Default: the default DataSource. */
+  dataSource?: string;
+  /** Session cookie settings. */
+  cookie?: QSessionsCookieOptions;
+  /** Cache settings of the `cached_db` engine. */
+  cache?: QSessionsCacheOptions;
+  /** Save the session (and re-send its cookie) on every request, not only when it changed. Default false. */
+  saveEveryRequest?: boolean;
+  /** Which proxies may supply the client address through `X-Forwarded-For`. Default false. */
+  trustProxy?: TrustProxyOption;
+  /**
+   * The user a session belongs to, read from its data when it is saved. Default: `userId`, else
+   * passport's `passport.user` (a primary key, or an object with an `id`).
+   */
+  userIdFromSession?: (data: Readonly<Record<string, unknown>>) => UserId | null | undefined;
+  /** Largest session data, in bytes of JSON, that may be saved. Default 65536. */
+  maxDataBytes?: number;
+  /**
+   * Mount the session middleware on every route (default true). Set false to mount it yourself
+   * with `consumer.apply(QSessionsMiddleware).forRoutes(...)`.
+   */
+  mountMiddleware?: boolean;
+}
+
+/** `forRoot()` options: the settings plus the app's user entity. */
+export interface QSessionsModuleRootOptions extends QSessionsModuleOptions {
+  /** The app's TypeORM user entity; each session row has a foreign key to it. Required. */
+  userEntity: UserEntityClass;
+}
+
+/** `forRootAsync()` options: settings computed by a factory that may inject providers. */
+export interface QSessionsModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
+  /** The app's TypeORM user entity. Given here, not by the factory: entities are known before start-up. */
+  userEntity: UserEntityClass;
+  /** Name of the TypeORM DataSource to store sessions in (default: the default one). */
+  dataSource?: string;
+  /** Providers to inject into `useFactory`. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  inject?: any[];
+  /** Returns the settings (everything but `userEntity`). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  useFactory: (...args: any[]) => QSessionsModuleOptions | Promise<QSessionsModuleOptions>;
+}

@@ -1,0 +1,102 @@
+import { Logger, type Provider } from '@nestjs/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { Cache } from 'cache-manager';
+import type { DataSource } from 'typeorm';
+import { CacheManagerSessionCache } from './cache/cache-manager-session-cache.js';
+import { chooseCache, type ChosenCache } from './cache/create-cache.js';
+import { CachedSessionStore } from './core/cached-session-store.js';
+import type { SessionStore } from './core/session-store.js';
+import { SessionLifecycle } from './http/session-lifecycle.js';
+import { resolveOptions } from './options/resolve-options.js';
+import type { ResolvedQSessionsOptions } from './options/resolved-options.js';
+import {
+  APP_CACHE_MANAGER,
+  QSESSIONS_CACHE,
+  QSESSIONS_DATA_SOURCE,
+  QSESSIONS_LIFECYCLE,
+  QSESSIONS_MODULE_OPTIONS,
+  QSESSIONS_RESOLVED_OPTIONS,
+  QSESSIONS_STORE,
+} from './qsessions.constants.js';
+import type { QSessionsModuleOptions } from './qsessions.options.js';
+import { QSession } from './typeorm/qsession.entity.js';
+import { TypeOrmSessionStore } from './typeorm/typeorm-session-store.js';
+
+// A revocation tombstone must outlive every request that may still write the revoked session.
+const TOMBSTONE_TTL_MS = 10 * 60 * 1000;
+
+/** The providers behind QSessionsModule, given the DataSource name known at import time. */
+export function createQSessionsProviders(dataSourceName: string | undefined): Provider[] {
+  const logger = new Logger('QSessions');
+  return [
+    {
+      provide: QSESSIONS_RESOLVED_OPTIONS,
+      inject: [QSESSIONS_MODULE_OPTIONS],
+      useFactory: (options: QSessionsModuleOptions) => {
+        const resolved = resolveOptions(options);
+        if ((resolved.dataSource ?? undefined) !== dataSourceName) {
+          throw new Error(
+            'nest-qsessions: with forRootAsync(), give `dataSource` next to `userEntity`, not from the factory: ' +
+              'the DataSource is chosen before the factory runs.',
+          );
+        }
+        return resolved;
+      },
+    },
+    {
+      provide: QSESSIONS_DATA_SOURCE,
+      inject: [getDataSourceToken(dataSourceName)],
+      useFactory: (dataSource: DataSource) => {
+        if (!dataSource.hasMetadata(QSession)) {
+          throw new Error(
+            `nest-qsessions: the TypeORM DataSource${dataSourceName ? ` "${dataSourceName}"` : ''} does not know the ` +
+              'QSession entity. Set `autoLoadEntities: true` in TypeOrmModule.forRoot(), or add QSession to its `entities`.',
+          );
+        }
+        return dataSource;
+      },
+    },
+    {
+      provide: QSESSIONS_CACHE,
+      inject: [QSESSIONS_RESOLVED_OPTIONS, { token: APP_CACHE_MANAGER, optional: true }],
+      useFactory: async (options: ResolvedQSessionsOptions, appCache?: Cache): Promise<ChosenCache | null> => {
+        if (options.engine !== 'cached_db') return null;
+        const chosen = await chooseCache(options.cache, appCache);
+        logger.log(`cached_db engine using the ${describeCache(chosen)}.`);
+        return chosen;
+      },
+    },
+    {
+      provide: QSESSIONS_STORE,
+      inject: [QSESSIONS_DATA_SOURCE, QSESSIONS_RESOLVED_OPTIONS, QSESSIONS_CACHE],
+      useFactory: (dataSource: DataSource, options: ResolvedQSessionsOptions, chosen: ChosenCache | null): SessionStore => {
+        const database = new TypeOrmSessionStore(dataSource);
+        if (!chosen) return database;
+        const cache = new CacheManagerSessionCache(
+          chosen.cache,
+          { keyPrefix: options.cache.keyPrefix, timeoutMs: options.cache.timeoutMs, tombstoneTtlMs: TOMBSTONE_TTL_MS },
+          logger,
+        );
+        return new CachedSessionStore(database, cache);
+      },
+    },
+    {
+      provide: QSESSIONS_LIFECYCLE,
+      inject: [QSESSIONS_STORE, QSESSIONS_RESOLVED_OPTIONS],
+      useFactory: (store: SessionStore, options: ResolvedQSessionsOptions) => new SessionLifecycle(store, options, logger),
+    },
+  ];
+}
+
+function describeCache(chosen: ChosenCache): string {
+  switch (chosen.source) {
+    case 'instance':
+      return 'cache given in `cache.instance`';
+    case 'redis':
+      return 'Redis cache at `cache.redisUrl`';
+    case 'app':
+      return "app's CACHE_MANAGER";
+    case 'memory':
+      return 'in-memory cache of this process (use Redis when several processes serve the app)';
+  }
+}

@@ -1,0 +1,19 @@
+import type { UserId } from '../core/session-record.js';
+
+/**
+ * One active session as `SessionService.list()` shows it: safe to send to the browser (the
+ * cookie key is never part of it; `id` is its SHA-256 digest).
+ */
+export interface SessionView {
+  /** Public id: use it to revoke this session. */
+  id: string;
+  userId: UserId | null;
+  ip: string | null;
+  userAgent: string | null;
+  createdAt: Date;
+  /** Last time the session was written (data, IP or User-Agent change, or activity refresh). */
+  lastActive: Date;
+  expiresAt: Date;
+  /** Whether this is the session of the request given as `current`. */
+  current: boolean;
+}

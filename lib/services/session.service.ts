@@ -1,0 +1,132 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { isWellFormedDigest } from '../core/session-key.js';
+import type { SessionRecord, UserId } from '../core/session-record.js';
+import type { SessionStore } from '../core/session-store.js';
+import { getRequestState } from '../http/request-state.js';
+import type { RequestSessionState } from '../http/request-session-state.js';
+import type { ResolvedQSessionsOptions } from '../options/resolved-options.js';
+import { QSESSIONS_DATA_SOURCE, QSESSIONS_RESOLVED_OPTIONS, QSESSIONS_STORE } from '../qsessions.constants.js';
+import { resolveQSessionUserEntity } from '../typeorm/user-entity.js';
+import type { SessionView } from './session-view.js';
+
+/** A user entity object, or its primary key. */
+export type UserOrId = UserId | object;
+
+const CLEAR_BATCH = 1000;
+
+/**
+ * Lists and revokes sessions, and signs users in and out. Inject it anywhere once
+ * `QSessionsModule` is imported.
+ */
+@Injectable()
+export class SessionService {
+  constructor(
+    @Inject(QSESSIONS_STORE) private readonly store: SessionStore,
+    @Inject(QSESSIONS_RESOLVED_OPTIONS) private readonly options: ResolvedQSessionsOptions,
+    @Inject(QSESSIONS_DATA_SOURCE) private readonly dataSource: DataSource,
+  ) {}
+
+  /**
+   * Signs `user` in on this request: the session moves to a new key (against session fixation),
+   * keeps its data (unless it belonged to another user), records the user, and is saved now.
+   */
+  async login(req: object, user: UserOrId): Promise<void> {
+    const state = this.stateOf(req);
+    const userId = this.userIdOf(user);
+    const session = state.session;
+    const previousOwner = state.record?.userId ?? null;
+    if (previousOwner !== null && String(previousOwner) !== String(userId)) {
+      for (const key of Object.keys(session)) delete session[key];
+    }
+    session.userId = userId;
+    await state.cycleKey();
+  }
+
+  /** Signs the request out: its session row and cache entry are deleted and the cookie cleared. */
+  async logout(req: object): Promise<void> {
+    await this.stateOf(req).destroy();
+  }
+
+  /** The user's active sessions, most recent activity first; `current` marks the requesting one. */
+  async list(user: UserOrId, options: { current?: object } = {}): Promise<SessionView[]> {
+    const currentDigest = options.current ? getRequestState(options.current)?.record?.digest : undefined;
+    const records = await this.store.listByUser(this.userIdOf(user));
+    return records.map((record) => toView(record, record.digest === currentDigest));
+  }
+
+  /**
+   * Ends one of the user's sessions by its public id. Resolves to false, changing nothing, when
+   * the id is not one of that user's live sessions.
+   */
+  async revoke(user: UserOrId, id: string): Promise<boolean> {
+    if (!isWellFormedDigest(id)) return false;
+    const digests = await this.store.liveDigestsOfUser(this.userIdOf(user));
+    if (!digests.includes(id)) return false;
+    return (await this.store.delete([id])) > 0;
+  }
+
+  /** Ends every session of the requesting user except the requesting one; resolves to how many. */
+  async revokeOthers(req: object): Promise<number> {
+    const state = this.stateOf(req);
+    const userId = state.record?.userId;
+    if (userId === undefined || userId === null) return 0;
+    const others = (await this.store.liveDigestsOfUser(userId)).filter((digest) => digest !== state.record?.digest);
+    return this.store.delete(others);
+  }
+
+  /** Ends every session of the user (this request's included); resolves to how many. */
+  async revokeAll(user: UserOrId): Promise<number> {
+    return this.store.delete(await this.store.liveDigestsOfUser(this.userIdOf(user)));
+  }
+
+  /** Deletes expired sessions in bounded batches (and their cache entries); resolves to how many. */
+  async clearExpired(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const batch = await this.store.deleteExpiredBatch(CLEAR_BATCH);
+      total += batch.length;
+      if (batch.length < CLEAR_BATCH) return total;
+    }
+  }
+
+  private stateOf(req: object): RequestSessionState {
+    const state = getRequestState(req);
+    if (!state) {
+      throw new Error(
+        'nest-qsessions: this request has no session. Pass the request object (@Req()) of a route the ' +
+          'QSessionsMiddleware runs on.',
+      );
+    }
+    return state;
+  }
+
+  private userIdOf(user: UserOrId): UserId {
+    if (typeof user === 'number' || typeof user === 'string') return user;
+    if (typeof user === 'object' && user !== null) {
+      const metadata = this.dataSource.getMetadata(resolveQSessionUserEntity());
+      const [primary] = metadata.primaryColumns;
+      const id = primary?.getEntityValue(user) as unknown;
+      if (typeof id === 'number' || typeof id === 'string') return id;
+    }
+    throw new TypeError('nest-qsessions: expected a user entity with its primary key set, or a user id.');
+  }
+
+  /** The options in force (validated, defaults filled). */
+  get settings(): ResolvedQSessionsOptions {
+    return this.options;
+  }
+}
+
+function toView(record: SessionRecord, current: boolean): SessionView {
+  return {
+    id: record.digest,
+    userId: record.userId,
+    ip: record.ip,
+    userAgent: record.userAgent,
+    createdAt: record.createdAt,
+    lastActive: record.updatedAt,
+    expiresAt: record.expireDate,
+    current,
+  };
+}

@@ -1,0 +1,59 @@
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import type { UserId } from '../core/session-record.js';
+import { resolveQSessionUserEntity } from './user-entity.js';
+
+/** Name of the sessions table (as in django-qsessions). */
+export const QSESSION_TABLE = 'qsessions_session';
+
+/**
+ * One server-side session: a row of `qsessions_session`.
+ *
+ * The primary key is the SHA-256 digest of the cookie key, never the key itself, and it is also
+ * the session's public id (safe to show and to use for revoking). `user` points at the app's own
+ * user entity (the `userEntity` option) and is deleted with it (ON DELETE CASCADE).
+ */
+@Entity({ name: QSESSION_TABLE })
+@Index('qsessions_session_user_expire_idx', ['userId', 'expireDate'])
+export class QSession {
+  /** SHA-256 (hex) of the session key held in the cookie; the session's public id. */
+  @PrimaryColumn({ name: 'session_key', type: 'varchar', length: 64 })
+  sessionKey: string;
+
+  /** The session data as JSON text. */
+  @Column({ name: 'session_data', type: 'text' })
+  sessionData: string;
+
+  /** When the session stops being valid. Slides forward each time the session is saved. */
+  @Index('qsessions_session_expire_date_idx')
+  @Column({ name: 'expire_date', precision: 3 })
+  expireDate: Date;
+
+  /** The app's user this session belongs to; loaded only when asked for (relations: ['user']). */
+  @ManyToOne(() => resolveQSessionUserEntity(), {
+    nullable: true,
+    onDelete: 'CASCADE',
+    createForeignKeyConstraints: true,
+  })
+  @JoinColumn({ name: 'user_id' })
+  user?: object | null;
+
+  /** The owner's primary key, or null for an anonymous session. Its column type follows the user's key. */
+  @Column({ name: 'user_id', nullable: true })
+  userId: UserId | null;
+
+  /** The User-Agent header of the latest request, cut to 300 characters. */
+  @Column({ name: 'user_agent', type: 'varchar', length: 300, nullable: true })
+  userAgent: string | null;
+
+  /** The client's IP address (IPv4 or IPv6) of the latest request. */
+  @Column({ name: 'ip', type: 'varchar', length: 45, nullable: true })
+  ip: string | null;
+
+  /** When the session was created (sign-in time for a rotated login session). */
+  @Column({ name: 'created_at', precision: 3 })
+  createdAt: Date;
+
+  /** When the session row was last written (data, IP or User-Agent change, or activity refresh). */
+  @Column({ name: 'updated_at', precision: 3 })
+  updatedAt: Date;
+}

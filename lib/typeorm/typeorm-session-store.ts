@@ -1,0 +1,162 @@
+import { In, LessThan, MoreThan, QueryFailedError, type DataSource, type Repository } from 'typeorm';
+import type { SessionRecord, UserId } from '../core/session-record.js';
+import { DuplicateSessionError, type SessionStore } from '../core/session-store.js';
+import { QSession } from './qsession.entity.js';
+
+// Keeps `IN (...)` lists well under every driver's parameter limit.
+const DELETE_CHUNK = 500;
+
+/** The `db` engine: sessions in the app's own database, through its TypeORM DataSource. */
+export class TypeOrmSessionStore implements SessionStore {
+  private readonly repository: Repository<QSession>;
+
+  constructor(
+    dataSource: DataSource,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.repository = dataSource.getRepository(QSession);
+  }
+
+  async get(digest: string): Promise<SessionRecord | null> {
+    const row = await this.repository
+      .createQueryBuilder('s')
+      .where('s.sessionKey = :digest', { digest })
+      .andWhere('s.expireDate > :now', { now: new Date(this.now()) })
+      .getOne();
+    return row ? toRecord(row) : null;
+  }
+
+  async create(record: SessionRecord): Promise<void> {
+    try {
+      await this.repository.insert(toRow(record));
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new DuplicateSessionError();
+      throw explainForeignKeyError(error, record);
+    }
+  }
+
+  async update(record: SessionRecord): Promise<boolean> {
+    // created_at is left out: it is written once, on insert, so no SELECT is needed here.
+    const { sessionKey, createdAt, ...changes } = toRow(record);
+    void createdAt;
+    try {
+      const result = await this.repository
+        .createQueryBuilder()
+        .update(QSession)
+        .set(changes)
+        .where('session_key = :sessionKey', { sessionKey })
+        .execute();
+      return (result.affected ?? 0) > 0;
+    } catch (error) {
+      throw explainForeignKeyError(error, record);
+    }
+  }
+
+  async delete(digests: readonly string[]): Promise<number> {
+    let deleted = 0;
+    for (let start = 0; start < digests.length; start += DELETE_CHUNK) {
+      const chunk = digests.slice(start, start + DELETE_CHUNK);
+      const result = await this.repository.delete({ sessionKey: In(chunk) });
+      deleted += result.affected ?? 0;
+    }
+    return deleted;
+  }
+
+  async listByUser(userId: UserId): Promise<SessionRecord[]> {
+    const rows = await this.repository
+      .createQueryBuilder('s')
+      .where('s.userId = :userId', { userId })
+      .andWhere('s.expireDate > :now', { now: new Date(this.now()) })
+      .orderBy('s.updatedAt', 'DESC')
+      .getMany();
+    return rows.map(toRecord);
+  }
+
+  async liveDigestsOfUser(userId: UserId): Promise<string[]> {
+    const rows = await this.repository.find({
+      select: { sessionKey: true },
+      where: { userId, expireDate: MoreThan(new Date(this.now())) },
+    });
+    return rows.map((row) => row.sessionKey);
+  }
+
+  async deleteExpiredBatch(limit: number): Promise<string[]> {
+    const rows = await this.repository.find({
+      select: { sessionKey: true },
+      where: { expireDate: LessThan(new Date(this.now())) },
+      take: limit,
+    });
+    const digests = rows.map((row) => row.sessionKey);
+    await this.delete(digests);
+    return digests;
+  }
+}
+
+function toRecord(row: QSession): SessionRecord {
+  return {
+    digest: row.sessionKey,
+    data: row.sessionData,
+    userId: row.userId ?? null,
+    ip: row.ip ?? null,
+    userAgent: row.userAgent ?? null,
+    expireDate: row.expireDate,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+function toRow(record: SessionRecord): Omit<QSession, 'user'> {
+  return {
+    sessionKey: record.digest,
+    sessionData: record.data,
+    userId: record.userId,
+    ip: record.ip,
+    userAgent: record.userAgent,
+    expireDate: record.expireDate,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+  };
+}
+
+interface DriverError {
+  code?: string;
+  errno?: number;
+}
+
+function driverErrorOf(error: unknown): DriverError | undefined {
+  return error instanceof QueryFailedError ? (error.driverError as DriverError) : undefined;
+}
+
+/** PostgreSQL 23505, MySQL/MariaDB ER_DUP_ENTRY, SQLite primary-key or unique constraint. */
+function isUniqueViolation(error: unknown): boolean {
+  const driverError = driverErrorOf(error);
+  if (!driverError) return false;
+  return (
+    driverError.code === '23505' ||
+    driverError.code === 'ER_DUP_ENTRY' ||
+    driverError.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
+    driverError.code === 'SQLITE_CONSTRAINT_UNIQUE'
+  );
+}
+
+/** PostgreSQL 23503, MySQL/MariaDB ER_NO_REFERENCED_ROW_2, SQLite foreign-key constraint. */
+function isForeignKeyViolation(error: unknown): boolean {
+  const driverError = driverErrorOf(error);
+  if (!driverError) return false;
+  return (
+    driverError.code === '23503' ||
+    driverError.code === 'ER_NO_REFERENCED_ROW_2' ||
+    driverError.code === 'SQLITE_CONSTRAINT_FOREIGNKEY'
+  );
+}
+
+/** Turns a foreign-key violation into an error that names the cause; other errors pass through. */
+function explainForeignKeyError(error: unknown, record: SessionRecord): unknown {
+  if (!isForeignKeyViolation(error)) return error;
+  return new Error(
+    `nest-qsessions: the session's user id ${JSON.stringify(record.userId)} does not match any row of ` +
+      'your user entity. Store the primary key of an existing user in the session (`userId`, or ' +
+      "passport's `passport.user`), or configure `userIdFromSession`.",
+    { cause: error },
+  );
+}

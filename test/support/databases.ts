@@ -1,0 +1,45 @@
+import type { DataSourceOptions } from 'typeorm';
+import type { DatabaseKind } from './matrix.js';
+
+const worker = process.env.JEST_WORKER_ID ?? '0';
+/** One database per Jest worker, so that parallel test files never share tables. */
+export const testDatabaseName = `qsessions_test_w${worker}`;
+
+const ensured = new Set<DatabaseKind>();
+
+/** Creates this worker's database on the server if it is missing. */
+export async function ensureDatabase(kind: DatabaseKind): Promise<void> {
+  if (kind === 'sqlite' || ensured.has(kind)) return;
+  if (kind === 'postgres') {
+    const { default: pg } = await import('pg');
+    const client = new pg.Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres' });
+    await client.connect();
+    try {
+      const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [testDatabaseName]);
+      if (found.rowCount === 0) await client.query(`CREATE DATABASE ${testDatabaseName}`);
+    } finally {
+      await client.end();
+    }
+  } else {
+    const mysql = await import('mysql2/promise');
+    const connection = await mysql.createConnection({ host: '127.0.0.1', port: 3306, user: 'root', password: '' });
+    try {
+      await connection.query(`CREATE DATABASE IF NOT EXISTS ${testDatabaseName}`);
+    } finally {
+      await connection.end();
+    }
+  }
+  ensured.add(kind);
+}
+
+/** TypeORM connection options for a test database (the schema is rebuilt from the entities). */
+export function dataSourceOptions(kind: DatabaseKind): DataSourceOptions {
+  switch (kind) {
+    case 'sqlite':
+      return { type: 'better-sqlite3', database: ':memory:' };
+    case 'postgres':
+      return { type: 'postgres', host: '127.0.0.1', port: 5432, username: 'postgres', database: testDatabaseName };
+    case 'mariadb':
+      return { type: 'mariadb', host: '127.0.0.1', port: 3306, username: 'root', password: '', database: testDatabaseName };
+  }
+}

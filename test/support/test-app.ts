@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto';
+import 'reflect-metadata';
+import { Logger, type DynamicModule, type INestApplication, type Provider, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { QSessionsModule, SessionService, type QSessionsModuleOptions } from '../../lib/index.js';
+import { QSESSIONS_STORE } from '../../lib/qsessions.constants.js';
+import { dataSourceOptions, ensureDatabase } from './databases.js';
+import { redisUrl, type Variant } from './matrix.js';
+import { SessionQueryCounter } from './query-counter.js';
+import { TestController } from './test.controller.js';
+import { IntUser, UuidUser } from './users.js';
+
+export interface TestAppOptions {
+  userEntity?: typeof IntUser | typeof UuidUser;
+  /** Extra QSessionsModule options (engine and cache come from the variant). */
+  qsessions?: Omit<QSessionsModuleOptions, 'engine'>;
+  controllers?: Type[];
+  providers?: Provider[];
+  imports?: Array<Type | DynamicModule>;
+  /** Keep the tables of a previous app on the same database (default: start empty). */
+  keepSchema?: boolean;
+}
+
+export interface TestApp {
+  app: INestApplication;
+  url: string;
+  dataSource: DataSource;
+  queries: SessionQueryCounter;
+  sessions: SessionService;
+  /** The prefix this app's Redis keys use (so that parallel tests never collide). */
+  cacheKeyPrefix: string;
+  close(): Promise<void>;
+}
+
+/** Starts a real Nest app for a variant, listening on a free loopback port. */
+export async function startTestApp(variant: Variant, options: TestAppOptions = {}): Promise<TestApp> {
+  await ensureDatabase(variant.database);
+  const queries = new SessionQueryCounter();
+  const userEntity = options.userEntity ?? IntUser;
+  const cacheKeyPrefix = `qsessions-test:${randomUUID()}:`;
+  const cacheOptions =
+    variant.engine === 'cached_db'
+      ? {
+          cache: {
+            keyPrefix: cacheKeyPrefix,
+            ...(variant.cache === 'redis' ? { redisUrl } : { useAppCacheManager: false }),
+            ...options.qsessions?.cache,
+          },
+        }
+      : {};
+  const moduleImports = [
+    TypeOrmModule.forRoot({
+      ...dataSourceOptions(variant.database),
+      entities: [IntUser, UuidUser],
+      autoLoadEntities: true,
+      synchronize: true,
+      dropSchema: !options.keepSchema,
+      retryAttempts: 0,
+      logging: ['query'],
+      logger: queries,
+    }),
+    QSessionsModule.forRoot({ ...options.qsessions, userEntity, engine: variant.engine, ...cacheOptions }),
+    ...(options.imports ?? []),
+  ];
+
+  class TestAppModule {}
+  const { Module } = await import('@nestjs/common');
+  Module({
+    imports: moduleImports,
+    controllers: options.controllers ?? [TestController],
+    providers: options.providers ?? [],
+  })(TestAppModule);
+
+  const adapter = variant.adapter === 'fastify' ? new FastifyAdapter() : new ExpressAdapter();
+  const app = await NestFactory.create(TestAppModule, adapter, { logger: quietLogger() });
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address() as { port: number };
+  const { getDataSourceToken } = await import('@nestjs/typeorm');
+  return {
+    app,
+    url: `http://127.0.0.1:${address.port}`,
+    dataSource: app.get<DataSource>(getDataSourceToken()),
+    queries,
+    sessions: app.get(SessionService),
+    cacheKeyPrefix,
+    close: () => app.close(),
+  };
+}
+
+/** The store the app runs on (to check the engine chosen). */
+export function storeOf(testApp: TestApp): unknown {
+  return testApp.app.get(QSESSIONS_STORE);
+}
+
+/** Errors only, unless QSESSIONS_TEST_LOGS is set: keeps test output readable. */
+function quietLogger(): false | ('error' | 'warn' | 'log')[] {
+  return process.env.QSESSIONS_TEST_LOGS ? ['error', 'warn', 'log'] : ['error'];
+}
+
+export { Logger };
