@@ -6,6 +6,8 @@ export default {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: {
+    // The sample app imports the library by its package name, as a user's app would.
+    '^nest-qsessions$': '<rootDir>/lib/index.ts',
     // Source files import each other with the `.js` suffix that NodeNext requires.
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

@@ -157,6 +157,7 @@ function explainForeignKeyError(error: unknown, record: SessionRecord): unknown 
     `nest-qsessions: the session's user id ${JSON.stringify(record.userId)} does not match any row of ` +
       'your user entity. Store the primary key of an existing user in the session (`userId`, or ' +
       "passport's `passport.user`), or configure `userIdFromSession`.",
-    { cause: error },
+    // Not the raw QueryFailedError: its parameters hold the session data, which must not be logged.
+    { cause: { code: driverErrorOf(error)?.code } },
   );
 }
