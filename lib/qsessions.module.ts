@@ -14,7 +14,12 @@ import type { ChosenCache } from './cache/create-cache.js';
 import { QSessionsMiddleware } from './http/qsessions.middleware.js';
 import { getRequestState } from './http/request-state.js';
 import type { ResolvedQSessionsOptions } from './options/resolved-options.js';
-import { QSESSIONS_CACHE, QSESSIONS_MODULE_OPTIONS, QSESSIONS_RESOLVED_OPTIONS } from './qsessions.constants.js';
+import {
+  QSESSIONS_CACHE,
+  QSESSIONS_LIFECYCLE,
+  QSESSIONS_MODULE_OPTIONS,
+  QSESSIONS_RESOLVED_OPTIONS,
+} from './qsessions.constants.js';
 import type { QSessionsModuleAsyncOptions, QSessionsModuleRootOptions } from './qsessions.options.js';
 import { createQSessionsProviders } from './qsessions.providers.js';
 import { SessionService } from './services/session.service.js';
@@ -71,7 +76,8 @@ export class QSessionsModule implements NestModule, OnModuleInit, OnModuleDestro
       global: true,
       imports: [...imports, TypeOrmModule.forFeature([QSession], dataSource)],
       providers: [...optionProviders, ...createQSessionsProviders(dataSource), QSessionsMiddleware, SessionService],
-      exports: [SessionService, QSessionsMiddleware, QSESSIONS_RESOLVED_OPTIONS],
+      // The lifecycle is exported so that QSessionsMiddleware can be applied from any module.
+      exports: [SessionService, QSessionsMiddleware, QSESSIONS_RESOLVED_OPTIONS, QSESSIONS_LIFECYCLE],
     };
   }
 

@@ -1,5 +1,6 @@
 import { createCache, type Cache } from 'cache-manager';
 import { CacheableMemory, Keyv } from 'cacheable';
+import { withTimeout } from '../core/with-timeout.js';
 import type { ResolvedCacheOptions } from '../options/resolved-options.js';
 
 /** Where the `cached_db` engine's cache came from. */
@@ -20,9 +21,17 @@ export interface ChosenCache {
 export async function chooseCache(options: ResolvedCacheOptions, appCache: Cache | undefined): Promise<ChosenCache> {
   if (options.instance) return { cache: options.instance, source: 'instance', close: async () => {} };
   if (options.redisUrl) {
-    const keyv = await createRedisKeyv(options.redisUrl);
+    const { keyv, store } = await createRedisKeyv(options.redisUrl);
     const cache = createCache({ stores: [keyv] });
-    return { cache, source: 'redis', close: async () => void (await cache.disconnect()) };
+    const close = async () => {
+      try {
+        // A graceful QUIT waits for a connection that may never come: bound it, then cut it.
+        await withTimeout(store.disconnect(false), 1000, 'Closing the Redis connection');
+      } catch {
+        await store.disconnect(true).catch(() => undefined);
+      }
+    };
+    return { cache, source: 'redis', close };
   }
   if (appCache && options.useAppCacheManager) return { cache: appCache, source: 'app', close: async () => {} };
   // keyv's default store is an unbounded Map: bound it so that sessions cannot exhaust memory.
@@ -31,7 +40,7 @@ export async function chooseCache(options: ResolvedCacheOptions, appCache: Cache
   return { cache, source: 'memory', close: async () => store.clear() };
 }
 
-async function createRedisKeyv(url: string): Promise<Keyv> {
+async function createRedisKeyv(url: string): Promise<{ keyv: Keyv; store: { disconnect(force?: boolean): Promise<void> } }> {
   let redis: typeof import('@keyv/redis');
   try {
     redis = await import('@keyv/redis');
@@ -43,5 +52,5 @@ async function createRedisKeyv(url: string): Promise<Keyv> {
   }
   // A Redis that is down at start-up must not stop the app: sessions fall back to the database.
   const store = new redis.default(url, { throwOnConnectError: false, throwOnErrors: true, connectionTimeout: 2000 });
-  return new Keyv({ store, namespace: undefined, useKeyPrefix: false });
+  return { keyv: new Keyv({ store, namespace: undefined, useKeyPrefix: false }), store };
 }

@@ -1,0 +1,130 @@
+import request from 'supertest';
+import { Controller, Get, Injectable, Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { CurrentSession, QSessionsMiddleware, QSessionsModule, RequestSession, SessionService } from '../lib/index.js';
+import { QSESSIONS_RESOLVED_OPTIONS } from '../lib/qsessions.constants.js';
+import { dataSourceOptions } from './support/databases.js';
+import { sessionCookie } from './support/http.js';
+import { IntUser } from './support/users.js';
+
+// Module wiring that a user of the library relies on: forRootAsync, opting out of the automatic
+// middleware, and the start-up errors that say how to fix a setup.
+
+@Controller()
+class ProbeController {
+  @Get('open')
+  open(@CurrentSession() session?: RequestSession) {
+    return { hasSession: session !== undefined };
+  }
+
+  @Get('guarded/visit')
+  visit(@CurrentSession() session: RequestSession) {
+    session.visits = ((session.visits as number) ?? 0) + 1;
+    return { visits: session.visits };
+  }
+}
+
+const database = () => ({ ...dataSourceOptions('sqlite'), synchronize: true, retryAttempts: 0 });
+
+async function listen(module: unknown) {
+  const app = await NestFactory.create(module as never, { logger: false, abortOnError: false });
+  await app.listen(0, '127.0.0.1');
+  return { app, url: `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}` };
+}
+
+describe('QSessionsModule wiring', () => {
+  it('forRootAsync() takes its options from injected providers', async () => {
+    @Injectable()
+    class Settings {
+      readonly cookieName = 'app_session';
+    }
+    @Module({ providers: [Settings], exports: [Settings] })
+    class SettingsModule {}
+
+    @Module({
+      imports: [
+        TypeOrmModule.forRoot({ ...database(), entities: [IntUser], autoLoadEntities: true }),
+        QSessionsModule.forRootAsync({
+          userEntity: IntUser,
+          imports: [SettingsModule],
+          inject: [Settings],
+          useFactory: (settings: Settings) => ({ engine: 'cached_db', cookie: { name: settings.cookieName } }),
+        }),
+      ],
+      controllers: [ProbeController],
+    })
+    class AppModule {}
+
+    const { app, url } = await listen(AppModule);
+    try {
+      expect(app.get(QSESSIONS_RESOLVED_OPTIONS).engine).toBe('cached_db');
+      expect(app.get(SessionService)).toBeInstanceOf(SessionService);
+      const response = await request(url).get('/guarded/visit').expect(200);
+      expect(sessionCookie(response.headers, 'app_session')?.value).toMatch(/^[a-z0-9]{32}$/);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('with mountMiddleware: false, sessions exist only where the app mounts the middleware', async () => {
+    @Module({
+      imports: [
+        TypeOrmModule.forRoot({ ...database(), entities: [IntUser], autoLoadEntities: true }),
+        QSessionsModule.forRoot({ userEntity: IntUser, mountMiddleware: false }),
+      ],
+      controllers: [ProbeController],
+    })
+    class AppModule implements NestModule {
+      configure(consumer: MiddlewareConsumer) {
+        consumer.apply(QSessionsMiddleware).forRoutes('guarded/{*path}');
+      }
+    }
+
+    const { app, url } = await listen(AppModule);
+    try {
+      await request(url).get('/open').expect(200, { hasSession: false });
+      const first = await request(url).get('/guarded/visit').expect(200, { visits: 1 });
+      const key = sessionCookie(first.headers)!.value;
+      await request(url).get('/guarded/visit').set('Cookie', `sessionid=${key}`).expect(200, { visits: 2 });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('says how to fix a DataSource that does not know the QSession entity', async () => {
+    @Module({
+      imports: [
+        TypeOrmModule.forRoot({ ...database(), entities: [IntUser] }),
+        QSessionsModule.forRoot({ userEntity: IntUser }),
+      ],
+    })
+    class AppModule {}
+
+    await expect(NestFactory.create(AppModule, { logger: false, abortOnError: false })).rejects.toThrow(
+      /autoLoadEntities: true/,
+    );
+  });
+
+  it('rejects invalid options at start-up with every problem listed', async () => {
+    @Module({
+      imports: [
+        TypeOrmModule.forRoot({ ...database(), entities: [IntUser], autoLoadEntities: true }),
+        QSessionsModule.forRoot({
+          userEntity: IntUser,
+          engine: 'redis' as never,
+          cookie: { sameSite: 'none', secure: false },
+        }),
+      ],
+    })
+    class AppModule {}
+
+    const failure = NestFactory.create(AppModule, { logger: false, abortOnError: false });
+    await expect(failure).rejects.toThrow(/`engine` must be 'db' or 'cached_db'/);
+    await expect(failure).rejects.toThrow(/SameSite=None cookies that are not Secure/);
+  });
+
+  it('refuses a missing userEntity with the fix in the message', () => {
+    expect(() => QSessionsModule.forRoot({} as never)).toThrow(/userEntity: User/);
+  });
+});
