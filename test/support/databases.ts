@@ -2,8 +2,11 @@ import type { DataSourceOptions } from 'typeorm';
 import type { DatabaseKind } from './matrix.js';
 
 const worker = process.env.JEST_WORKER_ID ?? '0';
+// Optional: separates test runs started at the same time on one machine (each Jest run numbers
+// its workers from 1), e.g. QSESSIONS_TEST_DB_SUFFIX=a. Letters, digits and _ only.
+const suffix = (process.env.QSESSIONS_TEST_DB_SUFFIX ?? '').replace(/[^a-z0-9_]/gi, '').toLowerCase();
 /** One database per Jest worker, so that parallel test files never share tables. */
-export const testDatabaseName = `qsessions_test_w${worker}`;
+export const testDatabaseName = `qsessions_test_w${worker}${suffix ? `_${suffix}` : ''}`;
 
 const ensured = new Set<DatabaseKind>();
 
