@@ -15,10 +15,14 @@ export function readSessionCookie(req: IncomingMessage, name: string): string | 
   }
 }
 
-/** Whether the request arrived over TLS (directly, or through a trusted proxy that says so). */
-export function isSecureRequest(req: IncomingMessage, trustsProxy: boolean): boolean {
+/**
+ * Whether the request arrived over TLS: directly, or through a proxy that `trust` accepts (the
+ * socket's peer) and that says so in `X-Forwarded-Proto`, as Express's `req.protocol` decides.
+ */
+export function isSecureRequest(req: IncomingMessage, trust: (address: string, hop: number) => boolean): boolean {
   if ((req.socket as { encrypted?: boolean } | undefined)?.encrypted) return true;
-  if (!trustsProxy) return false;
+  const peer = req.socket?.remoteAddress;
+  if (!peer || !trust(peer, 0)) return false;
   const proto = req.headers['x-forwarded-proto'];
   const first = (Array.isArray(proto) ? proto[0] : proto)?.split(',')[0]?.trim().toLowerCase();
   return first === 'https';

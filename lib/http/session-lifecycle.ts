@@ -33,16 +33,12 @@ const KEY_ATTEMPTS = 3;
  * that Express and Fastify behave the same.
  */
 export class SessionLifecycle implements SessionPersistence {
-  private readonly trustsProxy: boolean;
-
   constructor(
     private readonly store: SessionStore,
     private readonly options: ResolvedQSessionsOptions,
     private readonly logger: ErrorSink,
     private readonly now: () => number = Date.now,
-  ) {
-    this.trustsProxy = options.trustProxy('127.0.0.1', 0) || options.trustProxy('::1', 0) || options.trustProxy('10.0.0.1', 0);
-  }
+  ) {}
 
   /**
    * Attaches `req.session`. Only a cookie shaped like one of our keys causes a store lookup; an
@@ -55,7 +51,7 @@ export class SessionLifecycle implements SessionPersistence {
       this,
       this.options.cookie,
       readClientInfo(req, this.options.trustProxy),
-      this.options.cookie.secure === 'auto' ? isSecureRequest(req, this.trustsProxy) : this.options.cookie.secure,
+      this.options.cookie.secure === 'auto' ? isSecureRequest(req, this.options.trustProxy) : this.options.cookie.secure,
       cookieValue !== undefined,
     );
     if (isWellFormedSessionKey(cookieValue)) {
