@@ -72,7 +72,11 @@ describe('resolveOptions: defaults', () => {
       expireAtBrowserClose: true,
       path: '/',
     });
-    expect(resolved.cache).toMatchObject({ redisUrl: 'rediss://cache.example:6380/2', timeoutMs: 50, keyPrefix: 'app:' });
+    expect(resolved.cache).toMatchObject({
+      redisUrl: 'rediss://cache.example:6380/2',
+      timeoutMs: 50,
+      keyPrefix: 'app:',
+    });
     expect(resolved.saveEveryRequest).toBe(true);
     expect(resolved.userIdFromSession).toBe(userIdFromSession);
     expect(resolved.maxDataBytes).toBe(1024);
@@ -105,28 +109,72 @@ describe('resolveOptions: invalid options throw QSessionsConfigError naming the 
   const cases: Array<[string, unknown, RegExp[]]> = [
     ['an unknown key', { engin: 'db' }, [/unknown option `engin`/, /known options are .*engine/]],
     ['a bad engine', { engine: 'redis' }, [/`engine`/, /'db' or 'cached_db'/, /"redis"/]],
-    ['a cookie name with a space', { cookie: { name: 'my session' } }, [/`cookie\.name`/, /not a valid cookie name/, /use letters, digits/]],
+    [
+      'a cookie name with a space',
+      { cookie: { name: 'my session' } },
+      [/`cookie\.name`/, /not a valid cookie name/, /use letters, digits/],
+    ],
     ['a cookie name with a semicolon', { cookie: { name: 'sid;x' } }, [/`cookie\.name`/, /use letters, digits/]],
     ['an empty cookie name', { cookie: { name: '' } }, [/`cookie\.name`/]],
     ['maxAge below one second', { cookie: { maxAge: 999 } }, [/`cookie\.maxAge`/, /milliseconds/, /at least 1000/]],
     ['a fractional maxAge', { cookie: { maxAge: 1500.5 } }, [/`cookie\.maxAge`/, /whole number/]],
     ['a maxAge given in seconds as a string', { cookie: { maxAge: '3600' } }, [/`cookie\.maxAge`/]],
     ['a path without leading slash', { cookie: { path: 'app' } }, [/`cookie\.path`/, /must start with "\/"/]],
-    ['sameSite none with secure false', { cookie: { sameSite: 'none', secure: false } }, [/`cookie\.sameSite: 'none'`/, /needs `cookie\.secure: true`/]],
+    [
+      'sameSite none with secure false',
+      { cookie: { sameSite: 'none', secure: false } },
+      [/`cookie\.sameSite: 'none'`/, /needs `cookie\.secure: true`/],
+    ],
     ['a bad sameSite', { cookie: { sameSite: 'loose' } }, [/`cookie\.sameSite`/, /'lax', 'strict', 'none' or false/]],
     ['a bad secure', { cookie: { secure: 'yes' } }, [/`cookie\.secure`/, /true, false or 'auto'/]],
     ['__Host- without secure true', { cookie: { name: '__Host-sid' } }, [/`__Host-`/, /`cookie\.secure: true`/]],
-    ['__Host- with a domain', { cookie: { name: '__Host-sid', secure: true, domain: 'example.com' } }, [/`__Host-`/, /no `cookie\.domain`/]],
-    ['__Host- with a sub-path', { cookie: { name: '__Host-sid', secure: true, path: '/app' } }, [/`__Host-`/, /`cookie\.path: "\/"`/]],
-    ['__Secure- without secure true', { cookie: { name: '__Secure-sid', secure: 'auto' } }, [/`__Secure-`/, /`cookie\.secure: true`/]],
-    ['a trustProxy that is not an address', { trustProxy: 'not-an-ip' }, [/`trustProxy`/, /CIDR subnets or 'loopback'/]],
+    [
+      '__Host- with a domain',
+      { cookie: { name: '__Host-sid', secure: true, domain: 'example.com' } },
+      [/`__Host-`/, /no `cookie\.domain`/],
+    ],
+    [
+      '__Host- with a sub-path',
+      { cookie: { name: '__Host-sid', secure: true, path: '/app' } },
+      [/`__Host-`/, /`cookie\.path: "\/"`/],
+    ],
+    [
+      '__Secure- without secure true',
+      { cookie: { name: '__Secure-sid', secure: 'auto' } },
+      [/`__Secure-`/, /`cookie\.secure: true`/],
+    ],
+    [
+      'a trustProxy that is not an address',
+      { trustProxy: 'not-an-ip' },
+      [/`trustProxy`/, /CIDR subnets or 'loopback'/],
+    ],
     ['a trustProxy CIDR with a bad prefix', { trustProxy: '10.0.0.0/33' }, [/`trustProxy`/, /CIDR/]],
     ['a negative trustProxy hop count', { trustProxy: -1 }, [/`trustProxy`/, /whole number/]],
-    ['cache with engine db', { cache: { maxEntries: 10 } }, [/`cache` only applies to `engine: 'cached_db'`/, /remove it or set the engine/]],
-    ['cache with the default engine and a redisUrl', { engine: 'db', cache: { redisUrl: 'redis://x' } }, [/`cache` only applies/]],
-    ['a redisUrl that is not a redis URL', { engine: 'cached_db', cache: { redisUrl: 'http://127.0.0.1:6379' } }, [/`cache\.redisUrl`/, /redis:\/\/ or rediss:\/\//]],
-    ['a redisUrl without scheme', { engine: 'cached_db', cache: { redisUrl: '127.0.0.1:6379' } }, [/`cache\.redisUrl`/]],
-    ['a userIdFromSession that is not a function', { userIdFromSession: 'userId' }, [/`userIdFromSession`/, /must be a function/]],
+    [
+      'cache with engine db',
+      { cache: { maxEntries: 10 } },
+      [/`cache` only applies to `engine: 'cached_db'`/, /remove it or set the engine/],
+    ],
+    [
+      'cache with the default engine and a redisUrl',
+      { engine: 'db', cache: { redisUrl: 'redis://x' } },
+      [/`cache` only applies/],
+    ],
+    [
+      'a redisUrl that is not a redis URL',
+      { engine: 'cached_db', cache: { redisUrl: 'http://127.0.0.1:6379' } },
+      [/`cache\.redisUrl`/, /redis:\/\/ or rediss:\/\//],
+    ],
+    [
+      'a redisUrl without scheme',
+      { engine: 'cached_db', cache: { redisUrl: '127.0.0.1:6379' } },
+      [/`cache\.redisUrl`/],
+    ],
+    [
+      'a userIdFromSession that is not a function',
+      { userIdFromSession: 'userId' },
+      [/`userIdFromSession`/, /must be a function/],
+    ],
     ['maxDataBytes of 1', { maxDataBytes: 1 }, [/`maxDataBytes`/, /whole number of bytes/]],
     ['fractional maxDataBytes', { maxDataBytes: 10.5 }, [/`maxDataBytes`/]],
     ['maxDataBytes as a string', { maxDataBytes: '64kb' }, [/`maxDataBytes`/]],
@@ -150,7 +198,14 @@ describe('resolveOptions: invalid options throw QSessionsConfigError naming the 
     });
     expect(error.problems).toHaveLength(6);
     const text = error.problems.join('\n');
-    for (const option of ['`engine`', '`cookie.maxAge`', '`cookie.path`', '`maxDataBytes`', '`userIdFromSession`', '`bogus`']) {
+    for (const option of [
+      '`engine`',
+      '`cookie.maxAge`',
+      '`cookie.path`',
+      '`maxDataBytes`',
+      '`userIdFromSession`',
+      '`bogus`',
+    ]) {
       expect(text).toContain(option);
     }
     // Each problem is one bullet line of the message.
@@ -165,7 +220,9 @@ describe('resolveOptions: invalid options throw QSessionsConfigError naming the 
 describe('defaultUserIdFromSession', () => {
   it('reads userId', () => {
     expect(defaultUserIdFromSession({ userId: 7 })).toBe(7);
-    expect(defaultUserIdFromSession({ userId: 'b4c1e6d2-0000-4000-8000-000000000000' })).toBe('b4c1e6d2-0000-4000-8000-000000000000');
+    expect(defaultUserIdFromSession({ userId: 'b4c1e6d2-0000-4000-8000-000000000000' })).toBe(
+      'b4c1e6d2-0000-4000-8000-000000000000',
+    );
   });
 
   it("reads passport's user as an id", () => {
@@ -274,7 +331,18 @@ describe('normalizeIp', () => {
   });
 
   it('gives null for anything that is not an address', () => {
-    for (const value of ['', 'localhost', 'not an ip', '1.2.3', '1.2.3.4.5', '256.1.1.1', '::ffff:999.1.1.1', '12345::', undefined, null]) {
+    for (const value of [
+      '',
+      'localhost',
+      'not an ip',
+      '1.2.3',
+      '1.2.3.4.5',
+      '256.1.1.1',
+      '::ffff:999.1.1.1',
+      '12345::',
+      undefined,
+      null,
+    ]) {
       expect(normalizeIp(value)).toBeNull();
     }
   });

@@ -60,7 +60,7 @@ class UserSerializer extends PassportSerializer {
 /** Checks the credentials, then starts the login session (req.login). */
 @Injectable()
 class LoginGuard extends AuthGuard('local') {
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
     const result = (await super.canActivate(context)) as boolean;
     await super.logIn(context.switchToHttp().getRequest());
     return result;

@@ -5,7 +5,7 @@ import type { SessionRecord } from '../core/session-record.js';
 import type { ResolvedCookieOptions } from '../options/resolved-options.js';
 import { RequestSession, type SessionController } from './request-session.js';
 import { SessionCookie, type SessionCookieHost } from './session-cookie.js';
-import { assignSessionData, decodeSessionData } from './session-data-codec.js';
+import { assignSessionData, clearSessionData, decodeSessionData } from './session-data-codec.js';
 
 /** The store operations one request's session needs; implemented by the lifecycle. */
 export interface SessionPersistence {
@@ -127,7 +127,8 @@ export class RequestSessionState implements SessionController, SessionCookieHost
       const record = await this.persistence.load(this.record.digest);
       if (!record) throw new Error('The session cannot be reloaded: it no longer exists.');
       const key = this.sessionKey as string;
-      this.attachNewSession();
+      // Refreshed in place: a handler's reference (@CurrentSession(), @Session()) stays req.session.
+      clearSessionData(this.session);
       this.adopt(key, record);
     });
   }

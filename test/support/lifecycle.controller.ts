@@ -53,6 +53,17 @@ export class LifecycleController {
     return { stored: session.isStored, rowData: row ? (JSON.parse(row.sessionData) as unknown) : null };
   }
 
+  /** Changes the session, reloads it, then writes to the same reference the handler was given. */
+  @Post('reload-then-set')
+  @HttpCode(200)
+  async reloadThenSet(@Req() req: AnyRequest, @CurrentSession() session: RequestSession) {
+    session.UNSAVED = true;
+    await session.reload();
+    const unsaved = session.UNSAVED ?? null;
+    session.AFTER_RELOAD = 1;
+    return { unsaved, same: req.session === session, data: { ...session } };
+  }
+
   /** Sets an app cookie on the response and modifies the session. */
   @Get('app-cookie')
   appCookie(@CurrentSession() session: RequestSession, @Res({ passthrough: true }) res: unknown) {
