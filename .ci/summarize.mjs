@@ -13,7 +13,9 @@ for (const file of process.argv.slice(2)) {
   passed += result.numPassedTests;
   failed += result.numFailedTests;
   // A suite that failed to run (syntax error, failed hook) has no failed tests: count it.
-  failed += result.testResults.filter((suite) => suite.status === 'failed' && suite.assertionResults.every((a) => a.status !== 'failed')).length;
+  failed += result.testResults.filter(
+    (suite) => suite.status === 'failed' && suite.assertionResults.every((a) => a.status !== 'failed'),
+  ).length;
 }
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed > 0 ? 1 : 0);

@@ -52,7 +52,11 @@ export class QSessionsModule implements NestModule, OnModuleInit, OnModuleDestro
   static forRoot(options: QSessionsModuleRootOptions): DynamicModule {
     const { userEntity, ...settings } = options ?? ({} as QSessionsModuleRootOptions);
     setQSessionUserEntity(userEntity);
-    return QSessionsModule.assemble(settings.dataSource, [], [{ provide: QSESSIONS_MODULE_OPTIONS, useValue: settings }]);
+    return QSessionsModule.assemble(
+      settings.dataSource,
+      [],
+      [{ provide: QSESSIONS_MODULE_OPTIONS, useValue: settings }],
+    );
   }
 
   /** Registers the module with options computed by a factory (from ConfigService, for example). */

@@ -69,7 +69,11 @@ export function createQSessionsProviders(dataSourceName: string | undefined): Pr
     {
       provide: QSESSIONS_STORE,
       inject: [QSESSIONS_DATA_SOURCE, QSESSIONS_RESOLVED_OPTIONS, QSESSIONS_CACHE],
-      useFactory: (dataSource: DataSource, options: ResolvedQSessionsOptions, chosen: ChosenCache | null): SessionStore => {
+      useFactory: (
+        dataSource: DataSource,
+        options: ResolvedQSessionsOptions,
+        chosen: ChosenCache | null,
+      ): SessionStore => {
         const database = new TypeOrmSessionStore(dataSource);
         if (!chosen) return database;
         const cache = new CacheManagerSessionCache(
@@ -83,7 +87,8 @@ export function createQSessionsProviders(dataSourceName: string | undefined): Pr
     {
       provide: QSESSIONS_LIFECYCLE,
       inject: [QSESSIONS_STORE, QSESSIONS_RESOLVED_OPTIONS],
-      useFactory: (store: SessionStore, options: ResolvedQSessionsOptions) => new SessionLifecycle(store, options, logger),
+      useFactory: (store: SessionStore, options: ResolvedQSessionsOptions) =>
+        new SessionLifecycle(store, options, logger),
     },
   ];
 }

@@ -100,7 +100,11 @@ describe.each(databases)('cached_db cache sources on %s', (database) => {
     it('serves sessions from the database instead of failing', async () => {
       const key = await newSession(t);
       await readAs(t, key).expect(200, { FOO: 'BAR' });
-      await request(t.url).post('/clear').set('Cookie', `sessionid=${key}`).set('User-Agent', 'CacheTest/1.0').expect(200);
+      await request(t.url)
+        .post('/clear')
+        .set('Cookie', `sessionid=${key}`)
+        .set('User-Agent', 'CacheTest/1.0')
+        .expect(200);
       await readAs(t, key).expect(200, {});
     });
   });

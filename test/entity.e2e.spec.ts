@@ -32,7 +32,16 @@ describe.each(databaseVariants())('QSession entity on $name', (variant) => {
         expect(table).toBeDefined();
         const columns = Object.fromEntries(table!.columns.map((column) => [column.name, column]));
         expect(Object.keys(columns).sort()).toEqual(
-          ['created_at', 'expire_date', 'ip', 'session_data', 'session_key', 'updated_at', 'user_agent', 'user_id'].sort(),
+          [
+            'created_at',
+            'expire_date',
+            'ip',
+            'session_data',
+            'session_key',
+            'updated_at',
+            'user_agent',
+            'user_id',
+          ].sort(),
         );
         expect(columns.session_key!.isPrimary).toBe(true);
         expect(columns.user_id!.isNullable).toBe(true);

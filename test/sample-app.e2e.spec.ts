@@ -22,7 +22,10 @@ describe('sample app', () => {
     expect(first.body).toMatchObject({ visits: 1, yourIp: '127.0.0.1', yourUserAgent: 'SampleTest/1.0' });
     const cookie = sessionCookie(first.headers);
     expect(cookie?.value).toMatch(/^[a-z0-9]{32}$/);
-    const second = await request(url).get('/').set('Cookie', `sessionid=${cookie!.value}`).set('User-Agent', 'SampleTest/1.0');
+    const second = await request(url)
+      .get('/')
+      .set('Cookie', `sessionid=${cookie!.value}`)
+      .set('User-Agent', 'SampleTest/1.0');
     expect(second.body.visits).toBe(2);
   });
 });

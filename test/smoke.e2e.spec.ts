@@ -14,7 +14,11 @@ describe.each(variants())('smoke $name', (variant) => {
     const first = await request(t.url).get('/modify_session').set('User-Agent', 'TestUA/1.1').expect(200);
     const cookie = sessionCookie(first.headers);
     expect(cookie?.value).toMatch(/^[a-z0-9]{32}$/);
-    const read = await request(t.url).get('/read_session').set('Cookie', `sessionid=${cookie!.value}`).set('User-Agent', 'TestUA/1.1').expect(200);
+    const read = await request(t.url)
+      .get('/read_session')
+      .set('Cookie', `sessionid=${cookie!.value}`)
+      .set('User-Agent', 'TestUA/1.1')
+      .expect(200);
     expect(read.body).toEqual({ FOO: 'BAR' });
   });
 });

@@ -40,15 +40,16 @@ export async function chooseCache(options: ResolvedCacheOptions, appCache: Cache
   return { cache, source: 'memory', close: async () => store.clear() };
 }
 
-async function createRedisKeyv(url: string): Promise<{ keyv: Keyv; store: { disconnect(force?: boolean): Promise<void> } }> {
+async function createRedisKeyv(
+  url: string,
+): Promise<{ keyv: Keyv; store: { disconnect(force?: boolean): Promise<void> } }> {
   let redis: typeof import('@keyv/redis');
   try {
     redis = await import('@keyv/redis');
   } catch (error) {
-    throw new Error(
-      'nest-qsessions: `cache.redisUrl` needs the @keyv/redis package: run `npm install @keyv/redis`.',
-      { cause: error },
-    );
+    throw new Error('nest-qsessions: `cache.redisUrl` needs the @keyv/redis package: run `npm install @keyv/redis`.', {
+      cause: error,
+    });
   }
   // A Redis that is down at start-up must not stop the app: sessions fall back to the database.
   const store = new redis.default(url, { throwOnConnectError: false, throwOnErrors: true, connectionTimeout: 2000 });

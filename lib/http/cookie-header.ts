@@ -48,8 +48,7 @@ export function sessionSetCookie(
   maxAgeMs: number | null,
   now: number,
 ): string {
-  const lifetime =
-    maxAgeMs === null ? {} : { maxAge: Math.floor(maxAgeMs / 1000), expires: new Date(now + maxAgeMs) };
+  const lifetime = maxAgeMs === null ? {} : { maxAge: Math.floor(maxAgeMs / 1000), expires: new Date(now + maxAgeMs) };
   return stringifySetCookie({ name: options.name, value: key, ...baseAttributes(options, secure), ...lifetime });
 }
 

@@ -107,7 +107,11 @@ export class RequestSession {
   }
 }
 
-function settle<T extends RequestSession>(session: T, work: Promise<void>, callback: SessionCallback | undefined): T | Promise<void> {
+function settle<T extends RequestSession>(
+  session: T,
+  work: Promise<void>,
+  callback: SessionCallback | undefined,
+): T | Promise<void> {
   if (!callback) return work;
   work.then(
     () => callback(),

@@ -66,7 +66,12 @@ export function gateResponse(res: ServerResponse, decide: Decide): void {
         (error: unknown) => {
           restore();
           const message = (error as Error)?.message ?? 'The session could not be saved.';
-          replaceResponse(res, { vary: true, replace: { status: 500, error: 'Internal Server Error', message } }, held, call);
+          replaceResponse(
+            res,
+            { vary: true, replace: { status: 500, error: 'Internal Server Error', message } },
+            held,
+            call,
+          );
         },
       );
       return method === 'end' ? res : true;
@@ -108,7 +113,11 @@ function replaceResponse(
   applyHeaders(res, plan, undefined);
   call('writeHead', [
     replace.status,
-    { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' },
+    {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+      'cache-control': 'no-store',
+    },
   ]);
   call('end', [body]);
 }

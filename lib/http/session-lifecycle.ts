@@ -51,7 +51,9 @@ export class SessionLifecycle implements SessionPersistence {
       this,
       this.options.cookie,
       readClientInfo(req, this.options.trustProxy),
-      this.options.cookie.secure === 'auto' ? isSecureRequest(req, this.options.trustProxy) : this.options.cookie.secure,
+      this.options.cookie.secure === 'auto'
+        ? isSecureRequest(req, this.options.trustProxy)
+        : this.options.cookie.secure,
       cookieValue !== undefined,
     );
     if (isWellFormedSessionKey(cookieValue)) {

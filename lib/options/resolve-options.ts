@@ -31,7 +31,8 @@ export function resolveOptions(options: QSessionsModuleOptions | undefined): Res
     throw new QSessionsConfigError(['options must be an object, for example { engine: "db" }.']);
   }
   for (const key of Object.keys(input)) {
-    if (!KNOWN_KEYS.has(key)) problems.push(`unknown option \`${key}\`; known options are ${[...KNOWN_KEYS].join(', ')}.`);
+    if (!KNOWN_KEYS.has(key))
+      problems.push(`unknown option \`${key}\`; known options are ${[...KNOWN_KEYS].join(', ')}.`);
   }
 
   const engine = input.engine ?? 'db';
@@ -39,23 +40,32 @@ export function resolveOptions(options: QSessionsModuleOptions | undefined): Res
     problems.push(`\`engine\` must be 'db' or 'cached_db', not ${JSON.stringify(engine)}.`);
   }
   if (input.dataSource !== undefined && (typeof input.dataSource !== 'string' || input.dataSource === '')) {
-    problems.push('`dataSource` must be the name of a TypeORM DataSource (a non-empty string), or left out for the default one.');
+    problems.push(
+      '`dataSource` must be the name of a TypeORM DataSource (a non-empty string), or left out for the default one.',
+    );
   }
 
   const cookieIn = input.cookie ?? {};
   const name = cookieIn.name ?? 'sessionid';
   if (typeof name !== 'string' || !COOKIE_NAME.test(name)) {
-    problems.push(`\`cookie.name\` ${JSON.stringify(name)} is not a valid cookie name: use letters, digits and !#$%&'*+-.^_\`|~ only.`);
+    problems.push(
+      `\`cookie.name\` ${JSON.stringify(name)} is not a valid cookie name: use letters, digits and !#$%&'*+-.^_\`|~ only.`,
+    );
   }
   const maxAge = cookieIn.maxAge ?? TWO_WEEKS_MS;
   if (!Number.isSafeInteger(maxAge) || maxAge < 1000) {
-    problems.push('`cookie.maxAge` is in milliseconds and must be a whole number of at least 1000 (one second); the default is two weeks.');
+    problems.push(
+      '`cookie.maxAge` is in milliseconds and must be a whole number of at least 1000 (one second); the default is two weeks.',
+    );
   }
   const path = cookieIn.path ?? '/';
   if (typeof path !== 'string' || !path.startsWith('/') || /[;\s]/.test(path)) {
     problems.push('`cookie.path` must start with "/" and contain no ";" or whitespace.');
   }
-  if (cookieIn.domain !== undefined && (typeof cookieIn.domain !== 'string' || !/^\.?[A-Za-z0-9.-]+$/.test(cookieIn.domain))) {
+  if (
+    cookieIn.domain !== undefined &&
+    (typeof cookieIn.domain !== 'string' || !/^\.?[A-Za-z0-9.-]+$/.test(cookieIn.domain))
+  ) {
     problems.push('`cookie.domain` must be a host name such as "example.com", or left out for a host-only cookie.');
   }
   const sameSite = cookieIn.sameSite ?? 'lax';
@@ -67,9 +77,15 @@ export function resolveOptions(options: QSessionsModuleOptions | undefined): Res
     problems.push(`\`cookie.secure\` must be true, false or 'auto', not ${JSON.stringify(secure)}.`);
   }
   if (sameSite === 'none' && secure === false) {
-    problems.push("`cookie.sameSite: 'none'` needs `cookie.secure: true` (or 'auto'): browsers reject SameSite=None cookies that are not Secure.");
+    problems.push(
+      "`cookie.sameSite: 'none'` needs `cookie.secure: true` (or 'auto'): browsers reject SameSite=None cookies that are not Secure.",
+    );
   }
-  if (typeof name === 'string' && name.startsWith('__Host-') && (secure !== true || path !== '/' || cookieIn.domain !== undefined)) {
+  if (
+    typeof name === 'string' &&
+    name.startsWith('__Host-') &&
+    (secure !== true || path !== '/' || cookieIn.domain !== undefined)
+  ) {
     problems.push('a `__Host-` cookie name needs `cookie.secure: true`, `cookie.path: "/"` and no `cookie.domain`.');
   }
   if (typeof name === 'string' && name.startsWith('__Secure-') && secure !== true) {
@@ -85,11 +101,21 @@ export function resolveOptions(options: QSessionsModuleOptions | undefined): Res
   }
 
   const cacheIn = input.cache ?? {};
-  if (cacheIn.redisUrl !== undefined && (typeof cacheIn.redisUrl !== 'string' || !/^rediss?:\/\//.test(cacheIn.redisUrl))) {
-    problems.push('`cache.redisUrl` must be a URL starting with redis:// or rediss://, for example redis://127.0.0.1:6379.');
+  if (
+    cacheIn.redisUrl !== undefined &&
+    (typeof cacheIn.redisUrl !== 'string' || !/^rediss?:\/\//.test(cacheIn.redisUrl))
+  ) {
+    problems.push(
+      '`cache.redisUrl` must be a URL starting with redis:// or rediss://, for example redis://127.0.0.1:6379.',
+    );
   }
-  if (cacheIn.instance !== undefined && (typeof cacheIn.instance !== 'object' || typeof cacheIn.instance?.mget !== 'function')) {
-    problems.push('`cache.instance` must be a cache-manager 7 cache, as returned by createCache() from "cache-manager".');
+  if (
+    cacheIn.instance !== undefined &&
+    (typeof cacheIn.instance !== 'object' || typeof cacheIn.instance?.mget !== 'function')
+  ) {
+    problems.push(
+      '`cache.instance` must be a cache-manager 7 cache, as returned by createCache() from "cache-manager".',
+    );
   }
   const maxEntries = cacheIn.maxEntries ?? 10_000;
   if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
@@ -113,7 +139,8 @@ export function resolveOptions(options: QSessionsModuleOptions | undefined): Res
     problems.push('`userIdFromSession` must be a function (data) => userId.');
   }
   for (const flag of ['saveEveryRequest', 'mountMiddleware'] as const) {
-    if (input[flag] !== undefined && typeof input[flag] !== 'boolean') problems.push(`\`${flag}\` must be true or false.`);
+    if (input[flag] !== undefined && typeof input[flag] !== 'boolean')
+      problems.push(`\`${flag}\` must be true or false.`);
   }
   const trustProxy = compileTrustProxy(input.trustProxy ?? false, problems);
 
@@ -163,7 +190,9 @@ function compileTrustProxy(option: TrustProxyOption, problems: string[]): (addre
     const list = typeof option === 'string' ? option.split(',').map((part) => part.trim()) : option;
     return proxyAddr.compile(list);
   } catch (error) {
-    problems.push(`\`trustProxy\` could not be read: ${(error as Error).message}. Use addresses, CIDR subnets or 'loopback'/'linklocal'/'uniquelocal'.`);
+    problems.push(
+      `\`trustProxy\` could not be read: ${(error as Error).message}. Use addresses, CIDR subnets or 'loopback'/'linklocal'/'uniquelocal'.`,
+    );
     return () => false;
   }
 }

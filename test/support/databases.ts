@@ -43,6 +43,13 @@ export function dataSourceOptions(kind: DatabaseKind): DataSourceOptions {
     case 'postgres':
       return { type: 'postgres', host: '127.0.0.1', port: 5432, username: 'postgres', database: testDatabaseName };
     case 'mariadb':
-      return { type: 'mariadb', host: '127.0.0.1', port: 3306, username: 'root', password: '', database: testDatabaseName };
+      return {
+        type: 'mariadb',
+        host: '127.0.0.1',
+        port: 3306,
+        username: 'root',
+        password: '',
+        database: testDatabaseName,
+      };
   }
 }

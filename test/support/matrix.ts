@@ -14,7 +14,10 @@ export type Engine = 'db' | 'cached_db';
 function list<T extends string>(variable: string, fallback: T[], allowed: readonly T[]): T[] {
   const raw = process.env[variable];
   if (!raw) return fallback;
-  const values = raw.split(',').map((value) => value.trim()).filter(Boolean) as T[];
+  const values = raw
+    .split(',')
+    .map((value) => value.trim())
+    .filter(Boolean) as T[];
   for (const value of values) {
     if (!allowed.includes(value)) throw new Error(`${variable}: unknown value "${value}"; use ${allowed.join(', ')}.`);
   }
@@ -45,7 +48,13 @@ export function variants(): Variant[] {
     for (const adapter of adapters) {
       result.push({ name: `db/${database}/${adapter}`, database, engine: 'db', cache: null, adapter });
       for (const cache of caches) {
-        result.push({ name: `cached_db+${cache}/${database}/${adapter}`, database, engine: 'cached_db', cache, adapter });
+        result.push({
+          name: `cached_db+${cache}/${database}/${adapter}`,
+          database,
+          engine: 'cached_db',
+          cache,
+          adapter,
+        });
       }
     }
   }

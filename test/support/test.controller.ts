@@ -136,5 +136,4 @@ export class TestController {
   plain() {
     return { ok: true };
   }
-
 }
