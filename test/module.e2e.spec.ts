@@ -1,8 +1,15 @@
 import request from 'supertest';
-import { Controller, Get, Injectable, Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { Controller, Get, Injectable, Req, Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { CurrentSession, QSessionsMiddleware, QSessionsModule, RequestSession, SessionService } from '../lib/index.js';
+import {
+  ClientInfo,
+  CurrentSession,
+  QSessionsMiddleware,
+  QSessionsModule,
+  RequestSession,
+  SessionService,
+} from '../lib/index.js';
 import { QSESSIONS_RESOLVED_OPTIONS } from '../lib/qsessions.constants.js';
 import { dataSourceOptions } from './support/databases.js';
 import { sessionCookie } from './support/http.js';
@@ -22,6 +29,14 @@ class ProbeController {
   visit(@CurrentSession() session: RequestSession) {
     session.visits = ((session.visits as number) ?? 0) + 1;
     return { visits: session.visits };
+  }
+}
+
+@Controller()
+class ClientController {
+  @Get('client')
+  client(@ClientInfo() client: ClientInfo, @Req() req: { socket: { remoteAddress?: string } }) {
+    return { ...client, raw: req.socket.remoteAddress };
   }
 }
 
@@ -122,6 +137,28 @@ describe('QSessionsModule wiring', () => {
     const failure = NestFactory.create(AppModule, { logger: false, abortOnError: false });
     await expect(failure).rejects.toThrow(/`engine` must be 'db' or 'cached_db'/);
     await expect(failure).rejects.toThrow(/SameSite=None cookies that are not Secure/);
+  });
+
+  it('records an IPv4 client of a dual-stack socket as plain IPv4, not ::ffff:a.b.c.d', async () => {
+    @Module({
+      imports: [
+        TypeOrmModule.forRoot({ ...database(), entities: [IntUser], autoLoadEntities: true }),
+        QSessionsModule.forRoot({ userEntity: IntUser }),
+      ],
+      controllers: [ClientController],
+    })
+    class AppModule {}
+
+    const app = await NestFactory.create(AppModule, { logger: false });
+    // Listening on :: makes Node report IPv4 peers as IPv4-mapped IPv6 addresses.
+    await app.listen(0, '::');
+    try {
+      const { port } = app.getHttpServer().address() as { port: number };
+      const response = await request(`http://127.0.0.1:${port}`).get('/client').set('User-Agent', 'Dual/1.0');
+      expect(response.body).toEqual({ ip: '127.0.0.1', userAgent: 'Dual/1.0', raw: '::ffff:127.0.0.1' });
+    } finally {
+      await app.close();
+    }
   });
 
   it('refuses a missing userEntity with the fix in the message', () => {
