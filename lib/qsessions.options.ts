@@ -80,6 +80,17 @@ export interface QSessionsModuleOptions {
    * passport's `passport.user` (a primary key, or an object with an `id`).
    */
   userIdFromSession?: (data: Readonly<Record<string, unknown>>) => UserId | null | undefined;
+  /**
+   * How often, at most, an unchanged session in use is saved to refresh its "last active" time
+   * (`updated_at`) and slide its expiry forward, in ms. Default five minutes; 0 means every
+   * request. Within the interval an unchanged session costs no write.
+   */
+  activityInterval?: number;
+  /**
+   * Longest life of a session from its creation (sign-in), in ms, however active it is.
+   * Default null: sessions live as long as they are used within `cookie.maxAge`.
+   */
+  absoluteLifetime?: number | null;
   /** Largest session data, in bytes of JSON, that may be saved. Default 65536. */
   maxDataBytes?: number;
   /**

@@ -48,7 +48,9 @@ export function sessionSetCookie(
   maxAgeMs: number | null,
   now: number,
 ): string {
-  const lifetime = maxAgeMs === null ? {} : { maxAge: Math.floor(maxAgeMs / 1000), expires: new Date(now + maxAgeMs) };
+  // Rounded, not floored: the few milliseconds between the save and this line must not turn a
+  // two-week cookie into "two weeks minus one second".
+  const lifetime = maxAgeMs === null ? {} : { maxAge: Math.round(maxAgeMs / 1000), expires: new Date(now + maxAgeMs) };
   return stringifySetCookie({ name: options.name, value: key, ...baseAttributes(options, secure), ...lifetime });
 }
 

@@ -58,7 +58,7 @@ export class SessionLifecycle implements SessionPersistence {
     );
     if (isWellFormedSessionKey(cookieValue)) {
       const record = await this.load(digestSessionKey(cookieValue));
-      if (record) state.adopt(cookieValue, record);
+      if (record && !this.pastAbsoluteLifetime(record)) state.adopt(cookieValue, record);
     }
     return state;
   }
@@ -106,7 +106,10 @@ export class SessionLifecycle implements SessionPersistence {
       state.touched ||
       this.options.saveEveryRequest ||
       state.record.ip !== state.client.ip ||
-      state.record.userAgent !== state.client.userAgent;
+      state.record.userAgent !== state.client.userAgent ||
+      // "Last active" and the sliding expiry move forward at most once per interval, so a
+      // session in constant use is written once per interval, not once per request.
+      this.now() - state.record.updatedAt.getTime() >= this.options.activityInterval;
     if (!needsSave) return { vary: true, setCookie: state.cookieDue ? this.sessionCookie(state) : undefined };
     return this.persist(state, json).then(
       () => ({ vary: true, setCookie: this.sessionCookie(state) }),
@@ -125,7 +128,7 @@ export class SessionLifecycle implements SessionPersistence {
       userId: this.options.userIdFromSession(state.session) ?? null,
       ip: state.client.ip,
       userAgent: state.client.userAgent,
-      expireDate: new Date(now + (state.customMaxAge ?? this.options.cookie.maxAge)),
+      expireDate: this.expiryFrom(now, state.customMaxAge, state.record?.createdAt.getTime() ?? now),
       updatedAt: new Date(now),
     };
     if (state.record) {
@@ -139,6 +142,19 @@ export class SessionLifecycle implements SessionPersistence {
     state.storedMaxAge = state.customMaxAge;
     state.touched = false;
     state.cookieDue = true;
+  }
+
+  /** Idle expiry from now, capped by the absolute lifetime counted from the session's creation. */
+  private expiryFrom(now: number, customMaxAge: number | null, createdAt: number): Date {
+    const idle = now + (customMaxAge ?? this.options.cookie.maxAge);
+    const absolute = this.options.absoluteLifetime;
+    return new Date(absolute === null ? idle : Math.min(idle, createdAt + absolute));
+  }
+
+  /** A session older than the absolute lifetime ends, however active (also after lowering the option). */
+  private pastAbsoluteLifetime(record: SessionRecord): boolean {
+    const absolute = this.options.absoluteLifetime;
+    return absolute !== null && record.createdAt.getTime() + absolute <= this.now();
   }
 
   async remove(state: RequestSessionState): Promise<void> {
@@ -194,8 +210,11 @@ export class SessionLifecycle implements SessionPersistence {
   }
 
   private sessionCookie(state: RequestSessionState): string {
-    const maxAge = this.options.cookie.expireAtBrowserClose ? null : (state.customMaxAge ?? this.options.cookie.maxAge);
-    return sessionSetCookie(this.options.cookie, state.key(), state.secureRequest, maxAge, this.now());
+    const now = this.now();
+    // The cookie lives exactly as long as the stored session (idle and absolute limits included).
+    const remaining = state.record ? state.record.expireDate.getTime() - now : this.options.cookie.maxAge;
+    const maxAge = this.options.cookie.expireAtBrowserClose ? null : Math.max(remaining, 0);
+    return sessionSetCookie(this.options.cookie, state.key(), state.secureRequest, maxAge, now);
   }
 
   private clearCookie(state: RequestSessionState): string {

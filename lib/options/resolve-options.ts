@@ -17,6 +17,8 @@ const KNOWN_KEYS = new Set([
   'userIdFromSession',
   'maxDataBytes',
   'mountMiddleware',
+  'activityInterval',
+  'absoluteLifetime',
   'userEntity',
 ]);
 
@@ -142,6 +144,18 @@ export function resolveOptions(options: QSessionsModuleOptions | undefined): Res
     if (input[flag] !== undefined && typeof input[flag] !== 'boolean')
       problems.push(`\`${flag}\` must be true or false.`);
   }
+  const activityInterval = input.activityInterval ?? 5 * 60 * 1000;
+  if (!Number.isSafeInteger(activityInterval) || activityInterval < 0) {
+    problems.push(
+      '`activityInterval` is in milliseconds and must be a whole number ≥ 0 (0 refreshes "last active" on every request).',
+    );
+  }
+  const absoluteLifetime = input.absoluteLifetime ?? null;
+  if (absoluteLifetime !== null && (!Number.isSafeInteger(absoluteLifetime) || absoluteLifetime < 1000)) {
+    problems.push(
+      '`absoluteLifetime` is in milliseconds and must be a whole number of at least 1000, or null for no absolute limit.',
+    );
+  }
   const trustProxy = compileTrustProxy(input.trustProxy ?? false, problems);
 
   if (problems.length > 0) throw new QSessionsConfigError(problems);
@@ -173,6 +187,8 @@ export function resolveOptions(options: QSessionsModuleOptions | undefined): Res
     userIdFromSession: input.userIdFromSession ?? defaultUserIdFromSession,
     maxDataBytes,
     mountMiddleware: input.mountMiddleware ?? true,
+    activityInterval,
+    absoluteLifetime,
   };
 }
 

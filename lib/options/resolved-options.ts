@@ -37,4 +37,6 @@ export interface ResolvedQSessionsOptions {
   userIdFromSession: (data: Readonly<Record<string, unknown>>) => UserId | null | undefined;
   maxDataBytes: number;
   mountMiddleware: boolean;
+  activityInterval: number;
+  absoluteLifetime: number | null;
 }
