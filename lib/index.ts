@@ -21,3 +21,10 @@ export { RequestSession, type SessionCallback } from './http/request-session.js'
 export { SessionCookie } from './http/session-cookie.js';
 export type { UserId } from './core/session-record.js';
 export { SessionInterruptedError, SessionTooLargeError, SessionStoreUnavailableError } from './core/session-errors.js';
+export type {
+  RevocationReason,
+  SessionCreatedEvent,
+  SessionEvent,
+  SessionRevokedEvent,
+  SessionRotatedEvent,
+} from './events/session-event.js';

@@ -12,3 +12,7 @@ export const QSESSIONS_LIFECYCLE = Symbol('QSESSIONS_LIFECYCLE');
 export const APP_CACHE_MANAGER = 'CACHE_MANAGER';
 /** Injection token of the TypeORM DataSource that holds the sessions table. */
 export const QSESSIONS_DATA_SOURCE = Symbol('QSESSIONS_DATA_SOURCE');
+/** Injection token of the engine's session cache port (null for `db`). */
+export const QSESSIONS_SESSION_CACHE = Symbol('QSESSIONS_SESSION_CACHE');
+/** Injection token of the session event stream. */
+export const QSESSIONS_EVENTS = Symbol('QSESSIONS_EVENTS');

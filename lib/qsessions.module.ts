@@ -14,8 +14,14 @@ import type { ChosenCache } from './cache/create-cache.js';
 import { QSessionsMiddleware } from './http/qsessions.middleware.js';
 import { getRequestState } from './http/request-state.js';
 import type { ResolvedQSessionsOptions } from './options/resolved-options.js';
+import type { DataSource } from 'typeorm';
+import type { SessionCache } from './core/session-cache.js';
+import type { SessionEvents } from './events/session-events.js';
 import {
   QSESSIONS_CACHE,
+  QSESSIONS_DATA_SOURCE,
+  QSESSIONS_EVENTS,
+  QSESSIONS_SESSION_CACHE,
   QSESSIONS_LIFECYCLE,
   QSESSIONS_MODULE_OPTIONS,
   QSESSIONS_RESOLVED_OPTIONS,
@@ -24,7 +30,8 @@ import type { QSessionsModuleAsyncOptions, QSessionsModuleRootOptions } from './
 import { createQSessionsProviders } from './qsessions.providers.js';
 import { SessionService } from './services/session.service.js';
 import { QSession } from './typeorm/qsession.entity.js';
-import { setQSessionUserEntity } from './typeorm/user-entity.js';
+import { UserRemovalSubscriber } from './typeorm/user-removal.subscriber.js';
+import { resolveQSessionUserEntity, setQSessionUserEntity } from './typeorm/user-entity.js';
 
 /**
  * Server-side sessions in your SQL database, each knowing its user, IP and User-Agent.
@@ -45,6 +52,9 @@ export class QSessionsModule implements NestModule, OnModuleInit, OnModuleDestro
   constructor(
     @Inject(QSESSIONS_RESOLVED_OPTIONS) private readonly options: ResolvedQSessionsOptions,
     @Inject(QSESSIONS_CACHE) private readonly cache: ChosenCache | null,
+    @Inject(QSESSIONS_SESSION_CACHE) private readonly sessionCache: SessionCache | null,
+    @Inject(QSESSIONS_DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(QSESSIONS_EVENTS) private readonly events: SessionEvents,
     private readonly adapterHost: HttpAdapterHost,
   ) {}
 
@@ -91,6 +101,13 @@ export class QSessionsModule implements NestModule, OnModuleInit, OnModuleDestro
   }
 
   onModuleInit(): void {
+    this.dataSource.subscribers.push(
+      new UserRemovalSubscriber(resolveQSessionUserEntity(), this.sessionCache, this.events),
+    );
+    this.decorateFastifyRequest();
+  }
+
+  private decorateFastifyRequest(): void {
     // Nest's @Session() reads `request.session`; on Fastify that is Fastify's request object,
     // while the middleware works on the raw Node request underneath it.
     const adapter = this.adapterHost?.httpAdapter;
@@ -109,6 +126,7 @@ export class QSessionsModule implements NestModule, OnModuleInit, OnModuleDestro
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.events.complete();
     await this.cache?.close();
   }
 }

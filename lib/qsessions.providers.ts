@@ -5,7 +5,9 @@ import type { DataSource } from 'typeorm';
 import { CacheManagerSessionCache } from './cache/cache-manager-session-cache.js';
 import { chooseCache, type ChosenCache } from './cache/create-cache.js';
 import { CachedSessionStore } from './core/cached-session-store.js';
+import type { SessionCache } from './core/session-cache.js';
 import type { SessionStore } from './core/session-store.js';
+import { SessionEvents } from './events/session-events.js';
 import { SessionLifecycle } from './http/session-lifecycle.js';
 import { resolveOptions } from './options/resolve-options.js';
 import type { ResolvedQSessionsOptions } from './options/resolved-options.js';
@@ -13,9 +15,11 @@ import {
   APP_CACHE_MANAGER,
   QSESSIONS_CACHE,
   QSESSIONS_DATA_SOURCE,
+  QSESSIONS_EVENTS,
   QSESSIONS_LIFECYCLE,
   QSESSIONS_MODULE_OPTIONS,
   QSESSIONS_RESOLVED_OPTIONS,
+  QSESSIONS_SESSION_CACHE,
   QSESSIONS_STORE,
 } from './qsessions.constants.js';
 import type { QSessionsModuleOptions } from './qsessions.options.js';
@@ -67,28 +71,30 @@ export function createQSessionsProviders(dataSourceName: string | undefined): Pr
       },
     },
     {
-      provide: QSESSIONS_STORE,
-      inject: [QSESSIONS_DATA_SOURCE, QSESSIONS_RESOLVED_OPTIONS, QSESSIONS_CACHE],
-      useFactory: (
-        dataSource: DataSource,
-        options: ResolvedQSessionsOptions,
-        chosen: ChosenCache | null,
-      ): SessionStore => {
-        const database = new TypeOrmSessionStore(dataSource);
-        if (!chosen) return database;
-        const cache = new CacheManagerSessionCache(
+      provide: QSESSIONS_SESSION_CACHE,
+      inject: [QSESSIONS_RESOLVED_OPTIONS, QSESSIONS_CACHE],
+      useFactory: (options: ResolvedQSessionsOptions, chosen: ChosenCache | null): SessionCache | null =>
+        chosen &&
+        new CacheManagerSessionCache(
           chosen.cache,
           { keyPrefix: options.cache.keyPrefix, timeoutMs: options.cache.timeoutMs, tombstoneTtlMs: TOMBSTONE_TTL_MS },
           logger,
-        );
-        return new CachedSessionStore(database, cache);
-      },
+        ),
     },
     {
+      provide: QSESSIONS_STORE,
+      inject: [QSESSIONS_DATA_SOURCE, QSESSIONS_SESSION_CACHE],
+      useFactory: (dataSource: DataSource, cache: SessionCache | null): SessionStore => {
+        const database = new TypeOrmSessionStore(dataSource);
+        return cache ? new CachedSessionStore(database, cache) : database;
+      },
+    },
+    { provide: QSESSIONS_EVENTS, useFactory: () => new SessionEvents() },
+    {
       provide: QSESSIONS_LIFECYCLE,
-      inject: [QSESSIONS_STORE, QSESSIONS_RESOLVED_OPTIONS],
-      useFactory: (store: SessionStore, options: ResolvedQSessionsOptions) =>
-        new SessionLifecycle(store, options, logger),
+      inject: [QSESSIONS_STORE, QSESSIONS_RESOLVED_OPTIONS, QSESSIONS_EVENTS],
+      useFactory: (store: SessionStore, options: ResolvedQSessionsOptions, events: SessionEvents) =>
+        new SessionLifecycle(store, options, logger, events),
     },
   ];
 }

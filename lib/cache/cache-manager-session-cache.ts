@@ -16,6 +16,8 @@ export interface CacheManagerSessionCacheOptions {
 
 /** The cached form of a record: short keys, dates as epoch milliseconds, JSON-safe for Redis. */
 interface CachedRecord {
+  /** The user-deletion epoch this entry was cached under (see invalidateUserSessions). */
+  ep?: number;
   d: string;
   u: string | number | null;
   i: string | null;
@@ -35,6 +37,8 @@ const TOMBSTONE = 1;
  */
 export class CacheManagerSessionCache implements SessionCache {
   private readonly warning: ThrottledWarning;
+  /** The newest user-deletion epoch this process has seen in the cache. */
+  private epoch = 0;
 
   constructor(
     private readonly cache: Cache,
@@ -47,13 +51,20 @@ export class CacheManagerSessionCache implements SessionCache {
 
   async get(digest: string): Promise<CacheLookup> {
     try {
-      const [record, tombstone] = await this.guard(
-        this.cache.mget<CachedRecord | typeof TOMBSTONE>([this.recordKey(digest), this.tombstoneKey(digest)]),
+      const [record, tombstone, epoch] = await this.guard(
+        this.cache.mget<CachedRecord | typeof TOMBSTONE | number>([
+          this.recordKey(digest),
+          this.tombstoneKey(digest),
+          this.epochKey(),
+        ]),
         'read',
       );
       if (tombstone !== undefined && tombstone !== null) return { kind: 'revoked' };
-      if (isCachedRecord(record)) return { kind: 'hit', record: fromCached(digest, record) };
-      return { kind: 'miss' };
+      if (typeof epoch === 'number' && epoch > this.epoch) this.epoch = epoch;
+      if (!isCachedRecord(record)) return { kind: 'miss' };
+      // Cached before users were deleted: its user may be gone, so ask the database once.
+      if (record.u !== null && typeof epoch === 'number' && (record.ep ?? 0) < epoch) return { kind: 'miss' };
+      return { kind: 'hit', record: fromCached(digest, record) };
     } catch {
       return { kind: 'miss' };
     }
@@ -63,7 +74,10 @@ export class CacheManagerSessionCache implements SessionCache {
     const ttl = record.expireDate.getTime() - this.now();
     if (ttl <= 0) return;
     try {
-      await this.guard(this.cache.set(this.recordKey(record.digest), toCached(record), ttl), 'write');
+      await this.guard(
+        this.cache.set(this.recordKey(record.digest), { ...toCached(record), ep: this.epoch }, ttl),
+        'write',
+      );
       // A revocation may have landed between our database write and the cache write above:
       // if so, take the record back out (the tombstone alone already hides it from readers).
       const tombstone = await this.guard(this.cache.get(this.tombstoneKey(record.digest)), 'read');
@@ -92,6 +106,22 @@ export class CacheManagerSessionCache implements SessionCache {
     } catch {
       // Reported by guard().
     }
+  }
+
+  async invalidateUserSessions(): Promise<void> {
+    try {
+      const current = await this.guard(this.cache.get<number>(this.epochKey()), 'read');
+      // Strictly increasing even if this host's clock is behind the one that wrote last.
+      const next = Math.max(this.now(), (typeof current === 'number' ? current : 0) + 1);
+      await this.guard(this.cache.set(this.epochKey(), next), 'write');
+      this.epoch = Math.max(this.epoch, next);
+    } catch {
+      // Reported by guard().
+    }
+  }
+
+  private epochKey(): string {
+    return `${this.options.keyPrefix}user-epoch`;
   }
 
   private recordKey(digest: string): string {

@@ -22,4 +22,10 @@ export interface SessionCache {
    * concurrent read-through or write cannot put the session back into the cache.
    */
   revoke(digests: readonly string[]): Promise<void>;
+  /**
+   * Makes every cached session that has a user count as a miss once, so that it is re-read from
+   * the database. Used when users were deleted by a query whose rows are not known (TypeORM's
+   * `delete()`): their sessions are gone from the table, and must not live on in the cache.
+   */
+  invalidateUserSessions(): Promise<void>;
 }

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { ClientInfo } from '../core/client-address.js';
 import { digestSessionKey, generateSessionKey } from '../core/session-key.js';
 import type { SessionRecord } from '../core/session-record.js';
+import type { RevocationReason } from '../events/session-event.js';
 import type { ResolvedCookieOptions } from '../options/resolved-options.js';
 import { RequestSession, type SessionController } from './request-session.js';
 import { SessionCookie, type SessionCookieHost } from './session-cookie.js';
@@ -10,8 +11,10 @@ import { assignSessionData, clearSessionData, decodeSessionData } from './sessio
 /** The store operations one request's session needs; implemented by the lifecycle. */
 export interface SessionPersistence {
   persist(state: RequestSessionState): Promise<void>;
-  remove(state: RequestSessionState): Promise<void>;
-  removeDigest(digest: string): Promise<void>;
+  /** Deletes the stored session; `reason` is reported to event subscribers when given. */
+  remove(state: RequestSessionState, reason?: RevocationReason): Promise<void>;
+  /** Stores the session under a new key, then deletes the old row. */
+  rotate(state: RequestSessionState): Promise<void>;
   load(digest: string): Promise<SessionRecord | null>;
 }
 
@@ -90,7 +93,7 @@ export class RequestSessionState implements SessionController, SessionCookieHost
 
   regenerate(): Promise<void> {
     return this.serialize(async () => {
-      if (this.record) await this.persistence.remove(this);
+      if (this.record) await this.persistence.remove(this, 'regenerate');
       this.forgetStoredSession();
       this.attachNewSession();
     });
@@ -98,7 +101,7 @@ export class RequestSessionState implements SessionController, SessionCookieHost
 
   destroy(): Promise<void> {
     return this.serialize(async () => {
-      if (this.record) await this.persistence.remove(this);
+      if (this.record) await this.persistence.remove(this, 'logout');
       this.forgetStoredSession();
       this.destroyed = true;
       delete this.req.session;
@@ -111,14 +114,7 @@ export class RequestSessionState implements SessionController, SessionCookieHost
    * first, then the old one deleted, so a failure never leaves the user without a session.
    */
   cycleKey(): Promise<void> {
-    return this.serialize(async () => {
-      const previous = this.record;
-      this.sessionKey = null;
-      this.record = null;
-      this.storedData = '{}';
-      await this.persistence.persist(this);
-      if (previous) await this.persistence.removeDigest(previous.digest);
-    });
+    return this.serialize(() => this.persistence.rotate(this));
   }
 
   reload(): Promise<void> {

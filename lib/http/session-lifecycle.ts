@@ -5,6 +5,8 @@ import { digestSessionKey, generateSessionKey, isWellFormedSessionKey } from '..
 import type { SessionRecord } from '../core/session-record.js';
 import { DuplicateSessionError, type SessionStore } from '../core/session-store.js';
 import type { WarningSink } from '../core/warn-once.js';
+import type { RevocationReason } from '../events/session-event.js';
+import type { SessionEvents } from '../events/session-events.js';
 import type { ResolvedQSessionsOptions } from '../options/resolved-options.js';
 import { clearSessionCookie, isSecureRequest, readSessionCookie, sessionSetCookie } from './cookie-header.js';
 import { RequestSessionState, type SessionPersistence, type SessionRequest } from './request-session-state.js';
@@ -37,6 +39,7 @@ export class SessionLifecycle implements SessionPersistence {
     private readonly store: SessionStore,
     private readonly options: ResolvedQSessionsOptions,
     private readonly logger: ErrorSink,
+    private readonly events: SessionEvents,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -119,6 +122,22 @@ export class SessionLifecycle implements SessionPersistence {
 
   /** Saves the session: a new row under a fresh key, or an update of the row it came from. */
   async persist(state: RequestSessionState, json = JSON.stringify(state.session)): Promise<void> {
+    if (await this.write(state, json)) this.announce(state, 'created', null);
+  }
+
+  /** Moves the session to a new key (sign-in): the new row first, then the old one goes. */
+  async rotate(state: RequestSessionState): Promise<void> {
+    const previous = state.record;
+    state.sessionKey = null;
+    state.record = null;
+    state.storedData = '{}';
+    await this.write(state, JSON.stringify(state.session));
+    if (previous) await this.store.delete([previous.digest]);
+    this.announce(state, 'rotated', previous?.digest ?? null);
+  }
+
+  /** Writes the session; resolves to true when a new row was created. */
+  private async write(state: RequestSessionState, json: string): Promise<boolean> {
     const data = encodeSessionData(json, state.customMaxAge);
     const bytes = Buffer.byteLength(data);
     if (bytes > this.options.maxDataBytes) throw new SessionTooLargeError(bytes, this.options.maxDataBytes);
@@ -131,6 +150,7 @@ export class SessionLifecycle implements SessionPersistence {
       expireDate: this.expiryFrom(now, state.customMaxAge, state.record?.createdAt.getTime() ?? now),
       updatedAt: new Date(now),
     };
+    const created = state.record === null;
     if (state.record) {
       const record = { ...state.record, ...fields };
       if (!(await this.store.update(record))) throw new SessionInterruptedError();
@@ -142,6 +162,19 @@ export class SessionLifecycle implements SessionPersistence {
     state.storedMaxAge = state.customMaxAge;
     state.touched = false;
     state.cookieDue = true;
+    return created;
+  }
+
+  private announce(state: RequestSessionState, type: 'created' | 'rotated', previousId: string | null): void {
+    const record = state.record!;
+    const common = {
+      at: record.updatedAt,
+      id: record.digest,
+      userId: record.userId,
+      ip: record.ip,
+      userAgent: record.userAgent,
+    };
+    this.events.emit(type === 'created' ? { type, ...common } : { type, previousId, ...common });
   }
 
   /** Idle expiry from now, capped by the absolute lifetime counted from the session's creation. */
@@ -157,14 +190,19 @@ export class SessionLifecycle implements SessionPersistence {
     return absolute !== null && record.createdAt.getTime() + absolute <= this.now();
   }
 
-  async remove(state: RequestSessionState): Promise<void> {
-    if (!state.record) return;
-    await this.store.delete([state.record.digest]);
+  async remove(state: RequestSessionState, reason?: RevocationReason): Promise<void> {
+    const record = state.record;
+    if (!record) return;
+    await this.store.delete([record.digest]);
     state.record = null;
-  }
-
-  async removeDigest(digest: string): Promise<void> {
-    await this.store.delete([digest]);
+    if (reason)
+      this.events.emit({
+        type: 'revoked',
+        at: new Date(this.now()),
+        ids: [record.digest],
+        userId: record.userId,
+        reason,
+      });
   }
 
   private async createWithFreshKey(

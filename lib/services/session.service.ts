@@ -6,7 +6,15 @@ import type { SessionStore } from '../core/session-store.js';
 import { getRequestState } from '../http/request-state.js';
 import type { RequestSessionState } from '../http/request-session-state.js';
 import type { ResolvedQSessionsOptions } from '../options/resolved-options.js';
-import { QSESSIONS_DATA_SOURCE, QSESSIONS_RESOLVED_OPTIONS, QSESSIONS_STORE } from '../qsessions.constants.js';
+import {
+  QSESSIONS_DATA_SOURCE,
+  QSESSIONS_EVENTS,
+  QSESSIONS_RESOLVED_OPTIONS,
+  QSESSIONS_STORE,
+} from '../qsessions.constants.js';
+import type { RevocationReason, SessionEvent } from '../events/session-event.js';
+import type { SessionEvents } from '../events/session-events.js';
+import type { Observable } from 'rxjs';
 import { resolveQSessionUserEntity } from '../typeorm/user-entity.js';
 import type { SessionView } from './session-view.js';
 
@@ -21,11 +29,24 @@ const CLEAR_BATCH = 1000;
  */
 @Injectable()
 export class SessionService {
+  /**
+   * Session events (created, rotated, revoked), for audits and alerts.
+   *
+   * @example
+   * ```ts
+   * this.sessions.events.pipe(filter((e) => e.type === 'rotated')).subscribe((e) => this.alerts.newSignIn(e));
+   * ```
+   */
+  readonly events: Observable<SessionEvent>;
+
   constructor(
+    @Inject(QSESSIONS_EVENTS) private readonly eventBus: SessionEvents,
     @Inject(QSESSIONS_STORE) private readonly store: SessionStore,
     @Inject(QSESSIONS_RESOLVED_OPTIONS) private readonly options: ResolvedQSessionsOptions,
     @Inject(QSESSIONS_DATA_SOURCE) private readonly dataSource: DataSource,
-  ) {}
+  ) {
+    this.events = eventBus.stream;
+  }
 
   /**
    * Signs `user` in on this request: the session moves to a new key (against session fixation),
@@ -61,9 +82,10 @@ export class SessionService {
    */
   async revoke(user: UserOrId, id: string): Promise<boolean> {
     if (!isWellFormedDigest(id)) return false;
-    const digests = await this.store.liveDigestsOfUser(this.userIdOf(user));
+    const userId = this.userIdOf(user);
+    const digests = await this.store.liveDigestsOfUser(userId);
     if (!digests.includes(id)) return false;
-    return (await this.store.delete([id])) > 0;
+    return (await this.end(userId, [id], 'revoke')) > 0;
   }
 
   /** Ends every session of the requesting user except the requesting one; resolves to how many. */
@@ -72,12 +94,13 @@ export class SessionService {
     const userId = state.record?.userId;
     if (userId === undefined || userId === null) return 0;
     const others = (await this.store.liveDigestsOfUser(userId)).filter((digest) => digest !== state.record?.digest);
-    return this.store.delete(others);
+    return this.end(userId, others, 'revoke-others');
   }
 
   /** Ends every session of the user (this request's included); resolves to how many. */
   async revokeAll(user: UserOrId): Promise<number> {
-    return this.store.delete(await this.store.liveDigestsOfUser(this.userIdOf(user)));
+    const userId = this.userIdOf(user);
+    return this.end(userId, await this.store.liveDigestsOfUser(userId), 'revoke-all');
   }
 
   /** Deletes expired sessions in bounded batches (and their cache entries); resolves to how many. */
@@ -86,8 +109,21 @@ export class SessionService {
     for (;;) {
       const batch = await this.store.deleteExpiredBatch(CLEAR_BATCH);
       total += batch.length;
+      if (batch.length > 0) this.announce(null, batch, 'expired');
       if (batch.length < CLEAR_BATCH) return total;
     }
+  }
+
+  /** Deletes sessions (rows and cache entries) and tells event subscribers. */
+  private async end(userId: UserId, digests: string[], reason: RevocationReason): Promise<number> {
+    if (digests.length === 0) return 0;
+    const ended = await this.store.delete(digests);
+    this.announce(userId, digests, reason);
+    return ended;
+  }
+
+  private announce(userId: UserId | null, ids: string[], reason: RevocationReason): void {
+    this.eventBus.emit({ type: 'revoked', at: new Date(), ids, userId, reason });
   }
 
   private stateOf(req: object): RequestSessionState {

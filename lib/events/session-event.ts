@@ -1,0 +1,60 @@
+import type { UserId } from '../core/session-record.js';
+
+/** Why sessions ended. */
+export type RevocationReason =
+  /** `SessionService.logout()` or `req.session.destroy()`. */
+  | 'logout'
+  /** `req.session.regenerate()` replaced the session (passport does this at login and logout). */
+  | 'regenerate'
+  /** `SessionService.revoke()`. */
+  | 'revoke'
+  /** `SessionService.revokeOthers()`. */
+  | 'revoke-others'
+  /** `SessionService.revokeAll()`. */
+  | 'revoke-all'
+  /** The user was deleted through TypeORM. */
+  | 'user-deleted'
+  /** `SessionService.clearExpired()` purged expired sessions. */
+  | 'expired';
+
+/** What every event says about the client (never the session key). */
+interface SessionEventBase {
+  /** When it happened. */
+  at: Date;
+  /** The owner, when known. */
+  userId: UserId | null;
+}
+
+/** A new session was stored (first save of an anonymous or signed-in session). */
+export interface SessionCreatedEvent extends SessionEventBase {
+  type: 'created';
+  /** Public id of the new session. */
+  id: string;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+/** A session moved to a new key, keeping its data: a sign-in (`SessionService.login()`). */
+export interface SessionRotatedEvent extends SessionEventBase {
+  type: 'rotated';
+  /** Public id of the session under its new key. */
+  id: string;
+  /** Public id it had before, or null when it had never been stored. */
+  previousId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+/** Sessions ended. */
+export interface SessionRevokedEvent extends SessionEventBase {
+  type: 'revoked';
+  /** Public ids of the sessions that ended. */
+  ids: string[];
+  reason: RevocationReason;
+}
+
+/**
+ * Something that happened to sessions: subscribe to `SessionService.events` for audits,
+ * "new sign-in" alerts or metrics. Events never carry a session key.
+ */
+export type SessionEvent = SessionCreatedEvent | SessionRotatedEvent | SessionRevokedEvent;
