@@ -28,3 +28,12 @@ export type {
   SessionRevokedEvent,
   SessionRotatedEvent,
 } from './events/session-event.js';
+export type { GeoIpOptions } from './geoip/geoip-options.js';
+export { formatLocation, type LocationInfo } from './geoip/location-info.js';
+export {
+  parseDevice,
+  type BrowserInfo,
+  type DeviceInfo,
+  type HardwareInfo,
+  type OsInfo,
+} from './user-agent/device-info.js';

@@ -16,3 +16,5 @@ export const QSESSIONS_DATA_SOURCE = Symbol('QSESSIONS_DATA_SOURCE');
 export const QSESSIONS_SESSION_CACHE = Symbol('QSESSIONS_SESSION_CACHE');
 /** Injection token of the session event stream. */
 export const QSESSIONS_EVENTS = Symbol('QSESSIONS_EVENTS');
+/** Injection token of the GeoIP locator. */
+export const QSESSIONS_GEOIP = Symbol('QSESSIONS_GEOIP');

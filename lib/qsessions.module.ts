@@ -17,10 +17,13 @@ import type { ResolvedQSessionsOptions } from './options/resolved-options.js';
 import type { DataSource } from 'typeorm';
 import type { SessionCache } from './core/session-cache.js';
 import type { SessionEvents } from './events/session-events.js';
+import { activeGeoIpLocator, setActiveGeoIpLocator } from './geoip/active-locator.js';
+import type { GeoIpLocator } from './geoip/geoip-locator.js';
 import {
   QSESSIONS_CACHE,
   QSESSIONS_DATA_SOURCE,
   QSESSIONS_EVENTS,
+  QSESSIONS_GEOIP,
   QSESSIONS_SESSION_CACHE,
   QSESSIONS_LIFECYCLE,
   QSESSIONS_MODULE_OPTIONS,
@@ -55,6 +58,7 @@ export class QSessionsModule implements NestModule, OnModuleInit, OnModuleDestro
     @Inject(QSESSIONS_SESSION_CACHE) private readonly sessionCache: SessionCache | null,
     @Inject(QSESSIONS_DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(QSESSIONS_EVENTS) private readonly events: SessionEvents,
+    @Inject(QSESSIONS_GEOIP) private readonly geoip: GeoIpLocator,
     private readonly adapterHost: HttpAdapterHost,
   ) {}
 
@@ -101,6 +105,7 @@ export class QSessionsModule implements NestModule, OnModuleInit, OnModuleDestro
   }
 
   onModuleInit(): void {
+    setActiveGeoIpLocator(this.geoip);
     this.dataSource.subscribers.push(
       new UserRemovalSubscriber(resolveQSessionUserEntity(), this.sessionCache, this.events),
     );
@@ -127,6 +132,8 @@ export class QSessionsModule implements NestModule, OnModuleInit, OnModuleDestro
 
   async onModuleDestroy(): Promise<void> {
     this.events.complete();
+    this.geoip.close();
+    if (activeGeoIpLocator() === this.geoip) setActiveGeoIpLocator(null);
     await this.cache?.close();
   }
 }

@@ -1,6 +1,7 @@
 import type { ModuleMetadata } from '@nestjs/common';
 import type { Cache } from 'cache-manager';
 import type { UserId } from './core/session-record.js';
+import type { GeoIpOptions } from './geoip/geoip-options.js';
 import type { UserEntityClass } from './typeorm/user-entity.js';
 
 /** Which session engine to use (as in django-qsessions). */
@@ -91,6 +92,13 @@ export interface QSessionsModuleOptions {
    * Default null: sessions live as long as they are used within `cookie.maxAge`.
    */
   absoluteLifetime?: number | null;
+  /**
+   * Where the MaxMind GeoIP2/GeoLite2 databases are: `{ path }` (a folder holding
+   * GeoLite2-City.mmdb and GeoLite2-Country.mmdb), file names or full paths; `false` turns
+   * GeoIP off. Default: the folder in the `GEOIP_PATH` environment variable, read at start-up.
+   * Without a database, locations are null.
+   */
+  geoip?: GeoIpOptions | false;
   /** Largest session data, in bytes of JSON, that may be saved. Default 65536. */
   maxDataBytes?: number;
   /**

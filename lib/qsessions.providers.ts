@@ -8,6 +8,7 @@ import { CachedSessionStore } from './core/cached-session-store.js';
 import type { SessionCache } from './core/session-cache.js';
 import type { SessionStore } from './core/session-store.js';
 import { SessionEvents } from './events/session-events.js';
+import { GeoIpLocator } from './geoip/geoip-locator.js';
 import { SessionLifecycle } from './http/session-lifecycle.js';
 import { resolveOptions } from './options/resolve-options.js';
 import type { ResolvedQSessionsOptions } from './options/resolved-options.js';
@@ -16,6 +17,7 @@ import {
   QSESSIONS_CACHE,
   QSESSIONS_DATA_SOURCE,
   QSESSIONS_EVENTS,
+  QSESSIONS_GEOIP,
   QSESSIONS_LIFECYCLE,
   QSESSIONS_MODULE_OPTIONS,
   QSESSIONS_RESOLVED_OPTIONS,
@@ -90,6 +92,11 @@ export function createQSessionsProviders(dataSourceName: string | undefined): Pr
       },
     },
     { provide: QSESSIONS_EVENTS, useFactory: () => new SessionEvents() },
+    {
+      provide: QSESSIONS_GEOIP,
+      inject: [QSESSIONS_RESOLVED_OPTIONS],
+      useFactory: (options: ResolvedQSessionsOptions) => new GeoIpLocator(options.geoip, new Logger('QSessions GeoIP')),
+    },
     {
       provide: QSESSIONS_LIFECYCLE,
       inject: [QSESSIONS_STORE, QSESSIONS_RESOLVED_OPTIONS, QSESSIONS_EVENTS],

@@ -4,7 +4,7 @@ import { QSession, type SessionEvent, type SessionView } from '../lib/index.js';
 import { sessionCookie } from './support/http.js';
 import { variants, type Variant } from './support/matrix.js';
 import { MySessionsController } from './support/sessions.controller.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { startTestApp, type TestApp, type TestAppOptions } from './support/test-app.js';
 import { TestController } from './support/test.controller.js';
 import { IntUser } from './support/users.js';
 
@@ -46,7 +46,7 @@ class Client {
   }
 }
 
-function appFor(variant: Variant, qsessions: Parameters<typeof startTestApp>[1]['qsessions'] = {}) {
+function appFor(variant: Variant, qsessions: TestAppOptions['qsessions'] = {}) {
   return startTestApp(variant, { controllers: [TestController, MySessionsController], qsessions });
 }
 

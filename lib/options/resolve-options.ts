@@ -1,5 +1,6 @@
 import proxyAddr from 'proxy-addr';
 import type { UserId } from '../core/session-record.js';
+import { resolveGeoIpOptions, type ResolvedGeoIpOptions } from '../geoip/geoip-options.js';
 import type { QSessionsModuleOptions, TrustProxyOption } from '../qsessions.options.js';
 import { QSessionsConfigError } from './qsessions-config.error.js';
 import type { ResolvedQSessionsOptions } from './resolved-options.js';
@@ -19,6 +20,7 @@ const KNOWN_KEYS = new Set([
   'mountMiddleware',
   'activityInterval',
   'absoluteLifetime',
+  'geoip',
   'userEntity',
 ]);
 
@@ -157,6 +159,12 @@ export function resolveOptions(options: QSessionsModuleOptions | undefined): Res
     );
   }
   const trustProxy = compileTrustProxy(input.trustProxy ?? false, problems);
+  let geoip: ResolvedGeoIpOptions = { cityPath: null, countryPath: null };
+  try {
+    geoip = resolveGeoIpOptions(input.geoip, process.env);
+  } catch (error) {
+    problems.push((error as Error).message.replace(/^nest-qsessions: /, ''));
+  }
 
   if (problems.length > 0) throw new QSessionsConfigError(problems);
   return {
@@ -189,6 +197,7 @@ export function resolveOptions(options: QSessionsModuleOptions | undefined): Res
     mountMiddleware: input.mountMiddleware ?? true,
     activityInterval,
     absoluteLifetime,
+    geoip,
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Cache } from 'cache-manager';
 import type { UserId } from '../core/session-record.js';
+import type { ResolvedGeoIpOptions } from '../geoip/geoip-options.js';
 import type { QSessionsEngine } from '../qsessions.options.js';
 
 /** Cookie settings after defaults and validation. */
@@ -38,5 +39,6 @@ export interface ResolvedQSessionsOptions {
   maxDataBytes: number;
   mountMiddleware: boolean;
   activityInterval: number;
+  geoip: ResolvedGeoIpOptions;
   absoluteLifetime: number | null;
 }

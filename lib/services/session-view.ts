@@ -1,4 +1,5 @@
 import type { UserId } from '../core/session-record.js';
+import type { DeviceInfo } from '../user-agent/device-info.js';
 
 /**
  * One active session as `SessionService.list()` shows it: safe to send to the browser (the
@@ -9,7 +10,11 @@ export interface SessionView {
   id: string;
   userId: UserId | null;
   ip: string | null;
+  /** Approximate location from GeoIP: "City, Country", "Country", or null when unknown. */
+  location: string | null;
   userAgent: string | null;
+  /** Browser, OS and device type parsed from the User-Agent, with a one-line `summary`. */
+  device: DeviceInfo;
   createdAt: Date;
   /** Last time the session was written (data, IP or User-Agent change, or activity refresh). */
   lastActive: Date;

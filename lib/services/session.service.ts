@@ -9,12 +9,16 @@ import type { ResolvedQSessionsOptions } from '../options/resolved-options.js';
 import {
   QSESSIONS_DATA_SOURCE,
   QSESSIONS_EVENTS,
+  QSESSIONS_GEOIP,
   QSESSIONS_RESOLVED_OPTIONS,
   QSESSIONS_STORE,
 } from '../qsessions.constants.js';
 import type { RevocationReason, SessionEvent } from '../events/session-event.js';
 import type { SessionEvents } from '../events/session-events.js';
 import type { Observable } from 'rxjs';
+import type { GeoIpLocator } from '../geoip/geoip-locator.js';
+import type { LocationInfo } from '../geoip/location-info.js';
+import { parseDevice } from '../user-agent/device-info.js';
 import { resolveQSessionUserEntity } from '../typeorm/user-entity.js';
 import type { SessionView } from './session-view.js';
 
@@ -44,6 +48,7 @@ export class SessionService {
     @Inject(QSESSIONS_STORE) private readonly store: SessionStore,
     @Inject(QSESSIONS_RESOLVED_OPTIONS) private readonly options: ResolvedQSessionsOptions,
     @Inject(QSESSIONS_DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(QSESSIONS_GEOIP) private readonly geoip: GeoIpLocator,
   ) {
     this.events = eventBus.stream;
   }
@@ -73,7 +78,11 @@ export class SessionService {
   async list(user: UserOrId, options: { current?: object } = {}): Promise<SessionView[]> {
     const currentDigest = options.current ? getRequestState(options.current)?.record?.digest : undefined;
     const records = await this.store.listByUser(this.userIdOf(user));
-    return records.map((record) => toView(record, record.digest === currentDigest));
+    return Promise.all(
+      records.map(async (record) =>
+        toView(record, record.digest === currentDigest, await this.geoip.location(record.ip)),
+      ),
+    );
   }
 
   /**
@@ -112,6 +121,16 @@ export class SessionService {
       if (batch.length > 0) this.announce(null, batch, 'expired');
       if (batch.length < CLEAR_BATCH) return total;
     }
+  }
+
+  /** "City, Country", "Country" or null for an IP address (GeoIP; null when it is off). */
+  location(ip: string | null | undefined): Promise<string | null> {
+    return this.geoip.location(ip);
+  }
+
+  /** What the GeoIP database knows about an IP address, or null. */
+  locationInfo(ip: string | null | undefined): Promise<LocationInfo | null> {
+    return this.geoip.locationInfo(ip);
   }
 
   /** Deletes sessions (rows and cache entries) and tells event subscribers. */
@@ -154,12 +173,14 @@ export class SessionService {
   }
 }
 
-function toView(record: SessionRecord, current: boolean): SessionView {
+function toView(record: SessionRecord, current: boolean, location: string | null): SessionView {
   return {
     id: record.digest,
     userId: record.userId,
     ip: record.ip,
+    location,
     userAgent: record.userAgent,
+    device: parseDevice(record.userAgent),
     createdAt: record.createdAt,
     lastActive: record.updatedAt,
     expiresAt: record.expireDate,

@@ -1,5 +1,8 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import type { UserId } from '../core/session-record.js';
+import { activeGeoIpLocator } from '../geoip/active-locator.js';
+import type { LocationInfo } from '../geoip/location-info.js';
+import { parseDevice, type DeviceInfo } from '../user-agent/device-info.js';
 import { resolveQSessionUserEntity } from './user-entity.js';
 
 /** Name of the sessions table (as in django-qsessions). */
@@ -56,4 +59,19 @@ export class QSession {
   /** When the session row was last written (data, IP or User-Agent change, or activity refresh). */
   @Column({ name: 'updated_at', precision: 3 })
   updatedAt: Date;
+
+  /** Browser, OS and device parsed from the User-Agent (ua-parser-js), e.g. summary "Chrome on macOS". */
+  device(): DeviceInfo {
+    return parseDevice(this.userAgent);
+  }
+
+  /** "City, Country", "Country", or null when GeoIP is off or does not know the address. */
+  async location(): Promise<string | null> {
+    return (await activeGeoIpLocator()?.location(this.ip)) ?? null;
+  }
+
+  /** Everything the GeoIP database knows about the address (city, country, coordinates...), or null. */
+  async locationInfo(): Promise<LocationInfo | null> {
+    return (await activeGeoIpLocator()?.locationInfo(this.ip)) ?? null;
+  }
 }

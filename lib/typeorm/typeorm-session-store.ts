@@ -105,7 +105,10 @@ function toRecord(row: QSession): SessionRecord {
   };
 }
 
-function toRow(record: SessionRecord): Omit<QSession, 'user'> {
+/** The columns of a row (the entity without its relation and methods). */
+type QSessionColumns = Omit<QSession, 'user' | 'device' | 'location' | 'locationInfo'>;
+
+function toRow(record: SessionRecord): QSessionColumns {
   return {
     sessionKey: record.digest,
     sessionData: record.data,
