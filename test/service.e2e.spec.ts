@@ -137,6 +137,18 @@ describe.each(variants())('SessionService on $name', (variant) => {
     });
   });
 
+  it('revokeById() ends any live session for admin tools, and refuses unknown or malformed ids', async () => {
+    const target = new Client(t, 'Target/1');
+    await target.login(users.bob.id);
+    const id = digest(target.key!);
+    expect(await t.sessions.revokeById('nope')).toBe(false);
+    expect(await t.sessions.revokeById(digest('never-issued'))).toBe(false);
+    expect(await t.sessions.revokeById(id)).toBe(true);
+    expect(await target.whoami()).toBeNull();
+    expect(await t.sessions.revokeById(id)).toBe(false);
+    expect(events).toContainEqual(expect.objectContaining({ type: 'revoked', ids: [id], userId: users.bob.id }));
+  });
+
   it('revokeAll() ends every session of the user, the requesting one included', async () => {
     const repository = t.dataSource.getRepository(IntUser);
     const carol = await repository.save({ username: 'carol' });

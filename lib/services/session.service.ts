@@ -97,6 +97,17 @@ export class SessionService {
     return (await this.end(userId, [id], 'revoke')) > 0;
   }
 
+  /**
+   * Ends any session by its public id, whoever owns it: for admin tools only, after checking that
+   * the caller is staff. Resolves to false when no live session has that id.
+   */
+  async revokeById(id: string): Promise<boolean> {
+    if (!isWellFormedDigest(id)) return false;
+    const record = await this.store.get(id);
+    if (!record) return false;
+    return (await this.end(record.userId, [id], 'revoke')) > 0;
+  }
+
   /** Ends every session of the requesting user except the requesting one; resolves to how many. */
   async revokeOthers(req: object): Promise<number> {
     const state = this.stateOf(req);
@@ -134,7 +145,7 @@ export class SessionService {
   }
 
   /** Deletes sessions (rows and cache entries) and tells event subscribers. */
-  private async end(userId: UserId, digests: string[], reason: RevocationReason): Promise<number> {
+  private async end(userId: UserId | null, digests: string[], reason: RevocationReason): Promise<number> {
     if (digests.length === 0) return 0;
     const ended = await this.store.delete(digests);
     this.announce(userId, digests, reason);
