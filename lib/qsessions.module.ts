@@ -132,6 +132,7 @@ export class QSessionsModule implements NestModule, OnModuleInit, OnModuleDestro
 
   async onModuleDestroy(): Promise<void> {
     this.events.complete();
+    this.sessionCache?.close();
     this.geoip.close();
     if (activeGeoIpLocator() === this.geoip) setActiveGeoIpLocator(null);
     await this.cache?.close();

@@ -3,15 +3,20 @@ import type { CacheLookup, SessionCache } from '../core/session-cache.js';
 import type { SessionRecord } from '../core/session-record.js';
 import { ThrottledWarning, type WarningSink } from '../core/warn-once.js';
 import { withTimeout } from '../core/with-timeout.js';
+import { CacheHealth } from './cache-health.js';
 
 /** Options of {@link CacheManagerSessionCache}. */
 export interface CacheManagerSessionCacheOptions {
   /** Prefix of every key this library writes. */
   keyPrefix: string;
-  /** Longest time one cache operation may take before it counts as a miss. */
+  /** Longest time one cache operation may take before it counts as failed. */
   timeoutMs: number;
   /** How long a revocation tombstone lives: longer than any request that could still write. */
   tombstoneTtlMs: number;
+  /** After a failure, how long requests skip the cache before it is probed again. Default 1 s. */
+  retryMs?: number;
+  /** After an outage, how long cached records are re-checked against the database. Default 5 s. */
+  quarantineMs?: number;
 }
 
 /** The cached form of a record: short keys, dates as epoch milliseconds, JSON-safe for Redis. */
@@ -28,17 +33,41 @@ interface CachedRecord {
 }
 
 const TOMBSTONE = 1;
+// Revocations waiting for the cache to come back. Far above any real backlog; past it the
+// oldest are dropped with a warning rather than letting memory grow without bound.
+const MAX_PENDING_REVOCATIONS = 100_000;
+const CACHE_EVENTS = ['get', 'mget', 'set', 'mset', 'del'] as const;
+
+/** The cache could not be used for this operation (failing, timed out, or skipped while down). */
+class CacheUnavailableError extends Error {}
 
 /**
  * The cache port over a cache-manager 7 cache (in-memory, Redis, or the app's own
- * `CACHE_MANAGER`). Records and revocation tombstones live under two keys per session:
- * writers only ever write the record key, so a late write can never erase a tombstone, and a
- * reader that sees the tombstone answers "revoked" whatever the record key holds.
+ * `CACHE_MANAGER`).
+ *
+ * - Records and revocation tombstones live under two keys per session: writers only ever write
+ *   the record key, so a late write can never erase a tombstone, and a reader that sees the
+ *   tombstone answers "revoked" whatever the record key holds.
+ * - A cache that fails or is slower than `timeoutMs` is skipped (the database answers) and
+ *   probed again after `retryMs`; see {@link CacheHealth}.
+ * - A revocation that cannot reach the cache is remembered, answered locally, and written as
+ *   soon as the cache answers again; until then (and for `quarantineMs` after an outage) cached
+ *   records are re-checked against the database.
  */
 export class CacheManagerSessionCache implements SessionCache {
   private readonly warning: ThrottledWarning;
+  private readonly health: CacheHealth;
   /** The newest user-deletion epoch this process has seen in the cache. */
   private epoch = 0;
+  /** Revocations not yet written to the cache: digest → when the tombstone may lapse. */
+  private readonly pendingRevocations = new Map<string, number>();
+  /** A user-epoch bump not yet written to the cache. */
+  private pendingEpochBump = false;
+  /** cache-manager reports store errors as events, not exceptions: count them. */
+  private storeErrors = 0;
+  private flushing: Promise<void> | null = null;
+  /** Retries held-back writes even when no request comes to trigger it. */
+  private retryTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly cache: Cache,
@@ -47,23 +76,37 @@ export class CacheManagerSessionCache implements SessionCache {
     private readonly now: () => number = Date.now,
   ) {
     this.warning = new ThrottledWarning(logger, 60_000);
+    this.health = new CacheHealth(
+      { retryMs: options.retryMs ?? 1000, quarantineMs: options.quarantineMs ?? 5000 },
+      now,
+    );
+    for (const event of CACHE_EVENTS) {
+      cache.on?.(event, (data: { error?: unknown } | undefined) => {
+        if (data?.error) this.storeErrors++;
+      });
+    }
   }
 
   async get(digest: string): Promise<CacheLookup> {
+    if (this.pendingRevocations.has(digest)) return { kind: 'revoked' };
     try {
       const [record, tombstone, epoch] = await this.guard(
-        this.cache.mget<CachedRecord | typeof TOMBSTONE | number>([
-          this.recordKey(digest),
-          this.tombstoneKey(digest),
-          this.epochKey(),
-        ]),
+        () =>
+          this.cache.mget<CachedRecord | typeof TOMBSTONE | number>([
+            this.recordKey(digest),
+            this.tombstoneKey(digest),
+            this.epochKey(),
+          ]),
         'read',
       );
       if (tombstone !== undefined && tombstone !== null) return { kind: 'revoked' };
       if (typeof epoch === 'number' && epoch > this.epoch) this.epoch = epoch;
       if (!isCachedRecord(record)) return { kind: 'miss' };
+      // Just after an outage the cache may still hold sessions revoked during it.
+      if (this.health.inQuarantine()) return { kind: 'miss' };
       // Cached before users were deleted: its user may be gone, so ask the database once.
-      if (record.u !== null && typeof epoch === 'number' && (record.ep ?? 0) < epoch) return { kind: 'miss' };
+      const userEpochPassed = typeof epoch === 'number' && (record.ep ?? 0) < epoch;
+      if (record.u !== null && (userEpochPassed || this.pendingEpochBump)) return { kind: 'miss' };
       return { kind: 'hit', record: fromCached(digest, record) };
     } catch {
       return { kind: 'miss' };
@@ -72,51 +115,143 @@ export class CacheManagerSessionCache implements SessionCache {
 
   async set(record: SessionRecord): Promise<void> {
     const ttl = record.expireDate.getTime() - this.now();
-    if (ttl <= 0) return;
+    if (ttl <= 0 || this.pendingRevocations.has(record.digest)) return;
     try {
       await this.guard(
-        this.cache.set(this.recordKey(record.digest), { ...toCached(record), ep: this.epoch }, ttl),
+        () => this.cache.set(this.recordKey(record.digest), { ...toCached(record), ep: this.epoch }, ttl),
         'write',
       );
       // A revocation may have landed between our database write and the cache write above:
       // if so, take the record back out (the tombstone alone already hides it from readers).
-      const tombstone = await this.guard(this.cache.get(this.tombstoneKey(record.digest)), 'read');
+      const tombstone = await this.guard(() => this.cache.get(this.tombstoneKey(record.digest)), 'read');
       if (tombstone !== undefined && tombstone !== null) {
-        await this.guard(this.cache.del(this.recordKey(record.digest)), 'delete');
+        await this.guard(() => this.cache.del(this.recordKey(record.digest)), 'delete');
       }
     } catch {
-      // Reported by guard(); the database already holds the truth.
+      // The database already holds the truth; a missing cache entry only costs a read.
     }
   }
 
   async revoke(digests: readonly string[]): Promise<void> {
     if (digests.length === 0) return;
     try {
-      await this.guard(
-        this.cache.mset(
-          digests.map((digest) => ({
-            key: this.tombstoneKey(digest),
-            value: TOMBSTONE,
-            ttl: this.options.tombstoneTtlMs,
-          })),
-        ),
-        'write',
-      );
-      await this.guard(this.cache.mdel(digests.map((digest) => this.recordKey(digest))), 'delete');
+      await this.writeTombstones(digests);
     } catch {
-      // Reported by guard().
+      this.remember(digests);
     }
   }
 
   async invalidateUserSessions(): Promise<void> {
     try {
-      const current = await this.guard(this.cache.get<number>(this.epochKey()), 'read');
-      // Strictly increasing even if this host's clock is behind the one that wrote last.
-      const next = Math.max(this.now(), (typeof current === 'number' ? current : 0) + 1);
-      await this.guard(this.cache.set(this.epochKey(), next), 'write');
-      this.epoch = Math.max(this.epoch, next);
+      await this.bumpEpoch();
     } catch {
-      // Reported by guard().
+      this.pendingEpochBump = true;
+      this.scheduleRetry();
+    }
+  }
+
+  /** How many revocations are waiting for the cache to come back (for tests and health checks). */
+  get pendingRevocationCount(): number {
+    return this.pendingRevocations.size;
+  }
+
+  private async writeTombstones(digests: readonly string[]): Promise<void> {
+    const keys = digests.map((digest) => this.tombstoneKey(digest));
+    await this.guard(
+      () => this.cache.mset(keys.map((key) => ({ key, value: TOMBSTONE, ttl: this.options.tombstoneTtlMs }))),
+      'write',
+    );
+    // Some stores answer a write they could not perform with success (a Redis client between
+    // connections may drop it): a revocation is only done once the tombstones can be read back.
+    const written = await this.guard(() => this.cache.mget(keys), 'read');
+    if (written.some((value) => value === undefined || value === null)) {
+      this.health.recordFailure();
+      throw new CacheUnavailableError('revocation tombstones did not reach the cache');
+    }
+    await this.guard(() => this.cache.mdel(digests.map((digest) => this.recordKey(digest))), 'delete');
+  }
+
+  private async bumpEpoch(): Promise<void> {
+    const current = await this.guard(() => this.cache.get<number>(this.epochKey()), 'read');
+    // Strictly increasing even if this host's clock is behind the one that wrote last.
+    const next = Math.max(this.now(), (typeof current === 'number' ? current : 0) + 1);
+    await this.guard(() => this.cache.set(this.epochKey(), next), 'write');
+    const written = await this.guard(() => this.cache.get<number>(this.epochKey()), 'read');
+    if (typeof written !== 'number' || written < next) {
+      this.health.recordFailure();
+      throw new CacheUnavailableError('the user epoch did not reach the cache');
+    }
+    this.epoch = Math.max(this.epoch, next);
+  }
+
+  private remember(digests: readonly string[]): void {
+    const lapse = this.now() + this.options.tombstoneTtlMs;
+    for (const digest of digests) this.pendingRevocations.set(digest, lapse);
+    while (this.pendingRevocations.size > MAX_PENDING_REVOCATIONS) {
+      const oldest = this.pendingRevocations.keys().next().value as string;
+      this.pendingRevocations.delete(oldest);
+      this.warning.warn('Too many revocations are waiting for the session cache; the oldest were dropped.');
+    }
+    this.scheduleRetry();
+  }
+
+  private hasPending(): boolean {
+    return this.pendingRevocations.size > 0 || this.pendingEpochBump;
+  }
+
+  /**
+   * Other processes distrust the cache only for `quarantineMs` after it comes back, so held-back
+   * revocations must reach it well within that time even if this process gets no requests.
+   */
+  private scheduleRetry(): void {
+    if (this.retryTimer) return;
+    this.retryTimer = setInterval(
+      () => {
+        if (!this.hasPending()) {
+          clearInterval(this.retryTimer!);
+          this.retryTimer = null;
+        } else if (this.health.canTry() && !this.flushing) {
+          void this.flushPending();
+        }
+      },
+      Math.max(50, Math.floor((this.options.retryMs ?? 1000) / 2)),
+    );
+    this.retryTimer.unref();
+  }
+
+  /** Stops the retry timer (the app is shutting down). */
+  close(): void {
+    if (this.retryTimer) clearInterval(this.retryTimer);
+    this.retryTimer = null;
+  }
+
+  /** Writes what the outage held back: tombstones first, then the user epoch. */
+  private flushPending(): Promise<void> {
+    if (this.flushing) return this.flushing;
+    // Assigned before the work can finish, and cleared after: a flush with nothing to do must
+    // not leave a settled promise behind that would block every later flush.
+    this.flushing = this.writePending().finally(() => {
+      this.flushing = null;
+    });
+    return this.flushing;
+  }
+
+  private async writePending(): Promise<void> {
+    try {
+      const now = this.now();
+      for (const [digest, lapse] of this.pendingRevocations) if (lapse <= now) this.pendingRevocations.delete(digest);
+      const digests = [...this.pendingRevocations.keys()];
+      for (let start = 0; start < digests.length; start += 500) {
+        const chunk = digests.slice(start, start + 500);
+        await this.writeTombstones(chunk);
+        for (const digest of chunk) this.pendingRevocations.delete(digest);
+      }
+      if (this.pendingEpochBump) {
+        await this.bumpEpoch();
+        this.pendingEpochBump = false;
+      }
+    } catch {
+      // Still failing: kept for the next attempt.
     }
   }
 
@@ -132,15 +267,24 @@ export class CacheManagerSessionCache implements SessionCache {
     return `${this.options.keyPrefix}r:${digest}`;
   }
 
-  private async guard<T>(operation: Promise<T>, what: string): Promise<T> {
+  /** Runs one cache operation under the breaker and the timeout; throws when it failed. */
+  private async guard<T>(operation: () => Promise<T>, what: string): Promise<T> {
+    if (!this.health.canTry()) throw new CacheUnavailableError();
+    const errorsBefore = this.storeErrors;
+    let result: T;
     try {
-      return await withTimeout(operation, this.options.timeoutMs, `The session cache (${what})`);
+      result = await withTimeout(operation(), this.options.timeoutMs, `The session cache (${what})`);
+      if (this.storeErrors !== errorsBefore) throw new CacheUnavailableError('the cache store reported an error');
     } catch (error) {
+      this.health.recordFailure();
       this.warning.warn(
-        `Session cache ${what} failed, falling back to the database: ${(error as Error).message ?? error}`,
+        `Session cache ${what} failed; using the database until it answers again: ${(error as Error).message || error}`,
       );
       throw error;
     }
+    this.health.recordSuccess();
+    if (this.hasPending() && !this.flushing) await this.flushPending();
+    return result;
   }
 }
 

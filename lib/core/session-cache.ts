@@ -28,4 +28,6 @@ export interface SessionCache {
    * `delete()`): their sessions are gone from the table, and must not live on in the cache.
    */
   invalidateUserSessions(): Promise<void>;
+  /** Releases timers (the app is shutting down). */
+  close(): void;
 }

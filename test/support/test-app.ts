@@ -5,7 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, DataSourceOptions } from 'typeorm';
 import { QSessionsModule, SessionService, type QSessionsModuleOptions } from '../../lib/index.js';
 import { QSESSIONS_STORE } from '../../lib/qsessions.constants.js';
 import { dataSourceOptions, ensureDatabase } from './databases.js';
@@ -23,6 +23,8 @@ export interface TestAppOptions {
   imports?: Array<Type | DynamicModule>;
   /** Keep the tables of a previous app on the same database (default: start empty). */
   keepSchema?: boolean;
+  /** For sqlite variants: a database file instead of memory (to share it between two apps). */
+  sqliteFile?: string;
 }
 
 export interface TestApp {
@@ -52,9 +54,13 @@ export async function startTestApp(variant: Variant, options: TestAppOptions = {
           },
         }
       : {};
+  const connection: DataSourceOptions =
+    variant.database === 'sqlite' && options.sqliteFile
+      ? { type: 'better-sqlite3', database: options.sqliteFile }
+      : dataSourceOptions(variant.database);
   const moduleImports = [
     TypeOrmModule.forRoot({
-      ...dataSourceOptions(variant.database),
+      ...connection,
       entities: [IntUser, UuidUser],
       autoLoadEntities: true,
       synchronize: true,
