@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { ClientInfo } from '../core/client-address.js';
 import { digestSessionKey, generateSessionKey } from '../core/session-key.js';
+import { SessionInterruptedError } from '../core/session-errors.js';
 import type { SessionRecord } from '../core/session-record.js';
 import type { RevocationReason } from '../events/session-event.js';
 import type { ResolvedCookieOptions } from '../options/resolved-options.js';
@@ -12,7 +13,7 @@ import { assignSessionData, clearSessionData, decodeSessionData } from './sessio
 export interface SessionPersistence {
   persist(state: RequestSessionState): Promise<void>;
   /** Deletes the stored session; `reason` is reported to event subscribers when given. */
-  remove(state: RequestSessionState, reason?: RevocationReason): Promise<void>;
+  remove(state: RequestSessionState, reason?: RevocationReason): Promise<boolean>;
   /** Stores the session under a new key, then deletes the old row. */
   rotate(state: RequestSessionState): Promise<void>;
   load(digest: string): Promise<SessionRecord | null>;
@@ -36,6 +37,8 @@ export class RequestSessionState implements SessionController, SessionCookieHost
   /** The stored custom lifetime, to notice when the request changes it. */
   storedMaxAge: number | null = null;
   destroyed = false;
+  /** The session was ended by a concurrent request during this one: never saved again. */
+  interrupted = false;
   touched = false;
   /** A save happened during this request: the cookie must go out with the response. */
   cookieDue = false;
@@ -93,7 +96,13 @@ export class RequestSessionState implements SessionController, SessionCookieHost
 
   regenerate(): Promise<void> {
     return this.serialize(async () => {
-      if (this.record) await this.persistence.remove(this, 'regenerate');
+      // A session already ended by a concurrent request is not replaced by a new one: two
+      // regenerations of one session (two sign-ins at once) must not both succeed.
+      if (this.record && !(await this.persistence.remove(this, 'regenerate'))) {
+        this.forgetStoredSession();
+        this.interrupted = true;
+        throw new SessionInterruptedError();
+      }
       this.forgetStoredSession();
       this.attachNewSession();
     });

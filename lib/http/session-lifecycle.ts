@@ -86,7 +86,10 @@ export class SessionLifecycle implements SessionPersistence {
 
   private plan(state: RequestSessionState, status: number): CommitPlan | Promise<CommitPlan> {
     const vary = state.cookieSent || state.cookieDue || state.record !== null;
-    if (state.destroyed) return { vary, setCookie: state.cookieSent ? this.clearCookie(state) : undefined };
+    // Destroyed, or ended by a concurrent request while this one ran: nothing is written back.
+    if (state.destroyed || state.interrupted) {
+      return { vary, setCookie: state.cookieSent ? this.clearCookie(state) : undefined };
+    }
 
     const json = JSON.stringify(state.session);
     if (json === '{}') {
@@ -128,11 +131,18 @@ export class SessionLifecycle implements SessionPersistence {
   /** Moves the session to a new key (sign-in): the new row first, then the old one goes. */
   async rotate(state: RequestSessionState): Promise<void> {
     const previous = state.record;
+    // The old row is claimed (deleted) before the new one exists: of two requests rotating the
+    // same session at once, only the one whose delete took the row goes on, so one sign-in
+    // never leaves two live keys behind.
+    if (previous && (await this.store.delete([previous.digest])) === 0) {
+      state.record = null;
+      state.interrupted = true;
+      throw new SessionInterruptedError();
+    }
     state.sessionKey = null;
     state.record = null;
     state.storedData = '{}';
     await this.write(state, JSON.stringify(state.session));
-    if (previous) await this.store.delete([previous.digest]);
     this.announce(state, 'rotated', previous?.digest ?? null);
   }
 
@@ -190,11 +200,13 @@ export class SessionLifecycle implements SessionPersistence {
     return absolute !== null && record.createdAt.getTime() + absolute <= this.now();
   }
 
-  async remove(state: RequestSessionState, reason?: RevocationReason): Promise<void> {
+  /** Deletes the stored session; resolves to false when it was already gone (ended elsewhere). */
+  async remove(state: RequestSessionState, reason?: RevocationReason): Promise<boolean> {
     const record = state.record;
-    if (!record) return;
-    await this.store.delete([record.digest]);
+    if (!record) return true;
+    const deleted = (await this.store.delete([record.digest])) > 0;
     state.record = null;
+    if (!deleted) return false;
     if (reason)
       this.events.emit({
         type: 'revoked',
@@ -203,6 +215,7 @@ export class SessionLifecycle implements SessionPersistence {
         userId: record.userId,
         reason,
       });
+    return true;
   }
 
   private async createWithFreshKey(

@@ -1,4 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { ConflictException, Inject, Injectable } from '@nestjs/common';
+import { SessionInterruptedError } from '../core/session-errors.js';
 import type { DataSource } from 'typeorm';
 import { isWellFormedDigest } from '../core/session-key.js';
 import type { SessionRecord, UserId } from '../core/session-record.js';
@@ -66,7 +67,14 @@ export class SessionService {
       for (const key of Object.keys(session)) delete session[key];
     }
     session.userId = userId;
-    await state.cycleKey();
+    try {
+      await state.cycleKey();
+    } catch (error) {
+      if (error instanceof SessionInterruptedError) {
+        throw new ConflictException('This session was ended or signed in by a concurrent request; sign in again.');
+      }
+      throw error;
+    }
   }
 
   /** Signs the request out: its session row and cache entry are deleted and the cookie cleared. */
