@@ -1,6 +1,12 @@
 // Jest runs in native ESM mode (NODE_OPTIONS=--experimental-vm-modules, set by the npm scripts)
 // because NestJS 12 and TypeORM 1.x are ESM-only. @swc/jest compiles TypeScript with the legacy
 // decorators and decorator metadata that Nest's dependency injection and TypeORM rely on.
+//
+// The browser tests (test/browser) drive a real Chromium (/usr/bin/chromium). They are collected
+// only when QSESSIONS_TEST_BROWSER=1, so that `npm test` passes on a machine without a browser:
+//   QSESSIONS_TEST_BROWSER=1 npm test -- test/browser      (or: npm run test:browser)
+const browserTests = process.env.QSESSIONS_TEST_BROWSER === '1';
+
 /** @type {import('jest').Config} */
 export default {
   testEnvironment: 'node',
@@ -26,6 +32,7 @@ export default {
     ],
   },
   testMatch: ['<rootDir>/test/**/*.spec.ts'],
+  testPathIgnorePatterns: ['/node_modules/', ...(browserTests ? [] : ['<rootDir>/test/browser/'])],
   collectCoverageFrom: ['lib/**/*.ts'],
   coverageReporters: ['text-summary', 'lcov'],
   testTimeout: 30000,

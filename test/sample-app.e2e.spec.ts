@@ -1,31 +1,456 @@
+import { createHash, randomBytes } from 'node:crypto';
 import request from 'supertest';
-import { NestFactory } from '@nestjs/core';
-import type { INestApplication } from '@nestjs/common';
+import { QSession } from '../lib/index.js';
+import { UsersService } from '../sample-app/src/users/users.service.js';
+import { User } from '../sample-app/src/users/user.entity.js';
 import { sessionCookie } from './support/http.js';
+import { caches, databases } from './support/matrix.js';
+import { sampleEnv, startSample, type RunningSample } from './support/sample-app.js';
 
-// The sample app boots on its embedded default (SQLite + in-memory cache) and keeps a session.
-describe('sample app', () => {
-  let app: INestApplication;
-  let url: string;
+// The sample app over HTTP, as a browser without JavaScript uses it: sign-in form, "Your
+// sessions", the sessions admin, CSRF and ownership checks. On every database and cache of the
+// run (SQLite + in-memory cache by default), with MaxMind's test databases for locations.
+
+const CHROME_WINDOWS =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36';
+const SAFARI_IPHONE =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1';
+const FIREFOX_MAC = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10.15; rv:125.0) Gecko/20100101 Firefox/125.0';
+
+const digest = (key: string) => createHash('sha256').update(key).digest('hex');
+
+/** Text of an HTML fragment: tags dropped, whitespace collapsed. */
+const text = (fragment: string) =>
+  fragment
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+
+interface Card {
+  id: string;
+  current: boolean;
+  title: string;
+  facts: Record<string, string>;
+  action: string;
+}
+
+/** The session cards of the "Your sessions" page. */
+function cardsOf(html: string): Card[] {
+  return [
+    ...html.matchAll(/<li class="card session( current)?" data-session-id="([0-9a-f]{64})">([\s\S]*?)<\/li>/g),
+  ].map(([, current, id, body]) => ({
+    id: id!,
+    current: Boolean(current),
+    title: text(/<h2>([\s\S]*?)<\/h2>/.exec(body!)![1]!),
+    facts: Object.fromEntries(
+      [...body!.matchAll(/<dt>([\s\S]*?)<\/dt>\s*<dd>([\s\S]*?)<\/dd>/g)].map(([, dt, dd]) => [text(dt!), text(dd!)]),
+    ),
+    action: /<form[^>]*action="([^"]+)"/.exec(body!)![1]!,
+  }));
+}
+
+/** The session ids (`data-session-id`) of the rows of the admin table, with each row's text. */
+function rowsOf(html: string): Array<{ id: string; text: string; revocable: boolean }> {
+  return [...html.matchAll(/<tr data-session-id="([0-9a-f]{64})">([\s\S]*?)<\/tr>/g)].map(([, id, body]) => ({
+    id: id!,
+    text: text(body!),
+    revocable: body!.includes('/revoke"'),
+  }));
+}
+
+/** One browser: a cookie jar, a User-Agent, and the address it comes from (X-Forwarded-For). */
+class Browser {
+  key: string | undefined;
+  lastPage = '';
+
+  constructor(
+    private readonly url: string,
+    readonly userAgent: string,
+    readonly ip?: string,
+  ) {}
+
+  private prepare(test: request.Test): request.Test {
+    test.set('User-Agent', this.userAgent);
+    if (this.ip) test.set('X-Forwarded-For', this.ip);
+    if (this.key) test.set('Cookie', `sessionid=${this.key}`);
+    return test;
+  }
+
+  private remember(response: request.Response): request.Response {
+    const cookie = sessionCookie(response.headers);
+    if (cookie) this.key = cookie.attributes['max-age'] === '0' ? undefined : cookie.value;
+    if (typeof response.text === 'string' && response.text.startsWith('<!doctype html>')) this.lastPage = response.text;
+    return response;
+  }
+
+  async get(path: string): Promise<request.Response> {
+    return this.remember(await this.prepare(request(this.url).get(path)));
+  }
+
+  async post(path: string, form: Record<string, string>): Promise<request.Response> {
+    return this.remember(await this.prepare(request(this.url).post(path)).type('form').send(form));
+  }
+
+  /** The CSRF token of the page last shown. */
+  get token(): string {
+    const found = /name="_csrf" value="([^"]+)"/.exec(this.lastPage);
+    if (!found) throw new Error('no CSRF token on the last page');
+    return found[1]!;
+  }
+
+  async login(username: string, password: string): Promise<request.Response> {
+    await this.get('/login');
+    return this.post('/login', { _csrf: this.token, username, password });
+  }
+
+  /** Signs in and expects to land on /sessions. */
+  async signIn(username: string): Promise<void> {
+    const response = await this.login(username, `${username}-password`);
+    expect(response.status).toBe(303);
+    expect(response.headers.location).toBe('/sessions');
+  }
+
+  async sessionsPage(): Promise<Card[]> {
+    const response = await this.get('/sessions');
+    expect(response.status).toBe(200);
+    return cardsOf(response.text);
+  }
+
+  get sessionId(): string {
+    return digest(this.key!);
+  }
+}
+
+const sampleVariants = databases.flatMap((database) => caches.map((cache) => ({ database, cache })));
+
+describe.each(sampleVariants)('sample app on $database + $cache cache', ({ database, cache }) => {
+  let sample: RunningSample;
+  const browser = (userAgent: string, ip?: string) => new Browser(sample.url, userAgent, ip);
 
   beforeAll(async () => {
-    process.env.SAMPLE_SQLITE_PATH = ':memory:';
-    const { AppModule } = await import('../sample-app/src/app.module.js');
-    app = await NestFactory.create(AppModule, { logger: ['error'] });
-    await app.listen(0, '127.0.0.1');
-    url = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+    sample = await startSample(sampleEnv(database, cache));
   });
-  afterAll(() => app?.close());
+  afterAll(() => sample?.close());
 
-  it('counts visits in a server-side session', async () => {
-    const first = await request(url).get('/').set('User-Agent', 'SampleTest/1.0').expect(200);
-    expect(first.body).toMatchObject({ visits: 1, yourIp: '127.0.0.1', yourUserAgent: 'SampleTest/1.0' });
-    const cookie = sessionCookie(first.headers);
-    expect(cookie?.value).toMatch(/^[a-z0-9]{32}$/);
-    const second = await request(url)
-      .get('/')
-      .set('Cookie', `sessionid=${cookie!.value}`)
-      .set('User-Agent', 'SampleTest/1.0');
-    expect(second.body.visits).toBe(2);
+  it('creates the demo users once, with salted scrypt hashes', async () => {
+    await sample.app.get(UsersService).onApplicationBootstrap();
+    const users = await sample.dataSource.getRepository(User).find({ order: { username: 'ASC' } });
+    expect(users.map((user) => [user.username, user.isStaff])).toEqual([
+      ['admin', true],
+      ['alice', false],
+      ['bob', false],
+    ]);
+    for (const user of users) expect(user.passwordHash).toMatch(/^scrypt\$16384\$8\$1\$[\w-]{22}\$[\w-]{86}$/);
+    expect(new Set(users.map((user) => user.passwordHash.split('$')[4])).size).toBe(3);
+  });
+
+  it('sends a stranger from / and from protected pages to the sign-in form', async () => {
+    const stranger = browser(CHROME_WINDOWS);
+    expect((await stranger.get('/')).headers.location).toBe('/login');
+    const sessions = await stranger.get('/sessions');
+    expect([sessions.status, sessions.headers.location]).toEqual([303, '/login']);
+    const admin = await stranger.get('/admin/sessions?q=bob');
+    expect([admin.status, admin.headers.location]).toEqual([303, '/login?next=%2Fadmin%2Fsessions%3Fq%3Dbob']);
+    // None of this stored a session.
+    expect(stranger.key).toBeUndefined();
+  });
+
+  it('shows the sign-in form with a CSRF token, strict security headers and no cache', async () => {
+    const visitor = browser(CHROME_WINDOWS);
+    const page = await visitor.get('/login');
+    expect(page.status).toBe(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.headers['content-security-policy']).toContain("default-src 'none'");
+    expect(page.headers['cache-control']).toBe('no-store');
+    expect(page.headers['x-frame-options']).toBe('DENY');
+    expect(visitor.token).toMatch(/^[\w-]{43}$/);
+    // The token lives in the server-side session: the cookie is HttpOnly and SameSite=Lax.
+    const cookie = sessionCookie(page.headers)!;
+    expect(cookie.attributes).toMatchObject({ httponly: true, samesite: 'Lax' });
+  });
+
+  it('refuses a wrong password (401) and a sign-in without the CSRF token (403)', async () => {
+    const visitor = browser(CHROME_WINDOWS);
+    const wrong = await visitor.login('alice', 'not-her-password');
+    expect(wrong.status).toBe(401);
+    expect(wrong.text).toContain('Incorrect username or password.');
+    expect(wrong.text).toContain('value="alice"');
+    const unknown = await visitor.post('/login', { _csrf: visitor.token, username: 'nobody', password: 'x' });
+    expect(unknown.status).toBe(401);
+    const noToken = await browser(CHROME_WINDOWS).post('/login', { username: 'alice', password: 'alice-password' });
+    expect(noToken.status).toBe(403);
+    expect(noToken.text).toContain('This form has expired');
+    expect((await visitor.get('/sessions')).status).toBe(303);
+  });
+
+  it('escapes every value it echoes into a page', async () => {
+    const visitor = browser(CHROME_WINDOWS);
+    const attack = '"><script>alert(1)</script>';
+    const form = await visitor.get(`/login?next=${encodeURIComponent(`/x${attack}`)}`);
+    expect(form.text).not.toContain('<script>');
+    expect(form.text).toContain('value="/x&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"');
+    const failed = await visitor.post('/login', { _csrf: visitor.token, username: attack, password: 'x' });
+    expect(failed.status).toBe(401);
+    expect(failed.text).not.toContain('<script>');
+    expect(failed.text).toContain('&quot;&gt;&lt;script&gt;');
+  });
+
+  it('signs in on a new key and lists each session with its device, IP, location and "This device"', async () => {
+    const windows = browser(CHROME_WINDOWS, '89.160.20.112');
+    await windows.get('/login');
+    const anonymousKey = windows.key;
+    await windows.signIn('alice');
+    expect(windows.key).not.toBe(anonymousKey);
+    const iphone = browser(SAFARI_IPHONE, '81.2.69.160');
+    await iphone.signIn('alice');
+
+    const seenFromWindows = await windows.sessionsPage();
+    expect(windows.lastPage).toContain('Signed in as Alice Andersson.');
+    expect(seenFromWindows).toEqual([
+      {
+        id: windows.sessionId,
+        current: true,
+        title: 'Chrome on Windows',
+        facts: expect.objectContaining({
+          Device: 'Desktop',
+          Location: 'Linköping, Sweden',
+          'IP address': '89.160.20.112',
+          'Last active': 'Active now',
+        }),
+        action: '/logout',
+      },
+      {
+        id: iphone.sessionId,
+        current: false,
+        title: 'Safari on iPhone',
+        facts: expect.objectContaining({
+          Device: 'Phone',
+          Location: 'London, United Kingdom',
+          'IP address': '81.2.69.160',
+          'Last active': 'just now',
+        }),
+        action: `/sessions/${iphone.sessionId}/revoke`,
+      },
+    ]);
+    const seenFromIphone = await iphone.sessionsPage();
+    expect(seenFromIphone.map((card) => [card.title, card.current])).toEqual([
+      ['Safari on iPhone', true],
+      ['Chrome on Windows', false],
+    ]);
+    // The flash message was shown once.
+    await windows.sessionsPage();
+    expect(windows.lastPage).not.toContain('Signed in as');
+  });
+
+  it('shows "Unknown location" for an address the GeoIP database does not know', async () => {
+    const local = browser(FIREFOX_MAC);
+    await local.signIn('bob');
+    const [card] = await local.sessionsPage();
+    expect(card!.facts).toMatchObject({ Location: 'Unknown location', 'IP address': '127.0.0.1' });
+    expect(card!.title).toBe('Firefox on macOS');
+  });
+
+  it("signs out another of the user's sessions, whose next request lands on the sign-in form", async () => {
+    const windows = browser(CHROME_WINDOWS, '89.160.20.112');
+    await windows.signIn('alice');
+    const iphone = browser(SAFARI_IPHONE, '81.2.69.160');
+    await iphone.signIn('alice');
+    await windows.sessionsPage();
+    const revoked = await windows.post(`/sessions/${iphone.sessionId}/revoke`, { _csrf: windows.token });
+    expect([revoked.status, revoked.headers.location]).toEqual([303, '/sessions']);
+    const after = await windows.sessionsPage();
+    expect(windows.lastPage).toContain('Signed out Safari on iPhone in London, United Kingdom.');
+    expect(after.map((card) => card.id)).not.toContain(iphone.sessionId);
+    expect(after.map((card) => card.id)).toContain(windows.sessionId);
+    const bounced = await iphone.get('/sessions');
+    expect([bounced.status, bounced.headers.location]).toEqual([303, '/login']);
+  });
+
+  it('rejects a POST without or with a wrong CSRF token (403), changing nothing', async () => {
+    const windows = browser(CHROME_WINDOWS, '89.160.20.112');
+    await windows.signIn('alice');
+    const iphone = browser(SAFARI_IPHONE, '81.2.69.160');
+    await iphone.signIn('alice');
+    await windows.sessionsPage();
+    const token = windows.token;
+    const forged: Array<Record<string, string>> = [
+      {},
+      { _csrf: '' },
+      { _csrf: `${token.slice(0, -1)}x` },
+      { _csrf: iphone.token },
+    ];
+    for (const form of forged) {
+      const others = await windows.post('/sessions/revoke-others', form);
+      expect(others.status).toBe(403);
+      expect(others.text).toContain('This form has expired');
+      const one = await windows.post(`/sessions/${iphone.sessionId}/revoke`, form);
+      expect(one.status).toBe(403);
+      const logout = await windows.post('/logout', form);
+      expect(logout.status).toBe(403);
+    }
+    expect((await iphone.sessionsPage()).map((card) => card.id)).toContain(windows.sessionId);
+    expect((await windows.sessionsPage()).map((card) => card.id)).toContain(iphone.sessionId);
+  });
+
+  it("cannot sign out another user's session (owner-scoped revoke)", async () => {
+    const alice = browser(CHROME_WINDOWS, '89.160.20.112');
+    await alice.signIn('alice');
+    const bob = browser(FIREFOX_MAC);
+    await bob.signIn('bob');
+    await bob.sessionsPage();
+    const attempt = await bob.post(`/sessions/${alice.sessionId}/revoke`, { _csrf: bob.token });
+    expect([attempt.status, attempt.headers.location]).toEqual([303, '/sessions']);
+    await bob.sessionsPage();
+    expect(bob.lastPage).toContain('That session had already ended.');
+    expect((await alice.get('/sessions')).status).toBe(200);
+    // Nor through the admin's route: bob is not staff.
+    const admin = await bob.post(`/admin/sessions/${alice.sessionId}/revoke`, { _csrf: bob.token });
+    expect(admin.status).toBe(403);
+    expect((await alice.get('/sessions')).status).toBe(200);
+  });
+
+  it('signs out all other sessions, keeping this one', async () => {
+    const windows = browser(CHROME_WINDOWS, '89.160.20.112');
+    await windows.signIn('alice');
+    const iphone = browser(SAFARI_IPHONE, '81.2.69.160');
+    await iphone.signIn('alice');
+    await iphone.sessionsPage();
+    const response = await iphone.post('/sessions/revoke-others', { _csrf: iphone.token });
+    expect([response.status, response.headers.location]).toEqual([303, '/sessions']);
+    const left = await iphone.sessionsPage();
+    expect(left.map((card) => [card.id, card.current])).toEqual([[iphone.sessionId, true]]);
+    expect(iphone.lastPage).toMatch(/Signed out \d+ other sessions?\./);
+    expect(iphone.lastPage).not.toContain('Sign out all other sessions');
+    expect((await windows.get('/sessions')).headers.location).toBe('/login');
+  });
+
+  it('signs this device out: row deleted, cookie cleared', async () => {
+    const windows = browser(CHROME_WINDOWS, '89.160.20.112');
+    await windows.signIn('alice');
+    const id = windows.sessionId;
+    await windows.sessionsPage();
+    const out = await windows.post('/logout', { _csrf: windows.token });
+    expect([out.status, out.headers.location]).toEqual([303, '/login?signedOut=1']);
+    expect(sessionCookie(out.headers)?.attributes['max-age']).toBe('0');
+    expect(await sample.dataSource.getRepository(QSession).existsBy({ sessionKey: id })).toBe(false);
+    expect((await windows.get('/login?signedOut=1')).text).toContain('You have been signed out.');
+  });
+
+  it('gives a non-staff user a 403 page on the sessions admin', async () => {
+    const bob = browser(FIREFOX_MAC);
+    await bob.signIn('bob');
+    const page = await bob.get('/admin/sessions');
+    expect(page.status).toBe(403);
+    expect(page.text).toContain('You don&#39;t have access to this page');
+    expect(page.text).not.toContain('<table');
+  });
+
+  it('lets staff list, search, filter, page through and revoke every session', async () => {
+    await sample.dataSource.getRepository(QSession).clear();
+    const windows = browser(CHROME_WINDOWS, '89.160.20.112');
+    await windows.signIn('alice');
+    const iphone = browser(SAFARI_IPHONE, '81.2.69.160');
+    await iphone.signIn('alice');
+    const bob = browser(FIREFOX_MAC, '2001:218::1');
+    await bob.signIn('bob');
+    const admin = browser(FIREFOX_MAC, '216.160.83.56');
+    await admin.signIn('admin');
+
+    const all = await admin.get('/admin/sessions');
+    expect(all.status).toBe(200);
+    const rows = rowsOf(all.text);
+    expect(rows.map((row) => row.id).sort()).toEqual(
+      [windows.sessionId, iphone.sessionId, bob.sessionId, admin.sessionId].sort(),
+    );
+    const row = (id: string) => rows.find((candidate) => candidate.id === id)!.text;
+    expect(row(windows.sessionId)).toMatch(
+      /Alice Andersson @alice 89\.160\.20\.112 Linköping, Sweden Chrome on Windows .* in 14 days Active Revoke/,
+    );
+    expect(row(bob.sessionId)).toContain('Bob Brown @bob 2001:218::1 Japan Firefox on macOS');
+    expect(row(admin.sessionId)).toContain('@admin you 216.160.83.56 Milton, United States');
+
+    const byName = rowsOf((await admin.get('/admin/sessions?q=ALICE')).text);
+    expect(byName.map((found) => found.id).sort()).toEqual([windows.sessionId, iphone.sessionId].sort());
+    const byIp = rowsOf((await admin.get('/admin/sessions?q=81.2.69')).text);
+    expect(byIp.map((found) => found.id)).toEqual([iphone.sessionId]);
+    // LIKE wildcards are taken literally.
+    expect(rowsOf((await admin.get('/admin/sessions?q=%25')).text)).toEqual([]);
+
+    // An expired session: listed under "expired", not under "active", and not revocable.
+    const repository = sample.dataSource.getRepository(QSession);
+    await repository.update({ sessionKey: bob.sessionId }, { expireDate: new Date(Date.now() - 3600_000) });
+    const active = rowsOf((await admin.get('/admin/sessions')).text).map((found) => found.id);
+    expect(active).not.toContain(bob.sessionId);
+    const expired = rowsOf((await admin.get('/admin/sessions?status=expired')).text);
+    expect(expired.map((found) => found.id)).toEqual([bob.sessionId]);
+    expect(expired[0]!.text).toContain('Expired');
+    expect(expired[0]!.revocable).toBe(false);
+    expect(rowsOf((await admin.get('/admin/sessions?status=all')).text)).toHaveLength(4);
+
+    // Revoke: that browser is signed out, and the admin returns to the same filtered list.
+    const listed = await admin.get('/admin/sessions?q=alice');
+    const revoked = await admin.post(`/admin/sessions/${windows.sessionId}/revoke`, {
+      _csrf: admin.token,
+      q: 'alice',
+      status: 'active',
+      page: '1',
+    });
+    expect(listed.status).toBe(200);
+    expect([revoked.status, revoked.headers.location]).toEqual([303, '/admin/sessions?q=alice']);
+    const after = await admin.get('/admin/sessions?q=alice');
+    expect(after.text).toContain('Revoked the session of alice (Chrome on Windows, 89.160.20.112).');
+    expect(rowsOf(after.text).map((found) => found.id)).toEqual([iphone.sessionId]);
+    const revokedId = windows.sessionId;
+    expect((await windows.get('/sessions')).headers.location).toBe('/login');
+    expect((await iphone.get('/sessions')).status).toBe(200);
+    const again = await admin.post(`/admin/sessions/${revokedId}/revoke`, { _csrf: admin.token });
+    expect(again.headers.location).toBe('/admin/sessions');
+    expect((await admin.get('/admin/sessions')).text).toContain('That session had already ended.');
+  });
+
+  it('pages the admin table 20 rows at a time', async () => {
+    const repository = sample.dataSource.getRepository(QSession);
+    await repository.clear();
+    const bob = await sample.dataSource.getRepository(User).findOneByOrFail({ username: 'bob' });
+    const now = Date.now();
+    await repository.insert(
+      Array.from({ length: 24 }, (_, index) => ({
+        sessionKey: digest(randomBytes(16).toString('hex')),
+        sessionData: JSON.stringify({ userId: bob.id }),
+        userId: bob.id,
+        userAgent: CHROME_WINDOWS,
+        ip: `10.0.0.${index + 1}`,
+        createdAt: new Date(now - 3600_000),
+        updatedAt: new Date(now - index * 60_000),
+        expireDate: new Date(now + 86400_000),
+      })),
+    );
+    const admin = browser(FIREFOX_MAC);
+    await admin.signIn('admin');
+    const first = await admin.get('/admin/sessions');
+    const firstRows = rowsOf(first.text);
+    expect(firstRows).toHaveLength(20);
+    expect(text(first.text)).toContain('1–20 of 25 sessions');
+    expect(first.text).toContain('href="/admin/sessions?page=2"');
+    const second = await admin.get('/admin/sessions?page=2');
+    const secondRows = rowsOf(second.text);
+    expect(secondRows).toHaveLength(5);
+    expect(text(second.text)).toContain('21–25 of 25 sessions');
+    expect(new Set([...firstRows, ...secondRows].map((row) => row.id)).size).toBe(25);
+    // Most recently active first; a page past the end shows the last one.
+    expect(firstRows[0]!.id).toBe(admin.sessionId);
+    expect(rowsOf((await admin.get('/admin/sessions?page=99')).text)).toHaveLength(5);
+    const filtered = await admin.get('/admin/sessions?q=10.0.0.2');
+    expect(
+      rowsOf(filtered.text)
+        .map((row) => row.text.match(/10\.0\.0\.\d+/)![0])
+        .sort(),
+    ).toEqual(['10.0.0.2', '10.0.0.20', '10.0.0.21', '10.0.0.22', '10.0.0.23', '10.0.0.24']);
+  });
+
+  it('answers an unknown address with a 404 page', async () => {
+    const page = await browser(CHROME_WINDOWS).get('/no/such/page');
+    expect(page.status).toBe(404);
+    expect(page.text).toContain('Page not found');
   });
 });

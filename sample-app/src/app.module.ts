@@ -1,21 +1,46 @@
-import { Module } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { QSessionsModule } from 'nest-qsessions';
-import { AppController } from './app.controller.js';
-import { User } from './user.entity.js';
+import { QSession, QSessionsModule } from 'nest-qsessions';
+import { AdminSessionsController } from './admin/admin-sessions.controller.js';
+import { AdminSessionsService } from './admin/admin-sessions.service.js';
+import { AuthController } from './auth/auth.controller.js';
+import { CsrfGuard } from './auth/guards.js';
+import type { SampleConfig } from './config.js';
+import { typeOrmOptions } from './database.js';
+import { HtmlExceptionFilter } from './http/html-exception.filter.js';
+import { SessionsController } from './sessions/sessions.controller.js';
+import { User } from './users/user.entity.js';
+import { UsersService } from './users/users.service.js';
 
-/** The embedded default: a SQLite file and the in-memory cache in front of it. */
-@Module({
-  imports: [
-    TypeOrmModule.forRoot({
-      type: 'better-sqlite3',
-      database: process.env.SAMPLE_SQLITE_PATH ?? 'sample-app/sample.db',
-      entities: [User],
-      autoLoadEntities: true,
-      synchronize: true,
-    }),
-    QSessionsModule.forRoot({ userEntity: User, engine: 'cached_db' }),
-  ],
-  controllers: [AppController],
-})
-export class AppModule {}
+/** The sample app, configured by `loadSampleConfig()` (environment variables). */
+@Module({})
+export class AppModule {
+  static forRoot(config: SampleConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        TypeOrmModule.forRoot(typeOrmOptions(config)),
+        // The app's own repositories: its users, and the library's sessions table for the admin.
+        TypeOrmModule.forFeature([User, QSession]),
+        QSessionsModule.forRoot({
+          userEntity: User,
+          engine: config.engine,
+          ...(config.engine === 'cached_db' && {
+            cache: config.redisUrl ? { redisUrl: config.redisUrl } : { useAppCacheManager: false },
+          }),
+          geoip: config.geoip,
+          trustProxy: config.trustProxy,
+          // Cookie defaults: HttpOnly, SameSite=Lax, Secure on HTTPS.
+        }),
+      ],
+      controllers: [AuthController, SessionsController, AdminSessionsController],
+      providers: [
+        UsersService,
+        AdminSessionsService,
+        { provide: APP_GUARD, useClass: CsrfGuard },
+        { provide: APP_FILTER, useClass: HtmlExceptionFilter },
+      ],
+    };
+  }
+}

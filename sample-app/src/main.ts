@@ -1,9 +1,39 @@
-import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
-import { AppModule } from './app.module.js';
+import { createSampleApp } from './bootstrap.js';
+import { describeDatabase, describeGeoIp, loadSampleConfig, SampleConfigError } from './config.js';
+import { DEMO_USERS } from './users/demo-users.js';
 
-const port = Number(process.env.PORT ?? 3000);
-const app = await NestFactory.create(AppModule);
-app.enableShutdownHooks();
-await app.listen(port, '127.0.0.1');
-console.log(`nest-qsessions sample app: http://127.0.0.1:${port}/`);
+// `npm run sample`: the sample app on the settings of its environment (see config.ts).
+try {
+  const config = loadSampleConfig(process.env);
+  const app = await createSampleApp(config, { logger: ['error', 'warn'] });
+  app.enableShutdownHooks();
+  await app.listen(config.port, config.host);
+  const { port } = app.getHttpServer().address() as { port: number };
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}/`;
+  const width = Math.max(...DEMO_USERS.map((user) => user.username.length));
+  console.log(
+    [
+      '',
+      `nest-qsessions sample app: ${url}`,
+      '',
+      `  database  ${describeDatabase(config)}`,
+      `  GeoIP     ${describeGeoIp(config)}`,
+      `  proxies   ${config.trustProxy === false ? 'not trusted (the socket address is the client)' : `X-Forwarded-For trusted from ${String(config.trustProxy)}`}`,
+      '',
+      '  Sign in with a demo account:',
+      ...DEMO_USERS.map(
+        (user) =>
+          `    ${user.username.padEnd(width)}  ${user.password}${user.isStaff ? '   (staff: /admin/sessions)' : ''}`,
+      ),
+      '',
+      'Press Ctrl+C to stop.',
+    ].join('\n'),
+  );
+} catch (error) {
+  // Our own errors (bad settings, unreachable database) are explained by their message.
+  const ours =
+    error instanceof SampleConfigError || (error instanceof Error && error.message.startsWith('sample app:'));
+  console.error(ours ? (error as Error).message : error);
+  process.exit(1);
+}

@@ -1,0 +1,91 @@
+import {
+  ForbiddenException,
+  HttpException,
+  HttpStatus,
+  Injectable,
+  createParamDecorator,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
+import { UsersService } from '../users/users.service.js';
+import type { User } from '../users/user.entity.js';
+import { isValidCsrfToken, sessionUserId, type SampleRequest } from './session-data.js';
+
+/** Thrown for a stranger on a page that needs a signed-in user: the filter redirects to /login. */
+export class SignInRequiredException extends HttpException {
+  constructor(readonly next: string) {
+    super('Sign in to continue', HttpStatus.UNAUTHORIZED);
+  }
+}
+
+/** A POST without this session's CSRF token. */
+export class CsrfRejectedException extends ForbiddenException {
+  constructor() {
+    super(
+      'This form was not sent from a page of this site, or it has expired. Go back, reload the page and try again.',
+    );
+  }
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Global guard: every request that can change something (any method but GET, HEAD, OPTIONS)
+ * must carry the session's synchronizer token in the `_csrf` form field or the `X-CSRF-Token`
+ * header. A session that has none (a stranger who never saw a form) can post nothing.
+ */
+@Injectable()
+export class CsrfGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    const req = context.switchToHttp().getRequest<SampleRequest>();
+    if (SAFE_METHODS.has(req.method)) return true;
+    const body = req.body as Record<string, unknown> | undefined;
+    const submitted = body?._csrf ?? req.headers['x-csrf-token'];
+    if (!isValidCsrfToken(req.session, submitted)) throw new CsrfRejectedException();
+    return true;
+  }
+}
+
+/** Lets only signed-in users through, and puts their `User` on the request. */
+@Injectable()
+export class SignedInGuard implements CanActivate {
+  constructor(private readonly users: UsersService) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const req = context.switchToHttp().getRequest<SampleRequest>();
+    const user = await this.users.findById(sessionUserId(req.session));
+    if (!user) throw new SignInRequiredException(req.method === 'GET' ? req.originalUrl : '/sessions');
+    req.signedInUser = user;
+    return true;
+  }
+}
+
+/** After SignedInGuard: staff only (403 page for everyone else). */
+@Injectable()
+export class StaffGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    const req = context.switchToHttp().getRequest<SampleRequest>();
+    if (!req.signedInUser?.isStaff) {
+      throw new ForbiddenException('The sessions admin is for staff accounts. Ask an administrator for access.');
+    }
+    return true;
+  }
+}
+
+/** The user SignedInGuard found. */
+export const CurrentUser = createParamDecorator((_data: unknown, context: ExecutionContext): User => {
+  const user = context.switchToHttp().getRequest<SampleRequest>().signedInUser;
+  if (!user) throw new Error('@CurrentUser() needs SignedInGuard on the route.');
+  return user;
+});
+
+/**
+ * A local path to return to after signing in, or null: only `/something` on this site (never
+ * `//host`, `/\host` or a full URL, which would make the login form an open redirect).
+ */
+export function safeNext(value: unknown): string | null {
+  if (typeof value !== 'string' || value.length > 512) return null;
+  if (!/^\/(?![/\\])[\x21-\x7e]*$/.test(value)) return null;
+  if (value === '/login' || value.startsWith('/login?') || value === '/logout') return null;
+  return value;
+}

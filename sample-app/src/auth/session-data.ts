@@ -1,0 +1,60 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Request } from 'express';
+import type { RequestSession } from 'nest-qsessions';
+import type { User } from '../users/user.entity.js';
+import type { Flash } from '../views/layout.js';
+
+/** An Express request as the sample app sees it: the library's session, and the user the guard found. */
+export type SampleRequest = Request & { session?: RequestSession; signedInUser?: User };
+
+/**
+ * What the sample app keeps in a session (all of it server-side, in `session_data`):
+ * - `userId`: set by `SessionService.login()`, read by the library to record the owner;
+ * - `csrfToken`: the synchronizer token every POST form must send back;
+ * - `flash`: messages for the next page.
+ */
+
+/** The user id the session was signed in with, or null. */
+export function sessionUserId(session: RequestSession | undefined): number | null {
+  const id = session?.userId;
+  return typeof id === 'number' ? id : null;
+}
+
+/** This session's CSRF token, created on first use (a new session gets one when a form is shown). */
+export function csrfTokenOf(session: RequestSession): string {
+  if (typeof session.csrfToken !== 'string') session.csrfToken = randomBytes(32).toString('base64url');
+  return session.csrfToken as string;
+}
+
+/** Gives the session a new CSRF token (after sign-in, so a token seen before it is worthless). */
+export function rotateCsrfToken(session: RequestSession): string {
+  delete session.csrfToken;
+  return csrfTokenOf(session);
+}
+
+/**
+ * Whether `submitted` is this session's CSRF token. Constant time: both sides are hashed to 32
+ * bytes first, so neither the length nor the content of the token leaks through timing.
+ */
+export function isValidCsrfToken(session: RequestSession | undefined, submitted: unknown): boolean {
+  const expected = session?.csrfToken;
+  if (typeof expected !== 'string' || expected === '' || typeof submitted !== 'string' || submitted === '') {
+    return false;
+  }
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  return timingSafeEqual(digest(expected), digest(submitted));
+}
+
+/** Queues a message for the next page shown to this session. */
+export function addFlash(session: RequestSession, kind: Flash['kind'], text: string): void {
+  const queued = Array.isArray(session.flash) ? (session.flash as Flash[]) : [];
+  session.flash = [...queued, { kind, text }];
+}
+
+/** The queued messages, removed from the session. */
+export function takeFlash(session: RequestSession | undefined): Flash[] {
+  if (!session || !Array.isArray(session.flash)) return [];
+  const list = session.flash as Flash[];
+  delete session.flash;
+  return list;
+}

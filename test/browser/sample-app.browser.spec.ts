@@ -1,0 +1,410 @@
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { QSession } from '../../lib/index.js';
+import { requireGeoIpFixtures, startSample, type RunningSample } from '../support/sample-app.js';
+
+// The sample app in a real browser (Debian's Chromium, driven by playwright-core): two devices of
+// one user, signing one out, CSRF, the sessions admin, and screenshots of both pages.
+//
+// Collected only with QSESSIONS_TEST_BROWSER=1 (see jest.config.js). When it is set, a missing
+// Chromium fails the suite: it is never skipped.
+
+const CHROMIUM = process.env.QSESSIONS_CHROMIUM_PATH ?? '/usr/bin/chromium';
+// As this machine's Chromium needs them: root without a sandbox, and no calls home.
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const SCREENSHOTS = join(ROOT, 'test-output', 'screenshots');
+const DOCS_SCREENSHOT = join(ROOT, 'docs', 'sessions-page.png');
+
+const CHROME_WINDOWS =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36';
+const SAFARI_IPHONE =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1';
+const CHROME_ANDROID_TABLET =
+  'Mozilla/5.0 (Linux; Android 14; SM-X710) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36';
+const FIREFOX_MAC = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10.15; rv:125.0) Gecko/20100101 Firefox/125.0';
+const EDGE_WINDOWS =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36 Edg/124.0.2478.51';
+
+const DESKTOP = { width: 1280, height: 900 };
+const PHONE = { width: 390, height: 844 };
+
+/** One device: a browser context with its own cookies, User-Agent and address. */
+interface Device {
+  context: BrowserContext;
+  page: Page;
+}
+
+interface Card {
+  title: string;
+  thisDevice: boolean;
+  device: string;
+  location: string;
+  ip: string;
+  lastActive: string;
+}
+
+// Each step drives a real browser: more time than the default 30 s, on a slow machine.
+const STEP_TIMEOUT = 90_000;
+
+describe('sample app in Chromium', () => {
+  let sample: RunningSample;
+  let browser: Browser;
+  let folder: string;
+  const devices: Device[] = [];
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(
+        `Chromium was not found at ${CHROMIUM}, and QSESSIONS_TEST_BROWSER=1 asks for the browser tests. ` +
+          'Install it with `apt-get install -y chromium` (Debian), or point QSESSIONS_CHROMIUM_PATH at a Chromium, ' +
+          'or leave QSESSIONS_TEST_BROWSER unset to run `npm test` without them.',
+      );
+    }
+    folder = mkdtempSync(join(tmpdir(), 'qsessions-browser-'));
+    sample = await startSample({
+      SAMPLE_SQLITE_PATH: join(folder, 'sample.db'),
+      SAMPLE_RESET: '1',
+      GEOIP_PATH: requireGeoIpFixtures(),
+      // The browsers connect over loopback and say where they "are" with X-Forwarded-For.
+      SAMPLE_TRUST_PROXY: 'loopback',
+      PORT: '0',
+    });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+    mkdirSync(SCREENSHOTS, { recursive: true });
+  }, STEP_TIMEOUT);
+
+  afterAll(async () => {
+    for (const device of devices) await device.context.close().catch(() => undefined);
+    await browser?.close();
+    await sample?.close();
+    if (folder) rmSync(folder, { recursive: true, force: true });
+  }, STEP_TIMEOUT);
+
+  async function open(userAgent: string, ip: string | null, viewport = DESKTOP): Promise<Device> {
+    const context = await browser.newContext({
+      baseURL: sample.url,
+      userAgent,
+      viewport,
+      extraHTTPHeaders: ip ? { 'X-Forwarded-For': ip } : {},
+      timezoneId: 'UTC',
+      locale: 'en-GB',
+    });
+    const device = { context, page: await context.newPage() };
+    devices.push(device);
+    return device;
+  }
+
+  /** Clicks a button that submits a form; resolves, once the next page has loaded, to its response. */
+  async function submit(page: Page, button: Locator) {
+    const [response] = await Promise.all([page.waitForNavigation(), button.click()]);
+    return response!;
+  }
+
+  async function signIn({ page }: Device, username: string): Promise<void> {
+    await page.goto('/login');
+    await page.getByLabel('Username').fill(username);
+    await page.getByLabel('Password').fill(`${username}-password`);
+    const response = await submit(page, page.getByRole('button', { name: 'Sign in' }));
+    expect([response.status(), new URL(page.url()).pathname]).toEqual([200, '/sessions']);
+  }
+
+  /** The public id of a device's session: the SHA-256 of its cookie. */
+  async function sessionIdOf({ context }: Device): Promise<string> {
+    const cookie = (await context.cookies()).find((candidate) => candidate.name === 'sessionid');
+    return createHash('sha256').update(cookie!.value).digest('hex');
+  }
+
+  const textOf = (locator: Locator) => locator.innerText().then((text) => text.trim());
+
+  async function cardsOf(page: Page): Promise<Card[]> {
+    const items = page.locator('li.session');
+    const cards: Card[] = [];
+    const fact = (item: Locator, name: string) =>
+      item
+        .locator('.fact')
+        .filter({ has: page.locator('dt', { hasText: name }) })
+        .locator('dd')
+        .innerText();
+    for (let index = 0; index < (await items.count()); index += 1) {
+      const item = items.nth(index);
+      cards.push({
+        title: await item.locator('h2').innerText(),
+        thisDevice: (await item.locator('.badge-current', { hasText: 'This device' }).count()) === 1,
+        device: await fact(item, 'Device'),
+        location: await fact(item, 'Location'),
+        ip: await fact(item, 'IP address'),
+        lastActive: await fact(item, 'Last active'),
+      });
+    }
+    return cards;
+  }
+
+  function adminRows(page: Page): Locator {
+    return page.locator('tbody tr[data-session-id]');
+  }
+
+  let windows: Device;
+  let iphone: Device;
+  let tablet: Device;
+
+  it(
+    'two devices of one user: each sees both sessions, and "This device" on its own',
+    async () => {
+      windows = await open(CHROME_WINDOWS, '89.160.20.112');
+      iphone = await open(SAFARI_IPHONE, '81.2.69.160', PHONE);
+      await signIn(windows, 'alice');
+      expect(await textOf(windows.page.locator('.flash-success'))).toBe('Signed in as Alice Andersson.');
+      await signIn(iphone, 'alice');
+
+      await windows.page.reload();
+      expect(await cardsOf(windows.page)).toEqual([
+        {
+          title: 'Chrome on Windows',
+          thisDevice: true,
+          device: 'Desktop',
+          location: 'Linköping, Sweden',
+          ip: '89.160.20.112',
+          lastActive: 'Active now',
+        },
+        {
+          title: 'Safari on iPhone',
+          thisDevice: false,
+          device: 'Phone',
+          location: 'London, United Kingdom',
+          ip: '81.2.69.160',
+          lastActive: 'just now',
+        },
+      ]);
+      expect(await textOf(windows.page.locator('li.session').nth(0).locator('.session-title p'))).toBe(
+        'Chrome 124 · Windows 10',
+      );
+      // "Last active" is relative, with the exact time in the tooltip.
+      const lastActive = windows.page
+        .locator('li.session')
+        .nth(1)
+        .locator('.fact', { hasText: 'Last active' })
+        .locator('time');
+      expect(await textOf(lastActive)).toBe('just now');
+      expect(await lastActive.getAttribute('title')).toMatch(/^\d{1,2} \w+ 20\d\d at \d\d:\d\d:\d\d/);
+
+      await iphone.page.reload();
+      expect((await cardsOf(iphone.page)).map((card) => [card.title, card.thisDevice])).toEqual([
+        ['Safari on iPhone', true],
+        ['Chrome on Windows', false],
+      ]);
+      expect(await textOf(windows.page.locator('.count'))).toBe('2 active sessions');
+    },
+    STEP_TIMEOUT,
+  );
+
+  it(
+    'renders the sessions page as a product page (screenshots)',
+    async () => {
+      tablet = await open(CHROME_ANDROID_TABLET, '2001:218::1');
+      await signIn(tablet, 'alice');
+      // Let time pass for the other two devices (as if signed in days ago), straight in the table.
+      const hours = (count: number) => new Date(Date.now() - count * 3600_000);
+      const sessions = sample.dataSource.getRepository(QSession);
+      await sessions.update(await sessionIdOf(iphone), { createdAt: hours(26), updatedAt: hours(5 / 60) });
+      await sessions.update(await sessionIdOf(tablet), { createdAt: hours(72), updatedAt: hours(2) });
+      await windows.page.reload();
+      expect(
+        (await cardsOf(windows.page)).map((card) => [card.title, card.device, card.location, card.lastActive]),
+      ).toEqual([
+        ['Chrome on Windows', 'Desktop', 'Linköping, Sweden', 'Active now'],
+        ['Safari on iPhone', 'Phone', 'London, United Kingdom', '5 minutes ago'],
+        ['Chrome on Android', 'Tablet', 'Japan', '2 hours ago'],
+      ]);
+      // Every card has its device icon, and the stylesheet applied (cards side by side on a desktop).
+      expect(await windows.page.locator('li.session .device-icon svg').count()).toBe(3);
+      const [first, second] = await Promise.all(
+        [0, 1].map((index) => windows.page.locator('li.session').nth(index).boundingBox()),
+      );
+      expect(second!.x).toBeGreaterThan(first!.x + first!.width);
+      // Full page, 1280 wide; a short viewport so that the picture ends where the page does.
+      await windows.page.setViewportSize({ width: 1280, height: 640 });
+      await windows.page.screenshot({ path: join(SCREENSHOTS, 'sessions.png'), fullPage: true });
+      await windows.page.setViewportSize(DESKTOP);
+      mkdirSync(join(ROOT, 'docs'), { recursive: true });
+      copyFileSync(join(SCREENSHOTS, 'sessions.png'), DOCS_SCREENSHOT);
+      // On a phone the cards stack.
+      await iphone.page.reload();
+      const [top, below] = await Promise.all(
+        [0, 1].map((index) => iphone.page.locator('li.session').nth(index).boundingBox()),
+      );
+      expect(below!.y).toBeGreaterThan(top!.y + top!.height);
+      await iphone.page.screenshot({ path: join(SCREENSHOTS, 'sessions-phone.png'), fullPage: true });
+    },
+    STEP_TIMEOUT,
+  );
+
+  it(
+    'signs out another device, whose next page load lands on the sign-in form',
+    async () => {
+      const card = windows.page.locator('li.session', { hasText: 'Safari on iPhone' });
+      await submit(windows.page, card.getByRole('button', { name: 'Sign out' }));
+      expect(await textOf(windows.page.locator('.flash-success'))).toBe(
+        'Signed out Safari on iPhone in London, United Kingdom.',
+      );
+      expect((await cardsOf(windows.page)).map((each) => each.title)).toEqual([
+        'Chrome on Windows',
+        'Chrome on Android',
+      ]);
+
+      await iphone.page.reload();
+      expect(new URL(iphone.page.url()).pathname).toBe('/login');
+      expect(await iphone.page.getByRole('heading', { name: 'Sign in' }).isVisible()).toBe(true);
+    },
+    STEP_TIMEOUT,
+  );
+
+  it(
+    'rejects a POST without or with a wrong CSRF token (403), and it changes nothing',
+    async () => {
+      // Straight requests with this browser's cookie.
+      const none = await windows.context.request.post('/sessions/revoke-others', { form: {} });
+      expect(none.status()).toBe(403);
+      const wrong = await windows.context.request.post('/sessions/revoke-others', { form: { _csrf: 'forged-token' } });
+      expect(wrong.status()).toBe(403);
+      expect(await wrong.text()).toContain('This form has expired');
+
+      // The real form, with its token replaced.
+      await windows.page.goto('/sessions');
+      await windows.page.evaluate(
+        "document.querySelector('form[action=\"/sessions/revoke-others\"] input[name=_csrf]').value = 'forged-token'",
+      );
+      const response = await submit(
+        windows.page,
+        windows.page.getByRole('button', { name: 'Sign out all other sessions' }),
+      );
+      expect(response.status()).toBe(403);
+      expect(await windows.page.getByRole('heading', { name: 'This form has expired' }).isVisible()).toBe(true);
+
+      // A form on another site, even with the right token: the SameSite=Lax cookie is not sent
+      // with a cross-site POST, so the request has no session, hence no token to match.
+      await windows.page.goto('/sessions');
+      const token = await windows.page.locator('input[name=_csrf]').first().getAttribute('value');
+      const attacker = await windows.context.newPage();
+      await attacker.setContent(
+        `<form method="post" action="${sample.url}/sessions/revoke-others">` +
+          `<input type="hidden" name="_csrf" value="${token}"><button>Win a prize</button></form>`,
+      );
+      const crossSite = await submit(attacker, attacker.getByRole('button', { name: 'Win a prize' }));
+      expect(crossSite.status()).toBe(403);
+      await attacker.close();
+
+      // Nothing changed: both sessions are still there.
+      await windows.page.reload();
+      expect((await cardsOf(windows.page)).map((card) => card.title)).toEqual([
+        'Chrome on Windows',
+        'Chrome on Android',
+      ]);
+      await tablet.page.reload();
+      expect(new URL(tablet.page.url()).pathname).toBe('/sessions');
+    },
+    STEP_TIMEOUT,
+  );
+
+  it(
+    'gives a non-staff user a 403 page on /admin/sessions',
+    async () => {
+      const bob = await open(EDGE_WINDOWS, null);
+      await signIn(bob, 'bob');
+      expect(await bob.page.getByRole('link', { name: 'Admin' }).count()).toBe(0);
+      const response = await bob.page.goto('/admin/sessions');
+      expect(response!.status()).toBe(403);
+      expect(await bob.page.getByRole('heading', { name: "You don't have access to this page" }).isVisible()).toBe(
+        true,
+      );
+      expect(await bob.page.locator('table').count()).toBe(0);
+    },
+    STEP_TIMEOUT,
+  );
+
+  it(
+    'lets the admin find sessions by username and IP, filter them, and revoke one, signing that browser out',
+    async () => {
+      // An expired session to filter on: the iPhone's anonymous one, left on the sign-in form.
+      await sample.dataSource
+        .getRepository(QSession)
+        .createQueryBuilder()
+        .update()
+        .set({ expireDate: new Date(Date.now() - 3600_000) })
+        .where('user_id IS NULL')
+        .execute();
+
+      const admin = await open(FIREFOX_MAC, '216.160.83.56');
+      await signIn(admin, 'admin');
+      const { page } = admin;
+      await submit(page, page.getByRole('link', { name: 'Admin' }));
+      expect(new URL(page.url()).pathname).toBe('/admin/sessions');
+      expect(await page.getByRole('heading', { name: 'All sessions' }).isVisible()).toBe(true);
+      const listed = await adminRows(page).allInnerTexts();
+      expect(listed.some((row) => row.includes('@alice') && row.includes('Linköping, Sweden'))).toBe(true);
+      expect(listed.some((row) => row.includes('@alice') && row.includes('Japan'))).toBe(true);
+      expect(listed.some((row) => row.includes('@bob') && row.includes('Unknown location'))).toBe(true);
+      expect(listed.some((row) => row.includes('Expired'))).toBe(false);
+
+      // Search by username.
+      await page.getByLabel('Search').fill('alice');
+      await submit(page, page.getByRole('button', { name: 'Filter' }));
+      expect(page.url()).toBe(`${sample.url}/admin/sessions?q=alice&status=active`);
+      const alice = await adminRows(page).allInnerTexts();
+      expect(alice).toHaveLength(2);
+      for (const row of alice) expect(row).toContain('@alice');
+
+      // Search by IP address.
+      await page.getByLabel('Search').fill('89.160.20.112');
+      await submit(page, page.getByRole('button', { name: 'Filter' }));
+      const byIp = await adminRows(page).allInnerTexts();
+      expect(byIp).toHaveLength(1);
+      expect(byIp[0]).toMatch(/Alice Andersson\s+@alice\s+89\.160\.20\.112\s+Linköping, Sweden\s+Chrome on Windows/);
+
+      // The status filter.
+      await page.getByLabel('Search').fill('');
+      await page.getByLabel('Status').selectOption('expired');
+      await submit(page, page.getByRole('button', { name: 'Filter' }));
+      expect(page.url()).toBe(`${sample.url}/admin/sessions?q=&status=expired`);
+      const expired = await adminRows(page).allInnerTexts();
+      expect(expired.length).toBeGreaterThan(0);
+      for (const row of expired) expect(row).toContain('Expired');
+      expect(await page.locator('tbody').getByRole('button', { name: 'Revoke' }).count()).toBe(0);
+
+      await page.getByLabel('Status').selectOption('all');
+      await submit(page, page.getByRole('button', { name: 'Filter' }));
+      expect(await adminRows(page).count()).toBe(expired.length + listed.length);
+      await page.screenshot({ path: join(SCREENSHOTS, 'admin.png'), fullPage: true });
+
+      // Revoke the Windows session: the admin stays on the same search, and that browser is out.
+      await page.goto('/admin/sessions?q=89.160.20.112');
+      await submit(page, adminRows(page).first().getByRole('button', { name: 'Revoke' }));
+      expect(page.url()).toBe(`${sample.url}/admin/sessions?q=89.160.20.112`);
+      expect(await textOf(page.locator('.flash-success'))).toBe(
+        'Revoked the session of alice (Chrome on Windows, 89.160.20.112).',
+      );
+      expect(await adminRows(page).count()).toBe(0);
+      await windows.page.reload();
+      expect(new URL(windows.page.url()).pathname).toBe('/login');
+      // The tablet's session was not touched.
+      await tablet.page.reload();
+      expect((await cardsOf(tablet.page)).map((card) => [card.title, card.thisDevice])).toEqual([
+        ['Chrome on Android', true],
+      ]);
+    },
+    STEP_TIMEOUT,
+  );
+});

@@ -1,0 +1,69 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { createSampleApp } from '../../sample-app/src/bootstrap.js';
+import { loadSampleConfig } from '../../sample-app/src/config.js';
+import { testDatabaseName } from './databases.js';
+import { redisUrl, type CacheKind, type DatabaseKind } from './matrix.js';
+
+/** MaxMind's test databases, beside the project (see ../shared/fixtures/geoip/README.md). */
+export const GEOIP_FIXTURES = fileURLToPath(new URL('../../../shared/fixtures/geoip/', import.meta.url));
+
+/** Fails with a clear message where the shared GeoIP fixtures are not laid out beside the project. */
+export function requireGeoIpFixtures(): string {
+  if (!existsSync(`${GEOIP_FIXTURES}GeoIP2-City-Test.mmdb`)) {
+    throw new Error(
+      `MaxMind's GeoIP test databases were not found at ${GEOIP_FIXTURES} (expected ../shared/fixtures/geoip ` +
+        'beside the repository). The sample app tests check real locations with them.',
+    );
+  }
+  return GEOIP_FIXTURES;
+}
+
+/**
+ * The sample app's environment for a test: a fresh database (SQLite in memory or a file, or this
+ * Jest worker's own `<db>_sample` database on PostgreSQL / MariaDB, emptied at start-up), the
+ * GeoIP test databases, and X-Forwarded-For trusted from loopback so that tests choose where
+ * each "browser" comes from.
+ */
+export function sampleEnv(
+  database: DatabaseKind,
+  cache: CacheKind,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  const env: Record<string, string> = {
+    SAMPLE_RESET: '1',
+    GEOIP_PATH: requireGeoIpFixtures(),
+    SAMPLE_TRUST_PROXY: 'loopback',
+    PORT: '0',
+  };
+  const name = `${testDatabaseName}_sample`;
+  if (database === 'sqlite') env.SAMPLE_SQLITE_PATH = ':memory:';
+  if (database === 'postgres') env.SAMPLE_DB_URL = `postgres://postgres@127.0.0.1:5432/${name}`;
+  if (database === 'mariadb') env.SAMPLE_DB_URL = `mysql://root@127.0.0.1:3306/${name}`;
+  if (cache === 'redis') env.SAMPLE_REDIS_URL = redisUrl;
+  return { ...env, ...extra };
+}
+
+export interface RunningSample {
+  app: NestExpressApplication;
+  url: string;
+  dataSource: DataSource;
+  close(): Promise<void>;
+}
+
+/** Starts the sample app as `npm run sample` does, on a free loopback port. */
+export async function startSample(env: Record<string, string>): Promise<RunningSample> {
+  const config = loadSampleConfig(env);
+  const app = await createSampleApp(config, { logger: process.env.QSESSIONS_TEST_LOGS ? undefined : ['error'] });
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as { port: number };
+  return {
+    app,
+    url: `http://127.0.0.1:${port}`,
+    dataSource: app.get<DataSource>(getDataSourceToken()),
+    close: () => app.close(),
+  };
+}
