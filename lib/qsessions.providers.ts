@@ -4,6 +4,7 @@ import type { Cache } from 'cache-manager';
 import type { DataSource } from 'typeorm';
 import { CacheManagerSessionCache } from './cache/cache-manager-session-cache.js';
 import { chooseCache, type ChosenCache } from './cache/create-cache.js';
+import { mayRunInSeveralProcesses } from './cache/process-count.js';
 import { CachedSessionStore } from './core/cached-session-store.js';
 import type { SessionCache } from './core/session-cache.js';
 import type { SessionStore } from './core/session-store.js';
@@ -69,6 +70,13 @@ export function createQSessionsProviders(dataSourceName: string | undefined): Pr
         if (options.engine !== 'cached_db') return null;
         const chosen = await chooseCache(options.cache, appCache);
         logger.log(`cached_db engine using the ${describeCache(chosen)}.`);
+        if (chosen.source === 'memory' && mayRunInSeveralProcesses()) {
+          logger.warn(
+            'cached_db with the in-memory cache while this app seems to run in several processes (cluster or PM2): ' +
+              'each process has its own cache, so a session revoked in one stays usable in the others until it ' +
+              "expires there. Set `cache.redisUrl` (shared by all processes) or use engine 'db'.",
+          );
+        }
         return chosen;
       },
     },
