@@ -37,3 +37,20 @@ export {
   type HardwareInfo,
   type OsInfo,
 } from './user-agent/device-info.js';
+// The `qsessions` command line (bin: dist/cli/main.js), and each of its commands as a function.
+export { runQSessionsCli } from './cli/run-cli.js';
+export type { CliIo, TextOutput } from './cli/cli-io.js';
+export { QSessionsCommandError } from './cli/command-error.js';
+export {
+  downloadGeoIpDatabases,
+  type DownloadedGeoIpDatabase,
+  type DownloadGeoIpDatabasesOptions,
+} from './cli/geoip/download-geoip-databases.js';
+export { MAXMIND_URL_TEMPLATE } from './cli/geoip/download-url.js';
+export { clearExpiredSessions, type ClearExpiredSessionsOptions } from './cli/clear-expired/clear-expired-sessions.js';
+// Creating the sessions table in production, without `synchronize`.
+export {
+  createQSessionsMigration,
+  type QSessionsMigrationClass,
+  type QSessionsMigrationOptions,
+} from './typeorm/migrations/create-qsessions-migration.js';

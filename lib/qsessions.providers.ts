@@ -2,7 +2,7 @@ import { Logger, type Provider } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { Cache } from 'cache-manager';
 import type { DataSource } from 'typeorm';
-import { CacheManagerSessionCache } from './cache/cache-manager-session-cache.js';
+import { CacheManagerSessionCache, TOMBSTONE_TTL_MS } from './cache/cache-manager-session-cache.js';
 import { chooseCache, type ChosenCache } from './cache/create-cache.js';
 import { mayRunInSeveralProcesses } from './cache/process-count.js';
 import { CachedSessionStore } from './core/cached-session-store.js';
@@ -28,9 +28,6 @@ import {
 import type { QSessionsModuleOptions } from './qsessions.options.js';
 import { QSession } from './typeorm/qsession.entity.js';
 import { TypeOrmSessionStore } from './typeorm/typeorm-session-store.js';
-
-// A revocation tombstone must outlive every request that may still write the revoked session.
-const TOMBSTONE_TTL_MS = 10 * 60 * 1000;
 
 /** The providers behind QSessionsModule, given the DataSource name known at import time. */
 export function createQSessionsProviders(dataSourceName: string | undefined): Provider[] {

@@ -33,6 +33,12 @@ interface CachedRecord {
 }
 
 const TOMBSTONE = 1;
+
+/**
+ * How long a revocation tombstone lives: longer than any request that may still write the
+ * revoked session (shared by the app and the `clear-expired` command).
+ */
+export const TOMBSTONE_TTL_MS = 10 * 60 * 1000;
 // Revocations waiting for the cache to come back. Far above any real backlog; past it the
 // oldest are dropped with a warning rather than letting memory grow without bound.
 const MAX_PENDING_REVOCATIONS = 100_000;
