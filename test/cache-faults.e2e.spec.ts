@@ -37,7 +37,9 @@ async function whoami(app: TestApp, key: string): Promise<number | null> {
 describe.each(databases)('cached_db with Redis faults on %s', (database) => {
   const variant: Variant = { name: database, database, engine: 'cached_db', cache: 'redis', adapter: 'express' };
   let redis: PrivateRedis;
-  let gate: TcpGate;
+  // Each instance reaches Redis through its own gate, so a partition can cut one and not the other.
+  let firstGate: TcpGate;
+  let secondGate: TcpGate;
   let first: TestApp;
   let second: TestApp;
   let folder: string;
@@ -45,21 +47,23 @@ describe.each(databases)('cached_db with Redis faults on %s', (database) => {
 
   beforeAll(async () => {
     redis = await PrivateRedis.start();
-    gate = await TcpGate.start(redis.port);
+    firstGate = await TcpGate.start(redis.port);
+    secondGate = await TcpGate.start(redis.port);
     folder = mkdtempSync(join(tmpdir(), 'qsessions-faults-'));
-    const common = {
+    const through = (gate: TcpGate) => ({
       controllers: [TestController, MySessionsController],
       sqliteFile: join(folder, 'sessions.db'),
       qsessions: { cache: { redisUrl: `redis://127.0.0.1:${gate.port}`, timeoutMs: 150, keyPrefix: 'faults:' } },
-    };
-    first = await startTestApp(variant, common);
-    second = await startTestApp(variant, { ...common, keepSchema: true });
+    });
+    first = await startTestApp(variant, through(firstGate));
+    second = await startTestApp(variant, { ...through(secondGate), keepSchema: true });
     userId = (await first.dataSource.getRepository(IntUser).save({ username: 'faulty' })).id;
   });
   afterAll(async () => {
     await first?.close();
     await second?.close();
-    await gate?.close();
+    await firstGate?.close();
+    await secondGate?.close();
     await redis?.stop();
     rmSync(folder, { recursive: true, force: true });
   });
@@ -87,13 +91,15 @@ describe.each(databases)('cached_db with Redis faults on %s', (database) => {
     // Cached in Redis by both instances.
     expect(await whoami(second, key)).toBe(userId);
     expect(await whoami(first, key)).toBe(userId);
-    gate.cut();
+    firstGate.cut();
+    secondGate.cut();
     try {
       expect(await first.sessions.revokeAll(userId)).toBeGreaterThanOrEqual(1);
       expect(await whoami(first, key)).toBeNull();
       expect(await whoami(second, key)).toBeNull();
     } finally {
-      gate.restore();
+      firstGate.restore();
+      secondGate.restore();
     }
     // Redis still holds the old entry; neither instance may serve it, now or later.
     for (const wait of [0, 600, 1500, 6000]) {
@@ -101,6 +107,30 @@ describe.each(databases)('cached_db with Redis faults on %s', (database) => {
       expect(await whoami(second, key)).toBeNull();
       expect(await whoami(first, key)).toBeNull();
     }
+  });
+
+  it('right after an outage, an instance distrusts cached sessions while the revoker cannot reach Redis yet', async () => {
+    const key = await signIn(first, userId);
+    expect(await whoami(second, key)).toBe(userId);
+    expect(await whoami(first, key)).toBe(userId);
+    firstGate.cut();
+    secondGate.cut();
+    expect(await first.sessions.revokeAll(userId)).toBeGreaterThanOrEqual(1);
+    expect(await whoami(second, key)).toBeNull();
+    // Redis comes back for the second instance only: it still holds the revoked session, and
+    // the first instance cannot replay its revocation yet. The quarantine is all that stands.
+    secondGate.restore();
+    try {
+      for (const wait of [1200, 800, 800]) {
+        await sleep(wait);
+        expect(await whoami(second, key)).toBeNull();
+      }
+    } finally {
+      firstGate.restore();
+    }
+    await sleep(5500);
+    expect(await whoami(second, key)).toBeNull();
+    expect(await whoami(first, key)).toBeNull();
   });
 
   it('serves sessions while Redis is stopped and uses it again once it is back', async () => {
