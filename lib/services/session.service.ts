@@ -6,14 +6,7 @@ import type { SessionRecord, UserId } from '../core/session-record.js';
 import type { SessionStore } from '../core/session-store.js';
 import { getRequestState } from '../http/request-state.js';
 import type { RequestSessionState } from '../http/request-session-state.js';
-import type { ResolvedQSessionsOptions } from '../options/resolved-options.js';
-import {
-  QSESSIONS_DATA_SOURCE,
-  QSESSIONS_EVENTS,
-  QSESSIONS_GEOIP,
-  QSESSIONS_RESOLVED_OPTIONS,
-  QSESSIONS_STORE,
-} from '../qsessions.constants.js';
+import { QSESSIONS_DATA_SOURCE, QSESSIONS_EVENTS, QSESSIONS_GEOIP, QSESSIONS_STORE } from '../qsessions.constants.js';
 import type { RevocationReason, SessionEvent } from '../events/session-event.js';
 import type { SessionEvents } from '../events/session-events.js';
 import type { Observable } from 'rxjs';
@@ -47,7 +40,6 @@ export class SessionService {
   constructor(
     @Inject(QSESSIONS_EVENTS) private readonly eventBus: SessionEvents,
     @Inject(QSESSIONS_STORE) private readonly store: SessionStore,
-    @Inject(QSESSIONS_RESOLVED_OPTIONS) private readonly options: ResolvedQSessionsOptions,
     @Inject(QSESSIONS_DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(QSESSIONS_GEOIP) private readonly geoip: GeoIpLocator,
   ) {
@@ -184,11 +176,6 @@ export class SessionService {
       if (typeof id === 'number' || typeof id === 'string') return id;
     }
     throw new TypeError('nest-qsessions: expected a user entity with its primary key set, or a user id.');
-  }
-
-  /** The options in force (validated, defaults filled). */
-  get settings(): ResolvedQSessionsOptions {
-    return this.options;
   }
 }
 

@@ -37,8 +37,7 @@ export class TypeOrmSessionStore implements SessionStore {
 
   async update(record: SessionRecord): Promise<boolean> {
     // created_at is left out: it is written once, on insert, so no SELECT is needed here.
-    const { sessionKey, createdAt, ...changes } = toRow(record);
-    void createdAt;
+    const { sessionKey, createdAt: _createdAt, ...changes } = toRow(record);
     try {
       const result = await this.repository
         .createQueryBuilder()
