@@ -1,11 +1,11 @@
-import { createHash, randomBytes } from 'node:crypto';
-import request from 'supertest';
+import { randomBytes } from 'node:crypto';
 import { QSession } from '../lib/index.js';
 import { UsersService } from '../sample-app/src/users/users.service.js';
 import { User } from '../sample-app/src/users/user.entity.js';
 import { sessionCookie } from './support/http.js';
 import { caches, databases } from './support/matrix.js';
 import { sampleEnv, startSample, type RunningSample } from './support/sample-app.js';
+import { Browser, digest, rowsOf, text } from './support/sample-browser.js';
 
 // The sample app over HTTP, as a browser without JavaScript uses it: sign-in form, "Your
 // sessions", the sessions admin, CSRF and ownership checks. On every database and cache of the
@@ -16,110 +16,6 @@ const CHROME_WINDOWS =
 const SAFARI_IPHONE =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1';
 const FIREFOX_MAC = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10.15; rv:125.0) Gecko/20100101 Firefox/125.0';
-
-const digest = (key: string) => createHash('sha256').update(key).digest('hex');
-
-/** Text of an HTML fragment: tags dropped, whitespace collapsed. */
-const text = (fragment: string) =>
-  fragment
-    .replace(/<[^>]*>/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-
-interface Card {
-  id: string;
-  current: boolean;
-  title: string;
-  facts: Record<string, string>;
-  action: string;
-}
-
-/** The session cards of the "Your sessions" page. */
-function cardsOf(html: string): Card[] {
-  return [
-    ...html.matchAll(/<li class="card session( current)?" data-session-id="([0-9a-f]{64})">([\s\S]*?)<\/li>/g),
-  ].map(([, current, id, body]) => ({
-    id: id!,
-    current: Boolean(current),
-    title: text(/<h2>([\s\S]*?)<\/h2>/.exec(body!)![1]!),
-    facts: Object.fromEntries(
-      [...body!.matchAll(/<dt>([\s\S]*?)<\/dt>\s*<dd>([\s\S]*?)<\/dd>/g)].map(([, dt, dd]) => [text(dt!), text(dd!)]),
-    ),
-    action: /<form[^>]*action="([^"]+)"/.exec(body!)![1]!,
-  }));
-}
-
-/** The session ids (`data-session-id`) of the rows of the admin table, with each row's text. */
-function rowsOf(html: string): Array<{ id: string; text: string; revocable: boolean }> {
-  return [...html.matchAll(/<tr data-session-id="([0-9a-f]{64})">([\s\S]*?)<\/tr>/g)].map(([, id, body]) => ({
-    id: id!,
-    text: text(body!),
-    revocable: body!.includes('/revoke"'),
-  }));
-}
-
-/** One browser: a cookie jar, a User-Agent, and the address it comes from (X-Forwarded-For). */
-class Browser {
-  key: string | undefined;
-  lastPage = '';
-
-  constructor(
-    private readonly url: string,
-    readonly userAgent: string,
-    readonly ip?: string,
-  ) {}
-
-  private prepare(test: request.Test): request.Test {
-    test.set('User-Agent', this.userAgent);
-    if (this.ip) test.set('X-Forwarded-For', this.ip);
-    if (this.key) test.set('Cookie', `sessionid=${this.key}`);
-    return test;
-  }
-
-  private remember(response: request.Response): request.Response {
-    const cookie = sessionCookie(response.headers);
-    if (cookie) this.key = cookie.attributes['max-age'] === '0' ? undefined : cookie.value;
-    if (typeof response.text === 'string' && response.text.startsWith('<!doctype html>')) this.lastPage = response.text;
-    return response;
-  }
-
-  async get(path: string): Promise<request.Response> {
-    return this.remember(await this.prepare(request(this.url).get(path)));
-  }
-
-  async post(path: string, form: Record<string, string>): Promise<request.Response> {
-    return this.remember(await this.prepare(request(this.url).post(path)).type('form').send(form));
-  }
-
-  /** The CSRF token of the page last shown. */
-  get token(): string {
-    const found = /name="_csrf" value="([^"]+)"/.exec(this.lastPage);
-    if (!found) throw new Error('no CSRF token on the last page');
-    return found[1]!;
-  }
-
-  async login(username: string, password: string): Promise<request.Response> {
-    await this.get('/login');
-    return this.post('/login', { _csrf: this.token, username, password });
-  }
-
-  /** Signs in and expects to land on /sessions. */
-  async signIn(username: string): Promise<void> {
-    const response = await this.login(username, `${username}-password`);
-    expect(response.status).toBe(303);
-    expect(response.headers.location).toBe('/sessions');
-  }
-
-  async sessionsPage(): Promise<Card[]> {
-    const response = await this.get('/sessions');
-    expect(response.status).toBe(200);
-    return cardsOf(response.text);
-  }
-
-  get sessionId(): string {
-    return digest(this.key!);
-  }
-}
 
 const sampleVariants = databases.flatMap((database) => caches.map((cache) => ({ database, cache })));
 

@@ -12,7 +12,6 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BIN = join(ROOT, 'dist/cli/main.js');
 
 const LOCK = join(ROOT, 'test-output/.cli-build.lock');
-const STAMP = join(ROOT, 'test-output/.cli-build.json');
 const STALE_LOCK_MS = 5 * 60 * 1000;
 // Jest's workers are children of the one Jest process of a run (and a run in band is that
 // process itself, child of npm): the parent's pid tells one run from the next.
@@ -24,23 +23,37 @@ const RUN_ID = String(process.ppid);
  * build, so that no second `rm -rf dist` pulls the bin out from under a test that runs it.
  */
 export async function buildCli(): Promise<void> {
+  await buildOnce('.cli-build.json', BIN, ['npm', 'run', 'build']);
+}
+
+/** The compiled sample app, as `npm run sample` runs it. */
+export const SAMPLE_MAIN = join(ROOT, 'sample-app/dist/main.js');
+
+/** Builds the library and then the sample app (against that build), once per test run. */
+export async function buildSampleApp(): Promise<void> {
+  await buildCli();
+  await buildOnce('.sample-build.json', SAMPLE_MAIN, ['npx', 'tsc', '-p', 'sample-app/tsconfig.json']);
+}
+
+async function buildOnce(stampName: string, output: string, [command, ...args]: string[]): Promise<void> {
+  const stamp = join(ROOT, 'test-output', stampName);
   await withLock(async () => {
-    if (builtInThisRun()) return;
+    if (builtInThisRun(stamp, output)) return;
     try {
-      await execFileAsync('npm', ['run', 'build'], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 });
+      await execFileAsync(command!, args, { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 });
     } catch (error) {
       // tsc reports on stdout: show it, or the failure says nothing.
       const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
-      throw new Error(`npm run build failed:\n${stdout}${stderr}`, { cause: error });
+      throw new Error(`${[command, ...args].join(' ')} failed:\n${stdout}${stderr}`, { cause: error });
     }
-    writeFileSync(STAMP, JSON.stringify({ run: RUN_ID, builtAt: new Date().toISOString() }));
+    writeFileSync(stamp, JSON.stringify({ run: RUN_ID, builtAt: new Date().toISOString() }));
   });
 }
 
-function builtInThisRun(): boolean {
+function builtInThisRun(stamp: string, output: string): boolean {
   try {
-    const stamp = JSON.parse(readFileSync(STAMP, 'utf8')) as { run?: string };
-    return stamp.run === RUN_ID && statSync(BIN).isFile();
+    const written = JSON.parse(readFileSync(stamp, 'utf8')) as { run?: string };
+    return written.run === RUN_ID && statSync(output).isFile();
   } catch {
     return false;
   }
