@@ -3,13 +3,20 @@ import type { Logger as TypeOrmLogger } from 'typeorm';
 /** A TypeORM logger that records every query touching the sessions table. */
 export class SessionQueryCounter implements TypeOrmLogger {
   readonly queries: string[] = [];
+  /** The same queries with their parameters (to EXPLAIN them exactly as they ran). */
+  readonly statements: Array<{ query: string; parameters: unknown[] }> = [];
+  /** Off while measuring memory: a million parameters kept here would be the test's own leak. */
+  keepParameters = true;
 
-  logQuery(query: string): void {
-    if (query.includes('qsessions_session')) this.queries.push(query);
+  logQuery(query: string, parameters?: unknown[]): void {
+    if (!query.includes('qsessions_session')) return;
+    this.queries.push(query);
+    if (this.keepParameters) this.statements.push({ query, parameters: parameters ?? [] });
   }
 
   reset(): void {
     this.queries.length = 0;
+    this.statements.length = 0;
   }
 
   /** Queries recorded since the last reset that read sessions. */
