@@ -1,7 +1,8 @@
-import { In, LessThan, MoreThan, QueryFailedError, type DataSource, type Repository } from 'typeorm';
+import { LessThan, MoreThan, QueryFailedError, type DataSource, type Repository } from 'typeorm';
 import type { SessionRecord, UserId } from '../core/session-record.js';
 import { DuplicateSessionError, type SessionStore } from '../core/session-store.js';
 import { QSession } from './qsession.entity.js';
+import { SessionStatements } from './session-statements.js';
 
 // Keeps `IN (...)` lists well under every driver's parameter limit.
 const DELETE_CHUNK = 500;
@@ -9,26 +10,24 @@ const DELETE_CHUNK = 500;
 /** The `db` engine: sessions in the app's own database, through its TypeORM DataSource. */
 export class TypeOrmSessionStore implements SessionStore {
   private readonly repository: Repository<QSession>;
+  // The per-request statements, compiled once (see SessionStatements for why).
+  private readonly statements: SessionStatements;
 
   constructor(
     dataSource: DataSource,
     private readonly now: () => number = Date.now,
   ) {
     this.repository = dataSource.getRepository(QSession);
+    this.statements = new SessionStatements(dataSource);
   }
 
-  async get(digest: string): Promise<SessionRecord | null> {
-    const row = await this.repository
-      .createQueryBuilder('s')
-      .where('s.sessionKey = :digest', { digest })
-      .andWhere('s.expireDate > :now', { now: new Date(this.now()) })
-      .getOne();
-    return row ? toRecord(row) : null;
+  get(digest: string): Promise<SessionRecord | null> {
+    return this.statements.get(digest, new Date(this.now()));
   }
 
   async create(record: SessionRecord): Promise<void> {
     try {
-      await this.repository.insert(toRow(record));
+      await this.statements.insert(record);
     } catch (error) {
       if (isUniqueViolation(error)) throw new DuplicateSessionError();
       throw explainForeignKeyError(error, record);
@@ -36,16 +35,8 @@ export class TypeOrmSessionStore implements SessionStore {
   }
 
   async update(record: SessionRecord): Promise<boolean> {
-    // created_at is left out: it is written once, on insert, so no SELECT is needed here.
-    const { sessionKey, createdAt: _createdAt, ...changes } = toRow(record);
     try {
-      const result = await this.repository
-        .createQueryBuilder()
-        .update(QSession)
-        .set(changes)
-        .where('session_key = :sessionKey', { sessionKey })
-        .execute();
-      return (result.affected ?? 0) > 0;
+      return await this.statements.update(record);
     } catch (error) {
       throw explainForeignKeyError(error, record);
     }
@@ -55,8 +46,7 @@ export class TypeOrmSessionStore implements SessionStore {
     let deleted = 0;
     for (let start = 0; start < digests.length; start += DELETE_CHUNK) {
       const chunk = digests.slice(start, start + DELETE_CHUNK);
-      const result = await this.repository.delete({ sessionKey: In(chunk) });
-      deleted += result.affected ?? 0;
+      deleted += await this.statements.delete(chunk);
     }
     return deleted;
   }
@@ -101,22 +91,6 @@ function toRecord(row: QSession): SessionRecord {
     expireDate: row.expireDate,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
-  };
-}
-
-/** The columns of a row (the entity without its relation and methods). */
-type QSessionColumns = Omit<QSession, 'user' | 'device' | 'location' | 'locationInfo'>;
-
-function toRow(record: SessionRecord): QSessionColumns {
-  return {
-    sessionKey: record.digest,
-    sessionData: record.data,
-    userId: record.userId,
-    ip: record.ip,
-    userAgent: record.userAgent,
-    expireDate: record.expireDate,
-    createdAt: record.createdAt,
-    updatedAt: record.updatedAt,
   };
 }
 
