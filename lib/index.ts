@@ -4,6 +4,7 @@ export type {
   QSessionsCacheOptions,
   QSessionsCookieOptions,
   QSessionsEngine,
+  QSessionsLegacyCookieOptions,
   QSessionsModuleAsyncOptions,
   QSessionsModuleOptions,
   QSessionsModuleRootOptions,

@@ -62,6 +62,36 @@ export interface QSessionsCacheOptions {
   keyPrefix?: string;
 }
 
+/**
+ * The cookie of an express-session app whose sessions were imported with `qsessions import`
+ * (or `importExpressSessions()`): until `until`, a browser still sending it is served its imported
+ * session once and moved to the session cookie on that response.
+ *
+ * @example
+ * ```ts
+ * legacyCookie: { secrets: process.env.EXPRESS_SESSION_SECRET!, until: new Date('2027-03-01T00:00:00Z') }
+ * ```
+ */
+export interface QSessionsLegacyCookieOptions {
+  /** express-session's cookie name (its `name` option). Default `connect.sid`. Must differ from `cookie.name`. */
+  name?: string;
+  /**
+   * express-session's `secret`: one string, or the array it was given (the cookie is accepted if any of
+   * them signed it, as express-session does). Required; never logged.
+   */
+  secrets: string | string[];
+  /**
+   * The cut-off: from this moment the old cookie is ignored (no lookup, no Set-Cookie). A Date, or an
+   * ISO 8601 string such as `'2027-03-01T00:00:00Z'`. Choose it after the imported sessions' expiry,
+   * then remove this option.
+   */
+  until: Date | string;
+  /** Path attribute of the old cookie (express-session's `cookie.path`), needed to delete it. Default `/`. */
+  path?: string;
+  /** Domain attribute of the old cookie (express-session's `cookie.domain`), if it had one. */
+  domain?: string;
+}
+
 /** Options of `QSessionsModule.forRoot()` (and the object `forRootAsync()`'s factory returns). */
 export interface QSessionsModuleOptions {
   /** `db` (default): sessions in the database; `cached_db`: database behind a write-through cache. */
@@ -106,6 +136,13 @@ export interface QSessionsModuleOptions {
    * with `consumer.apply(QSessionsMiddleware).forRoutes(...)`.
    */
   mountMiddleware?: boolean;
+  /**
+   * Accept the signed cookie of the express-session app this one replaces, for sessions imported
+   * with `qsessions import`: each is served once, moved to a new session cookie on that response,
+   * and the old cookie is deleted. A forged or unknown old cookie gives no session and is deleted.
+   * Default: none.
+   */
+  legacyCookie?: QSessionsLegacyCookieOptions;
 }
 
 /** `forRoot()` options: the settings plus the app's user entity. */

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { parseCookie, stringifySetCookie, type SetCookie } from 'cookie';
-import type { ResolvedCookieOptions } from '../options/resolved-options.js';
+import type { ResolvedCookieOptions, ResolvedLegacyCookieOptions } from '../options/resolved-options.js';
 
 /** The value of the session cookie in a request: undefined when absent. */
 export function readSessionCookie(req: IncomingMessage, name: string): string | undefined {
@@ -60,6 +60,23 @@ export function clearSessionCookie(options: ResolvedCookieOptions, secure: boole
     name: options.name,
     value: '',
     ...baseAttributes(options, secure),
+    maxAge: 0,
+    expires: new Date(0),
+  });
+}
+
+/**
+ * The Set-Cookie value that makes the browser forget express-session's cookie (`legacyCookie`):
+ * same name, path and domain as the old cookie, or the browser keeps it.
+ */
+export function clearLegacyCookie(options: ResolvedLegacyCookieOptions, secure: boolean): string {
+  return stringifySetCookie({
+    name: options.name,
+    value: '',
+    domain: options.domain,
+    path: options.path,
+    httpOnly: true,
+    secure,
     maxAge: 0,
     expires: new Date(0),
   });

@@ -7,15 +7,23 @@ import { DuplicateSessionError, type SessionStore } from '../core/session-store.
 import type { WarningSink } from '../core/warn-once.js';
 import type { RevocationReason } from '../events/session-event.js';
 import type { SessionEvents } from '../events/session-events.js';
+import { unsignLegacyCookie } from '../import/legacy-cookie.js';
+import { legacySessionDigest } from '../import/legacy-session-id.js';
 import type { ResolvedQSessionsOptions } from '../options/resolved-options.js';
-import { clearSessionCookie, isSecureRequest, readSessionCookie, sessionSetCookie } from './cookie-header.js';
+import {
+  clearLegacyCookie,
+  clearSessionCookie,
+  isSecureRequest,
+  readSessionCookie,
+  sessionSetCookie,
+} from './cookie-header.js';
 import { RequestSessionState, type SessionPersistence, type SessionRequest } from './request-session-state.js';
-import { encodeSessionData } from './session-data-codec.js';
+import { clearSessionData, encodeSessionData } from './session-data-codec.js';
 
 /** What the response must carry once the session is settled. */
 export interface CommitPlan {
-  /** A Set-Cookie value to add (the session cookie, or its deletion). */
-  setCookie?: string;
+  /** Set-Cookie values to add: the session cookie or its deletion, and the old express-session cookie's deletion. */
+  setCookie?: string | string[];
   /** Add `Vary: Cookie` (the response depends on the session). */
   vary: boolean;
   /** Send this error instead of the response the app produced. */
@@ -35,6 +43,9 @@ const KEY_ATTEMPTS = 3;
  * that Express and Fastify behave the same.
  */
 export class SessionLifecycle implements SessionPersistence {
+  /** Requests that sent express-session's cookie before its cut-off: their response deletes it. */
+  private readonly legacyCookieSent = new WeakSet<RequestSessionState>();
+
   constructor(
     private readonly store: SessionStore,
     private readonly options: ResolvedQSessionsOptions,
@@ -63,7 +74,47 @@ export class SessionLifecycle implements SessionPersistence {
       const record = await this.load(digestSessionKey(cookieValue));
       if (record && !this.pastAbsoluteLifetime(record)) state.adopt(cookieValue, record);
     }
+    await this.exchangeLegacyCookie(req, state);
     return state;
+  }
+
+  /**
+   * express-session's signed cookie (the `legacyCookie` option), before its cut-off. When our own
+   * cookie brought no session, a correctly signed one is looked up among the imported sessions;
+   * one found is adopted and at once moved to a new key (the sign-in rotation), so this response
+   * carries the new cookie and the imported row is gone. Whatever happens, the response deletes
+   * the old cookie. A bad signature costs no lookup.
+   */
+  private async exchangeLegacyCookie(req: IncomingMessage, state: RequestSessionState): Promise<void> {
+    const legacy = this.options.legacyCookie;
+    // After the cut-off the old cookie is not even read: no lookup, no Set-Cookie.
+    if (!legacy || this.now() >= legacy.until) return;
+    const value = readSessionCookie(req, legacy.name);
+    if (value === undefined) return;
+    this.legacyCookieSent.add(state);
+    // Our own cookie wins; the old one is only deleted.
+    if (state.record) return;
+    const sid = unsignLegacyCookie(value, legacy.secrets);
+    if (sid === null) return;
+    const record = await this.load(legacySessionDigest(sid));
+    if (!record || this.pastAbsoluteLifetime(record)) return;
+    const bytes = Buffer.byteLength(record.data);
+    if (bytes > this.options.maxDataBytes) {
+      // Checked before the rotation deletes the imported row: it stays, unused, until it expires.
+      this.logger.error(new SessionTooLargeError(bytes, this.options.maxDataBytes).message);
+      return;
+    }
+    // The imported row has no key of ours (only a digest): the placeholder is replaced by the rotation.
+    state.adopt(generateSessionKey(), record);
+    try {
+      await state.cycleKey();
+    } catch (error) {
+      // The request goes on without the session; an interrupted state is never written back.
+      clearSessionData(state.session);
+      // Exchanged (or revoked) by a concurrent request with the same cookie: that one has the session.
+      if (error instanceof SessionInterruptedError) return;
+      throw error instanceof SessionStoreUnavailableError ? error : new SessionStoreUnavailableError(error);
+    }
   }
 
   async load(digest: string): Promise<SessionRecord | null> {
@@ -80,8 +131,14 @@ export class SessionLifecycle implements SessionPersistence {
    */
   commit(state: RequestSessionState, status: number): CommitPlan | Promise<CommitPlan> {
     // Explicit saves or regenerations still running finish first.
-    if (state.hasPendingOperations()) return state.settled().then(() => this.plan(state, status));
-    return this.plan(state, status);
+    const plan = state.hasPendingOperations()
+      ? state.settled().then(() => this.plan(state, status))
+      : this.plan(state, status);
+    if (!this.legacyCookieSent.has(state)) return plan;
+    const deletion = clearLegacyCookie(this.options.legacyCookie!, state.secureRequest);
+    return plan instanceof Promise
+      ? plan.then((settled) => withSetCookie(settled, deletion))
+      : withSetCookie(plan, deletion);
   }
 
   private plan(state: RequestSessionState, status: number): CommitPlan | Promise<CommitPlan> {
@@ -271,4 +328,10 @@ export class SessionLifecycle implements SessionPersistence {
   private clearCookie(state: RequestSessionState): string {
     return clearSessionCookie(this.options.cookie, state.secureRequest);
   }
+}
+
+/** The plan with one more Set-Cookie value (after the ones it already has). */
+function withSetCookie(plan: CommitPlan, value: string): CommitPlan {
+  const existing = plan.setCookie === undefined ? [] : ([] as string[]).concat(plan.setCookie);
+  return { ...plan, vary: true, setCookie: [...existing, value] };
 }

@@ -2,12 +2,12 @@ import proxyAddr from 'proxy-addr';
 import type { UserId } from '../core/session-record.js';
 import { resolveGeoIpOptions, type ResolvedGeoIpOptions } from '../geoip/geoip-options.js';
 import type { QSessionsModuleOptions, TrustProxyOption } from '../qsessions.options.js';
+import { isValidCookieName } from './cookie-name.js';
 import { QSessionsConfigError } from './qsessions-config.error.js';
+import { resolveLegacyCookie } from './resolve-legacy-cookie.js';
 import type { ResolvedQSessionsOptions } from './resolved-options.js';
 
 const TWO_WEEKS_MS = 14 * 24 * 60 * 60 * 1000;
-// RFC 6265 token characters: what a cookie name may contain.
-const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const KNOWN_KEYS = new Set([
   'engine',
   'dataSource',
@@ -22,6 +22,7 @@ const KNOWN_KEYS = new Set([
   'absoluteLifetime',
   'geoip',
   'userEntity',
+  'legacyCookie',
 ]);
 
 /**
@@ -51,7 +52,7 @@ export function resolveOptions(options: QSessionsModuleOptions | undefined): Res
 
   const cookieIn = input.cookie ?? {};
   const name = cookieIn.name ?? 'sessionid';
-  if (typeof name !== 'string' || !COOKIE_NAME.test(name)) {
+  if (!isValidCookieName(name)) {
     problems.push(
       `\`cookie.name\` ${JSON.stringify(name)} is not a valid cookie name: use letters, digits and !#$%&'*+-.^_\`|~ only.`,
     );
@@ -166,6 +167,8 @@ export function resolveOptions(options: QSessionsModuleOptions | undefined): Res
     problems.push((error as Error).message.replace(/^nest-qsessions: /, ''));
   }
 
+  const legacyCookie = resolveLegacyCookie(input.legacyCookie, name, problems);
+
   if (problems.length > 0) throw new QSessionsConfigError(problems);
   return {
     engine,
@@ -198,6 +201,7 @@ export function resolveOptions(options: QSessionsModuleOptions | undefined): Res
     activityInterval,
     absoluteLifetime,
     geoip,
+    legacyCookie,
   };
 }
 

@@ -27,6 +27,17 @@ export interface ResolvedCacheOptions {
   keyPrefix: string;
 }
 
+/** The express-session cookie still accepted (`legacyCookie`), after defaults and validation. */
+export interface ResolvedLegacyCookieOptions {
+  name: string;
+  /** Every secret that may have signed the cookie, the current one first. */
+  secrets: readonly string[];
+  /** Epoch milliseconds from which the cookie is ignored. */
+  until: number;
+  path: string;
+  domain: string | undefined;
+}
+
 /** Every option, validated, with defaults filled in: what the rest of the library reads. */
 export interface ResolvedQSessionsOptions {
   engine: QSessionsEngine;
@@ -41,4 +52,6 @@ export interface ResolvedQSessionsOptions {
   activityInterval: number;
   geoip: ResolvedGeoIpOptions;
   absoluteLifetime: number | null;
+  /** The express-session cookie to accept until its cut-off, or null. */
+  legacyCookie: ResolvedLegacyCookieOptions | null;
 }
