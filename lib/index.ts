@@ -49,6 +49,19 @@ export {
 } from './cli/geoip/download-geoip-databases.js';
 export { MAXMIND_URL_TEMPLATE } from './cli/geoip/download-url.js';
 export { clearExpiredSessions, type ClearExpiredSessionsOptions } from './cli/clear-expired/clear-expired-sessions.js';
+// Importing the sessions of an express-session store (`qsessions import`); see the legacyCookie option.
+export {
+  DEFAULT_IMPORT_BATCH_SIZE,
+  importExpressSessions,
+  type ImportExpressSessionsOptions,
+} from './import/import-express-sessions.js';
+export {
+  formatImportReport,
+  IMPORT_SKIP_REASONS,
+  type ExpressSessionImportReport,
+  type ImportSkipReason,
+} from './import/import-report.js';
+export type { ExpressSessionStoreKind } from './import/legacy-session-source.js';
 // Creating the sessions table in production, without `synchronize`.
 export {
   createQSessionsMigration,

@@ -4,8 +4,9 @@ import { processIo, type CliIo } from './cli-io.js';
 import type { QSessionsCommand } from './command.js';
 import { QSessionsCommandError } from './command-error.js';
 import { downloadGeoIpDbCommand } from './download-geoip-db.command.js';
+import { importCommand } from './import.command.js';
 
-const COMMANDS: readonly QSessionsCommand[] = [downloadGeoIpDbCommand, clearExpiredCommand];
+const COMMANDS: readonly QSessionsCommand[] = [downloadGeoIpDbCommand, clearExpiredCommand, importCommand];
 
 const USAGE = `Usage: qsessions <command> [options]
 

@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import type { Cache } from 'cache-manager';
+import { CacheManagerSessionCache, TOMBSTONE_TTL_MS } from '../cache/cache-manager-session-cache.js';
+import { chooseCache } from '../cache/create-cache.js';
+import { withTimeout } from '../core/with-timeout.js';
+import { QSessionsCommandError } from '../cli/command-error.js';
+import { redactUrlPassword } from '../cli/redact.js';
+
+// A command can wait longer than a request; a Redis that does not answer in this time is down.
+const CACHE_TIMEOUT_MS = 5000;
+
+/** The session cache of the app's cached_db engine, as the import fills it. */
+export interface ImportCache {
+  /** The very class the app's cached_db engine uses, so that entries have the app's format and keys. */
+  sessionCache: CacheManagerSessionCache;
+  /** Problems the cache reported while importing (the cache port never throws; it reports). */
+  problems: string[];
+  /** Where the cache is, fit to print (no password). */
+  description: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the cache of the app's `cached_db` engine: Redis at `redisUrl` (the app's
+ * `cache.redisUrl`), or a cache-manager `cache` given by a caller. A probe key is written and read
+ * back first: cache-manager and Keyv turn an unreachable Redis into silent misses, and the import
+ * must not claim to have filled a cache it could not reach.
+ */
+export async function openImportCache(source: { redisUrl?: string; cache?: Cache }, keyPrefix: string) {
+  let cache: Cache;
+  let close = async () => {};
+  let description = 'the cache given';
+  if (source.cache) {
+    cache = source.cache;
+  } else {
+    description = `Redis at ${redactUrlPassword(source.redisUrl!)}`;
+    try {
+      const chosen = await chooseCache(
+        {
+          redisUrl: source.redisUrl,
+          instance: undefined,
+          useAppCacheManager: false,
+          maxEntries: 0,
+          timeoutMs: CACHE_TIMEOUT_MS,
+          keyPrefix,
+        },
+        undefined,
+      );
+      cache = chosen.cache;
+      close = chosen.close;
+    } catch (error) {
+      throw new QSessionsCommandError(`Cannot use the session cache (${description}): ${(error as Error).message}`);
+    }
+  }
+
+  if (!(await keepsWhatItIsGiven(cache, keyPrefix, description))) {
+    await close().catch(() => undefined);
+    throw new QSessionsCommandError(
+      `The session cache (${description}) does not answer; nothing was imported. Check --redis-url (the URL your ` +
+        'app gives as cache.redisUrl) and that Redis is up, or leave it out: the app reads imported sessions from ' +
+        'the database on a cache miss.',
+    );
+  }
+
+  const problems: string[] = [];
+  const sessionCache = new CacheManagerSessionCache(
+    cache,
+    { keyPrefix, timeoutMs: CACHE_TIMEOUT_MS, tombstoneTtlMs: TOMBSTONE_TTL_MS },
+    { warn: (message) => problems.push(message) },
+  );
+  return {
+    sessionCache,
+    problems,
+    description,
+    close: async () => {
+      sessionCache.close();
+      await close();
+    },
+  } satisfies ImportCache;
+}
+
+/** Writes a probe key, reads it back and removes it: true only if the cache keeps what it is given. */
+async function keepsWhatItIsGiven(cache: Cache, keyPrefix: string, description: string): Promise<boolean> {
+  const probeKey = `${keyPrefix}cli-probe:${randomUUID()}`;
+  const probe = randomUUID();
+  try {
+    await withTimeout(cache.set(probeKey, probe, 60_000), CACHE_TIMEOUT_MS, description);
+    if ((await withTimeout(cache.get(probeKey), CACHE_TIMEOUT_MS, description)) !== probe) return false;
+    await withTimeout(cache.del(probeKey), CACHE_TIMEOUT_MS, description);
+    return true;
+  } catch {
+    return false;
+  }
+}
