@@ -3,7 +3,17 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'sample-app/dist/', 'coverage/', 'node_modules/', 'test-output/', 'bench/results/'] },
+  {
+    ignores: [
+      'dist/',
+      'sample-app/dist/',
+      'coverage/',
+      'node_modules/',
+      'test-output/',
+      'bench/results/',
+      'bench/dist/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
