@@ -27,8 +27,7 @@ export type SessionRequest = IncomingMessage & { session?: RequestSession; sessi
  * what must happen when the response goes out. It backs `req.session`'s methods.
  */
 export class RequestSessionState implements SessionController, SessionCookieHost {
-  /** The session key of the stored session (or of a new one, once assigned). */
-  sessionKey: string | null = null;
+  private key_: string | null = null;
   /** The session as it is in the store right now, as far as this request knows. */
   record: SessionRecord | null = null;
   /** The data text as stored (`{}` for nothing stored). */
@@ -69,6 +68,18 @@ export class RequestSessionState implements SessionController, SessionCookieHost
     this.customMaxAge = decoded.maxAge;
     this.storedMaxAge = decoded.maxAge;
     assignSessionData(this.session, decoded.data);
+  }
+
+  /** The session key of the stored session (or of a new one, once assigned). */
+  get sessionKey(): string | null {
+    return this.key_;
+  }
+
+  set sessionKey(key: string | null) {
+    this.key_ = key;
+    // express-session's req.sessionID, kept as a plain property (an accessor defined on every
+    // request cost more than the whole cache lookup): undefined until the session has a key.
+    this.req.sessionID = key ?? undefined;
   }
 
   key(): string {
@@ -168,11 +179,7 @@ export class RequestSessionState implements SessionController, SessionCookieHost
     const session = new RequestSession(this);
     this.session = session;
     this.req.session = session;
-    Object.defineProperty(this.req, 'sessionID', {
-      configurable: true,
-      enumerable: false,
-      get: () => this.key(),
-    });
+    this.req.sessionID = this.key_ ?? undefined;
     return session;
   }
 }

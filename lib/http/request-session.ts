@@ -21,8 +21,6 @@ export interface SessionController {
   touch(): void;
 }
 
-const CONTROLLER = Symbol('nest-qsessions.controller');
-
 /**
  * `req.session`: the session data as plain properties, with express-session's methods, so that
  * passport, Nest's `@Session()` and code written for express-session work unchanged.
@@ -33,56 +31,57 @@ const CONTROLLER = Symbol('nest-qsessions.controller');
 export class RequestSession {
   [key: string]: unknown;
 
-  declare private readonly [CONTROLLER]: SessionController;
+  // A private field: invisible to JSON, spreads and Object.keys, so never taken for session data.
+  readonly #controller: SessionController;
 
   constructor(controller: SessionController) {
-    Object.defineProperty(this, CONTROLLER, { value: controller, enumerable: false });
+    this.#controller = controller;
   }
 
   /** The session key, as in express-session. It is the cookie value: treat it as a secret. */
   get id(): string {
-    return this[CONTROLLER].key();
+    return this.#controller.key();
   }
 
   /** The public id of this session (SHA-256 of its key): what `SessionService.list()` shows. */
   get publicId(): string {
-    return this[CONTROLLER].publicId();
+    return this.#controller.publicId();
   }
 
   /** Whether the session has been saved to the store at least once. */
   get isStored(): boolean {
-    return this[CONTROLLER].isStored();
+    return this.#controller.isStored();
   }
 
   /** The cookie settings of this session; `cookie.maxAge = ms` changes its lifetime. */
   get cookie(): SessionCookie {
-    return this[CONTROLLER].cookie;
+    return this.#controller.cookie;
   }
 
   /** IP and User-Agent of the current request, as they will be stored. */
   get client(): ClientInfo {
-    return this[CONTROLLER].client;
+    return this.#controller.client;
   }
 
   /** Replaces the session with a new, empty one under a new key; the old one is deleted. */
   regenerate(): Promise<void>;
   regenerate(callback: SessionCallback): this;
   regenerate(callback?: SessionCallback): this | Promise<void> {
-    return settle(this, this[CONTROLLER].regenerate(), callback);
+    return settle(this, this.#controller.regenerate(), callback);
   }
 
   /** Deletes the session; `req.session` is removed and the cookie cleared on the response. */
   destroy(): Promise<void>;
   destroy(callback: SessionCallback): this;
   destroy(callback?: SessionCallback): this | Promise<void> {
-    return settle(this, this[CONTROLLER].destroy(), callback);
+    return settle(this, this.#controller.destroy(), callback);
   }
 
   /** Re-reads the session data from the store, dropping unsaved changes. */
   reload(): Promise<void>;
   reload(callback: SessionCallback): this;
   reload(callback?: SessionCallback): this | Promise<void> {
-    return settle(this, this[CONTROLLER].reload(), callback);
+    return settle(this, this.#controller.reload(), callback);
   }
 
   /**
@@ -92,12 +91,12 @@ export class RequestSession {
   save(): Promise<void>;
   save(callback: SessionCallback): this;
   save(callback?: SessionCallback): this | Promise<void> {
-    return settle(this, this[CONTROLLER].save(), callback);
+    return settle(this, this.#controller.save(), callback);
   }
 
   /** Marks the session to be saved on this response so that its expiry moves forward. */
   touch(): this {
-    this[CONTROLLER].touch();
+    this.#controller.touch();
     return this;
   }
 

@@ -1,11 +1,13 @@
 import type { IncomingMessage } from 'node:http';
 import type { RequestSessionState } from './request-session-state.js';
 
-const STATE = Symbol.for('nest-qsessions.request-state');
+// Beside the request rather than on it: nothing to hide from spreads or loggers, and no
+// defineProperty on every request (which the profile showed costing more than a lookup here).
+const states = new WeakMap<object, RequestSessionState>();
 
-/** Remembers a request's session state on the raw request (decorators and services read it). */
+/** Remembers a request's session state for the raw request (decorators and services read it). */
 export function attachRequestState(req: IncomingMessage, state: RequestSessionState): void {
-  Object.defineProperty(req, STATE, { value: state, configurable: true, enumerable: false });
+  states.set(req, state);
 }
 
 /**
@@ -14,8 +16,8 @@ export function attachRequestState(req: IncomingMessage, state: RequestSessionSt
  */
 export function getRequestState(req: unknown): RequestSessionState | undefined {
   if (!req || typeof req !== 'object') return undefined;
-  const direct = (req as Record<symbol, RequestSessionState | undefined>)[STATE];
+  const direct = states.get(req);
   if (direct) return direct;
   const raw = (req as { raw?: unknown }).raw;
-  return raw && typeof raw === 'object' ? (raw as Record<symbol, RequestSessionState | undefined>)[STATE] : undefined;
+  return raw && typeof raw === 'object' ? states.get(raw) : undefined;
 }

@@ -3,7 +3,6 @@ import type { CommitPlan } from './session-lifecycle.js';
 
 type Decide = (status: number) => CommitPlan | Promise<CommitPlan>;
 type Method = 'writeHead' | 'write' | 'end' | 'flushHeaders';
-const GATED: readonly Method[] = ['writeHead', 'write', 'end', 'flushHeaders'];
 
 /**
  * Runs `decide` just before the response's first byte (its first writeHead, write, end or
@@ -15,71 +14,65 @@ const GATED: readonly Method[] = ['writeHead', 'write', 'end', 'flushHeaders'];
  * a failed save can still turn into an error response because nothing has been sent yet.
  */
 export function gateResponse(res: ServerResponse, decide: Decide): void {
-  const originals = new Map<Method, (...args: unknown[]) => unknown>();
-  // Another middleware may already have wrapped a method as an own property: put it back as is.
-  const ownBefore = new Map<Method, PropertyDescriptor | undefined>();
-  for (const method of GATED) {
-    originals.set(method, (res[method] as (...args: unknown[]) => unknown).bind(res));
-    ownBefore.set(method, Object.getOwnPropertyDescriptor(res, method));
-  }
-  const held: Array<[Method, unknown[]]> = [];
+  // The methods as they are now: the prototype's, or another middleware's wrappers.
+  const originals: Record<Method, (...args: unknown[]) => unknown> = {
+    writeHead: res.writeHead,
+    write: res.write,
+    end: res.end,
+    flushHeaders: res.flushHeaders,
+  } as Record<Method, (...args: unknown[]) => unknown>;
+  let held: Array<[Method, unknown[]]> | null = null;
   let phase: 'open' | 'holding' | 'done' = 'open';
+  const call = (method: Method, args: unknown[]) => originals[method].apply(res, args);
 
-  const restore = () => {
-    for (const method of GATED) {
-      const before = ownBefore.get(method);
-      if (before) Object.defineProperty(res, method, before);
-      else delete (res as unknown as Record<string, unknown>)[method];
-    }
-    phase = 'done';
-  };
-  const call = (method: Method, args: unknown[]) => originals.get(method)!(...args);
-
-  const intercept =
-    (method: Method) =>
-    (...args: unknown[]): unknown => {
-      if (phase === 'done') return call(method, args);
-      if (phase === 'holding') {
-        held.push([method, args]);
-        return method === 'end' ? res : true;
-      }
-      const status = method === 'writeHead' && typeof args[0] === 'number' ? args[0] : res.statusCode;
-      let plan: CommitPlan | Promise<CommitPlan>;
-      try {
-        plan = decide(status);
-      } catch (error) {
-        plan = Promise.reject(error);
-      }
-      if (!(plan instanceof Promise)) {
-        restore();
-        applyHeaders(res, plan, method === 'writeHead' ? args : undefined);
-        return call(method, args);
-      }
-      phase = 'holding';
-      held.push([method, args]);
-      plan.then(
-        (settled) => {
-          restore();
-          if (settled.replace) return replaceResponse(res, settled, held, call);
-          replay(res, settled, held, call);
-        },
-        (error: unknown) => {
-          restore();
-          const message = (error as Error)?.message ?? 'The session could not be saved.';
-          replaceResponse(
-            res,
-            { vary: true, replace: { status: 500, error: 'Internal Server Error', message } },
-            held,
-            call,
-          );
-        },
-      );
+  const intercept = (method: Method, args: unknown[]): unknown => {
+    if (phase === 'done') return call(method, args);
+    if (phase === 'holding') {
+      held!.push([method, args]);
       return method === 'end' ? res : true;
-    };
+    }
+    const status = method === 'writeHead' && typeof args[0] === 'number' ? args[0] : res.statusCode;
+    let plan: CommitPlan | Promise<CommitPlan>;
+    try {
+      plan = decide(status);
+    } catch (error) {
+      plan = Promise.reject(error);
+    }
+    if (!(plan instanceof Promise)) {
+      phase = 'done';
+      applyHeaders(res, plan, method === 'writeHead' ? args : undefined);
+      return call(method, args);
+    }
+    phase = 'holding';
+    const waiting: Array<[Method, unknown[]]> = [[method, args]];
+    held = waiting;
+    plan.then(
+      (settled) => {
+        phase = 'done';
+        if (settled.replace) return replaceResponse(res, settled, waiting, call);
+        replay(res, settled, waiting, call);
+      },
+      (error: unknown) => {
+        phase = 'done';
+        const message = (error as Error)?.message ?? 'The session could not be saved.';
+        replaceResponse(
+          res,
+          { vary: true, replace: { status: 500, error: 'Internal Server Error', message } },
+          waiting,
+          call,
+        );
+      },
+    );
+    return method === 'end' ? res : true;
+  };
 
-  for (const method of GATED) {
-    Object.defineProperty(res, method, { configurable: true, writable: true, value: intercept(method) });
-  }
+  // Plain assignments, left in place once the response is settled (they then pass straight
+  // through): adding and deleting own properties on every response would push `res` into V8's
+  // slow dictionary mode for the rest of the request, which the profile showed.
+  res.writeHead = ((...args: unknown[]) => intercept('writeHead', args)) as ServerResponse['writeHead'];
+  res.write = ((...args: unknown[]) => intercept('write', args)) as ServerResponse['write'];
+  res.end = ((...args: unknown[]) => intercept('end', args)) as ServerResponse['end'];
+  res.flushHeaders = () => void intercept('flushHeaders', []);
 }
 
 function replay(
@@ -158,6 +151,10 @@ function setFolded(res: ServerResponse, name: string, value: unknown): void {
 
 function addVaryCookie(res: ServerResponse): void {
   const current = res.getHeader('Vary');
+  if (current === undefined) {
+    res.setHeader('Vary', 'Cookie');
+    return;
+  }
   const text = Array.isArray(current) ? current.join(', ') : current === undefined ? '' : String(current);
   if (text.trim() === '*') return;
   if (text.split(',').some((part) => part.trim().toLowerCase() === 'cookie')) return;
