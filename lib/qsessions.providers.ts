@@ -2,6 +2,7 @@ import { Logger, type Provider } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { Cache } from 'cache-manager';
 import type { DataSource } from 'typeorm';
+import { MemorySessionCache } from './cache/memory-session-cache.js';
 import { CacheManagerSessionCache, TOMBSTONE_TTL_MS } from './cache/cache-manager-session-cache.js';
 import { chooseCache, type ChosenCache } from './cache/create-cache.js';
 import { mayRunInSeveralProcesses } from './cache/process-count.js';
@@ -67,7 +68,7 @@ export function createQSessionsProviders(dataSourceName: string | undefined): Pr
         if (options.engine !== 'cached_db') return null;
         const chosen = await chooseCache(options.cache, appCache);
         logger.log(`cached_db engine using the ${describeCache(chosen)}.`);
-        if (chosen.source === 'memory' && mayRunInSeveralProcesses()) {
+        if (!chosen && mayRunInSeveralProcesses()) {
           logger.warn(
             'cached_db with the in-memory cache while this app seems to run in several processes (cluster or PM2): ' +
               'each process has its own cache, so a session revoked in one stays usable in the others until it ' +
@@ -80,13 +81,15 @@ export function createQSessionsProviders(dataSourceName: string | undefined): Pr
     {
       provide: QSESSIONS_SESSION_CACHE,
       inject: [QSESSIONS_RESOLVED_OPTIONS, QSESSIONS_CACHE],
-      useFactory: (options: ResolvedQSessionsOptions, chosen: ChosenCache | null): SessionCache | null =>
-        chosen &&
-        new CacheManagerSessionCache(
+      useFactory: (options: ResolvedQSessionsOptions, chosen: ChosenCache | null): SessionCache | null => {
+        if (options.engine !== 'cached_db') return null;
+        if (!chosen) return new MemorySessionCache(options.cache.maxEntries, TOMBSTONE_TTL_MS);
+        return new CacheManagerSessionCache(
           chosen.cache,
           { keyPrefix: options.cache.keyPrefix, timeoutMs: options.cache.timeoutMs, tombstoneTtlMs: TOMBSTONE_TTL_MS },
           logger,
-        ),
+        );
+      },
     },
     {
       provide: QSESSIONS_STORE,
@@ -111,7 +114,8 @@ export function createQSessionsProviders(dataSourceName: string | undefined): Pr
   ];
 }
 
-function describeCache(chosen: ChosenCache): string {
+function describeCache(chosen: ChosenCache | null): string {
+  if (!chosen) return 'in-memory cache of this process (use Redis when several processes serve the app)';
   switch (chosen.source) {
     case 'instance':
       return 'cache given in `cache.instance`';
@@ -119,7 +123,5 @@ function describeCache(chosen: ChosenCache): string {
       return 'Redis cache at `cache.redisUrl`';
     case 'app':
       return "app's CACHE_MANAGER";
-    case 'memory':
-      return 'in-memory cache of this process (use Redis when several processes serve the app)';
   }
 }

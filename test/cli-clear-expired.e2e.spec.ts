@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Cache } from 'cache-manager';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { CacheManagerSessionCache } from '../lib/cache/cache-manager-session-cache.js';
-import { chooseCache, type ChosenCache } from '../lib/cache/create-cache.js';
+import { connectRedisCache, type ChosenCache } from '../lib/cache/create-cache.js';
 import { QSession, setQSessionUserEntity } from '../lib/index.js';
 import { buildCli } from './support/cli-build.js';
 import { dataSourceFolder, writeDataSourceFile } from './support/data-source-file.js';
@@ -112,10 +112,7 @@ describe.each(databases)('qsessions clear-expired (built bin) on %s', (kind) => 
       let prefix: string;
 
       beforeEach(async () => {
-        chosen = await chooseCache(
-          { redisUrl, instance: undefined, useAppCacheManager: false, maxEntries: 0, timeoutMs: 2000, keyPrefix: '' },
-          undefined,
-        );
+        chosen = await connectRedisCache(redisUrl);
         cache = chosen.cache;
         prefix = `qsessions-cli-test:${randomUUID()}:`;
       });

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { createCache, type Cache } from 'cache-manager';
 import { CacheableMemory, Keyv } from 'cacheable';
 import { DataSource, type DataSourceOptions } from 'typeorm';
-import { chooseCache } from '../lib/cache/create-cache.js';
+import { connectRedisCache } from '../lib/cache/create-cache.js';
 import { clearExpiredSessions, QSession, QSessionsCommandError, setQSessionUserEntity } from '../lib/index.js';
 import { dataSourceOptions, ensureDatabase } from './support/databases.js';
 import { caches, databases, redisUrl, type DatabaseKind } from './support/matrix.js';
@@ -93,10 +93,7 @@ describe.each(databases)('clearExpiredSessions() on %s', (kind) => {
   if (caches.includes('redis')) {
     it('evicts from Redis given by URL (the default key prefix qsessions:)', async () => {
       const rows = await insertSessions(dataSource, { expired: 5, live: 1 });
-      const chosen = await chooseCache(
-        { redisUrl, instance: undefined, useAppCacheManager: false, maxEntries: 0, timeoutMs: 2000, keyPrefix: '' },
-        undefined,
-      );
+      const chosen = await connectRedisCache(redisUrl);
       try {
         expect(await clearExpiredSessions({ dataSource, redisUrl })).toBe(5);
         const tombstones = await chosen.cache.mget(rows.expired.map((digest) => `qsessions:r:${digest}`));

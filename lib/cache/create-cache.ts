@@ -1,10 +1,10 @@
 import { createCache, type Cache } from 'cache-manager';
-import { CacheableMemory, Keyv } from 'cacheable';
+import { Keyv } from 'keyv';
 import { withTimeout } from '../core/with-timeout.js';
 import type { ResolvedCacheOptions } from '../options/resolved-options.js';
 
 /** Where the `cached_db` engine's cache came from. */
-export type SessionCacheSource = 'instance' | 'redis' | 'app' | 'memory';
+export type SessionCacheSource = 'instance' | 'redis' | 'app';
 
 /** A cache-manager cache chosen for the `cached_db` engine, and how to let go of it. */
 export interface ChosenCache {
@@ -15,29 +15,35 @@ export interface ChosenCache {
 }
 
 /**
- * Picks the cache, in order: the `instance` option; Redis at `redisUrl` through @keyv/redis;
- * the app's own `CACHE_MANAGER`; else a bounded in-memory LRU cache of this process.
+ * Picks a cache-manager cache, in order: the `instance` option; Redis at `redisUrl` through
+ * @keyv/redis; the app's own `CACHE_MANAGER`. Null when none applies: the engine then uses its
+ * own in-memory cache (see MemorySessionCache).
  */
-export async function chooseCache(options: ResolvedCacheOptions, appCache: Cache | undefined): Promise<ChosenCache> {
+export async function chooseCache(
+  options: ResolvedCacheOptions,
+  appCache: Cache | undefined,
+): Promise<ChosenCache | null> {
   if (options.instance) return { cache: options.instance, source: 'instance', close: async () => {} };
   if (options.redisUrl) {
-    const { keyv, store } = await createRedisKeyv(options.redisUrl);
-    const cache = createCache({ stores: [keyv] });
-    const close = async () => {
-      try {
-        // A graceful QUIT waits for a connection that may never come: bound it, then cut it.
-        await withTimeout(store.disconnect(false), 1000, 'Closing the Redis connection');
-      } catch {
-        await store.disconnect(true).catch(() => undefined);
-      }
-    };
-    return { cache, source: 'redis', close };
+    return connectRedisCache(options.redisUrl);
   }
   if (appCache && options.useAppCacheManager) return { cache: appCache, source: 'app', close: async () => {} };
-  // keyv's default store is an unbounded Map: bound it so that sessions cannot exhaust memory.
-  const store = new CacheableMemory({ lruSize: options.maxEntries });
-  const cache = createCache({ stores: [new Keyv({ store })] });
-  return { cache, source: 'memory', close: async () => store.clear() };
+  return null;
+}
+
+/** The Redis cache at `url`, for the command line (which has no app cache to fall back on). */
+export async function connectRedisCache(url: string): Promise<ChosenCache> {
+  const { keyv, store } = await createRedisKeyv(url);
+  return { cache: createCache({ stores: [keyv] }), source: 'redis', close: () => disconnect(store) };
+}
+
+async function disconnect(store: { disconnect(force?: boolean): Promise<void> }): Promise<void> {
+  try {
+    // A graceful QUIT waits for a connection that may never come: bound it, then cut it.
+    await withTimeout(store.disconnect(false), 1000, 'Closing the Redis connection');
+  } catch {
+    await store.disconnect(true).catch(() => undefined);
+  }
 }
 
 async function createRedisKeyv(

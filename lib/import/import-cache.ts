@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Cache } from 'cache-manager';
 import { CacheManagerSessionCache, TOMBSTONE_TTL_MS } from '../cache/cache-manager-session-cache.js';
-import { chooseCache } from '../cache/create-cache.js';
+import { connectRedisCache } from '../cache/create-cache.js';
 import { withTimeout } from '../core/with-timeout.js';
 import { QSessionsCommandError } from '../cli/command-error.js';
 import { redactUrlPassword } from '../cli/redact.js';
@@ -35,17 +35,7 @@ export async function openImportCache(source: { redisUrl?: string; cache?: Cache
   } else {
     description = `Redis at ${redactUrlPassword(source.redisUrl!)}`;
     try {
-      const chosen = await chooseCache(
-        {
-          redisUrl: source.redisUrl,
-          instance: undefined,
-          useAppCacheManager: false,
-          maxEntries: 0,
-          timeoutMs: CACHE_TIMEOUT_MS,
-          keyPrefix,
-        },
-        undefined,
-      );
+      const chosen = await connectRedisCache(source.redisUrl!);
       cache = chosen.cache;
       close = chosen.close;
     } catch (error) {

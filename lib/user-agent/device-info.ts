@@ -1,6 +1,6 @@
 import UAParser from 'ua-parser-js';
 import { summarizeDevice } from './device-labels.js';
-import { LruCache } from './lru-cache.js';
+import { LruCache } from '../core/lru-cache.js';
 
 /** The browser a User-Agent names, as ua-parser-js 1.x calls it (e.g. `Chrome`, `Mobile Safari`, `IE`). */
 export interface BrowserInfo {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Cache } from 'cache-manager';
 import { CacheManagerSessionCache, TOMBSTONE_TTL_MS } from '../../cache/cache-manager-session-cache.js';
-import { chooseCache } from '../../cache/create-cache.js';
+import { connectRedisCache } from '../../cache/create-cache.js';
 import { withTimeout } from '../../core/with-timeout.js';
 import { QSessionsCommandError } from '../command-error.js';
 import { redactUrlPassword } from '../redact.js';
@@ -46,17 +46,7 @@ export async function openEvictionCache(
     description = `Redis at ${redactUrlPassword(url)}`;
     let chosen;
     try {
-      chosen = await chooseCache(
-        {
-          redisUrl: url,
-          instance: undefined,
-          useAppCacheManager: false,
-          maxEntries: 0,
-          timeoutMs: CACHE_TIMEOUT_MS,
-          keyPrefix,
-        },
-        undefined,
-      );
+      chosen = await connectRedisCache(url);
     } catch (error) {
       throw new QSessionsCommandError(`Cannot use ${description}: ${(error as Error).message}`);
     }

@@ -33,6 +33,16 @@ export class LruCache<K, V> {
     this.entries.set(key, value);
   }
 
+  /** Removes an entry; true when it was there. */
+  delete(key: K): boolean {
+    return this.entries.delete(key);
+  }
+
+  /** Removes every entry. */
+  clear(): void {
+    this.entries.clear();
+  }
+
   /** Number of entries. */
   get size(): number {
     return this.entries.size;

@@ -1,0 +1,97 @@
+import { MemorySessionCache } from '../lib/cache/memory-session-cache.js';
+import type { SessionRecord } from '../lib/core/session-record.js';
+
+// The cached_db engine's built-in in-memory cache: the same rules as the shared caches
+// (tombstones outlive in-flight requests, the user epoch, expiry), bounded in size.
+
+const TOMBSTONE_TTL = 60_000;
+
+function record(digest: string, overrides: Partial<SessionRecord> = {}, clock = 0): SessionRecord {
+  return {
+    digest,
+    data: '{"a":1}',
+    userId: 7,
+    ip: '203.0.113.9',
+    userAgent: 'UA',
+    expireDate: new Date(clock + 3_600_000),
+    createdAt: new Date(clock),
+    updatedAt: new Date(clock),
+    ...overrides,
+  };
+}
+
+describe('MemorySessionCache', () => {
+  let clock: number;
+  let cache: MemorySessionCache;
+  beforeEach(() => {
+    clock = 1_000_000;
+    cache = new MemorySessionCache(3, TOMBSTONE_TTL, () => clock);
+  });
+
+  it('answers a cached record with a copy the caller may change', async () => {
+    await cache.set(record('a', {}, clock));
+    const first = await cache.get('a');
+    expect(first).toEqual({ kind: 'hit', record: record('a', {}, clock) });
+    if (first.kind === 'hit') first.record.data = 'changed';
+    expect(await cache.get('a')).toMatchObject({ kind: 'hit', record: { data: '{"a":1}' } });
+    expect(await cache.get('b')).toEqual({ kind: 'miss' });
+  });
+
+  it('never answers an expired record, and does not store one', async () => {
+    await cache.set(record('a', { expireDate: new Date(clock + 1000) }));
+    clock += 1000;
+    expect(await cache.get('a')).toEqual({ kind: 'miss' });
+    await cache.set(record('b', { expireDate: new Date(clock) }));
+    expect(await cache.get('b')).toEqual({ kind: 'miss' });
+  });
+
+  it('answers "revoked" for a revoked digest and refuses to cache it again until the tombstone lapses', async () => {
+    await cache.set(record('a', {}, clock));
+    await cache.revoke(['a']);
+    expect(await cache.get('a')).toEqual({ kind: 'revoked' });
+    // A read-through that loaded the row just before the revocation tries to cache it now.
+    await cache.set(record('a', {}, clock));
+    expect(await cache.get('a')).toEqual({ kind: 'revoked' });
+    clock += TOMBSTONE_TTL;
+    expect(await cache.get('a')).toEqual({ kind: 'miss' });
+    await cache.set(record('a', {}, clock));
+    expect(await cache.get('a')).toMatchObject({ kind: 'hit' });
+  });
+
+  it('makes signed-in sessions re-check the database once after users were deleted by query', async () => {
+    await cache.set(record('signed-in', {}, clock));
+    await cache.set(record('anonymous', { userId: null }, clock));
+    await cache.invalidateUserSessions();
+    expect(await cache.get('signed-in')).toEqual({ kind: 'miss' });
+    expect(await cache.get('anonymous')).toMatchObject({ kind: 'hit' });
+    // Re-read from the database (still there: its user was not among the deleted) and cached again.
+    await cache.set(record('signed-in', {}, clock));
+    expect(await cache.get('signed-in')).toMatchObject({ kind: 'hit' });
+  });
+
+  it('keeps at most maxEntries records, dropping the least recently used', async () => {
+    for (const digest of ['a', 'b', 'c']) await cache.set(record(digest, {}, clock));
+    await cache.get('a');
+    await cache.set(record('d', {}, clock));
+    expect((await cache.get('b')).kind).toBe('miss');
+    for (const digest of ['a', 'c', 'd']) expect((await cache.get(digest)).kind).toBe('hit');
+  });
+
+  it('bounds its tombstones too, dropping the oldest first', async () => {
+    await cache.revoke(['a', 'b', 'c']);
+    await cache.revoke(['d']);
+    expect(await cache.get('a')).toEqual({ kind: 'miss' });
+    for (const digest of ['b', 'c', 'd']) expect(await cache.get(digest)).toEqual({ kind: 'revoked' });
+    // One revocation of many digests keeps them all, whatever the bound.
+    await cache.revoke(['e', 'f', 'g', 'h', 'i']);
+    for (const digest of ['e', 'f', 'g', 'h', 'i']) expect(await cache.get(digest)).toEqual({ kind: 'revoked' });
+  });
+
+  it('forgets everything on close', async () => {
+    await cache.set(record('a', {}, clock));
+    await cache.revoke(['b']);
+    cache.close();
+    expect(await cache.get('a')).toEqual({ kind: 'miss' });
+    expect(await cache.get('b')).toEqual({ kind: 'miss' });
+  });
+});
