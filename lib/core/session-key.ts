@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 /** Number of characters in a session key (the cookie value). */
 export const SESSION_KEY_LENGTH = 32;
@@ -39,7 +39,8 @@ export function isWellFormedSessionKey(value: unknown): value is string {
  * session list gives no usable cookie.
  */
 export function digestSessionKey(key: string): string {
-  return createHash('sha256').update(key).digest('hex');
+  // One-shot crypto.hash: no Hash object per request (it runs on every request with a cookie).
+  return hash('sha256', key, 'hex');
 }
 
 /** Whether a value has the shape of a session digest (public id). */

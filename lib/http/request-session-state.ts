@@ -43,7 +43,8 @@ export class RequestSessionState implements SessionController, SessionCookieHost
   cookieDue = false;
   readonly cookie: SessionCookie;
   session: RequestSession;
-  private chain: Promise<void> = Promise.resolve();
+  // Created on the first explicit operation: most requests never need one.
+  private chain: Promise<void> | null = null;
   private pendingOperations = 0;
 
   constructor(
@@ -97,7 +98,7 @@ export class RequestSessionState implements SessionController, SessionCookieHost
 
   /** Waits for every session operation started so far (explicit saves, regenerations). */
   settled(): Promise<void> {
-    return this.chain;
+    return this.chain ?? Promise.resolve();
   }
 
   /** Whether an explicit operation (save, regenerate...) is still running. */
@@ -160,7 +161,7 @@ export class RequestSessionState implements SessionController, SessionCookieHost
   /** Runs session operations one after another so that they never interleave. */
   private serialize(operation: () => Promise<void>): Promise<void> {
     this.pendingOperations++;
-    const result = this.chain.then(operation).finally(() => this.pendingOperations--);
+    const result = (this.chain ?? Promise.resolve()).then(operation).finally(() => this.pendingOperations--);
     this.chain = result.catch(() => undefined);
     return result;
   }
