@@ -1,4 +1,6 @@
+import { createCache } from 'cache-manager';
 import { TypeormStore } from 'connect-typeorm';
+import { Keyv } from 'keyv';
 import { DataSource, EntitySchema } from 'typeorm';
 import { importExpressSessions, QSession, setQSessionUserEntity } from '../lib/index.js';
 import { importReceiptDigest, legacySessionDigest } from '../lib/import/legacy-session-id.js';
@@ -96,10 +98,14 @@ describe('importExpressSessions() from connect-typeorm: snake_case columns and a
       },
     ]);
     const batches: number[] = [];
+    // The cached_db engine's cache as a cache-manager cache (e.g. the app's CACHE_MANAGER).
+    const cache = createCache({ stores: [new Keyv()] });
 
     const report = await importExpressSessions({
       from: 'connect-typeorm',
       dataSource,
+      cache,
+      cachePrefix: 'app:',
       table: 'web_sessions',
       userIdFromSession: (data) => (data.auth as { uid?: number } | undefined)?.uid ?? null,
       batchSize: 1,
@@ -115,6 +121,10 @@ describe('importExpressSessions() from connect-typeorm: snake_case columns and a
     expect(Math.abs(row.expireDate.getTime() - live)).toBeLessThan(1000);
     expect(await dataSource.getRepository(QSession).existsBy({ sessionKey: importReceiptDigest(owned) })).toBe(true);
     expect(dataSource.isInitialized).toBe(true);
+    // Cached under the app's key, in the app's format; the receipt is not.
+    expect(await cache.get(`app:s:${legacySessionDigest(owned)}`)).toMatchObject({ d: row.sessionData, u: ada!.id });
+    expect(await cache.get(`app:s:${importReceiptDigest(owned)}`)).toBeUndefined();
+    expect(report.cacheProblems).toEqual([]);
   });
 
   it('a table that is not a connect-typeorm session table is named, with the columns it has', async () => {
