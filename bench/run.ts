@@ -10,7 +10,7 @@ import { BenchUsageError, parseBenchOptions, USAGE, type BenchOptions } from './
 import { killAllChildren } from './process/child-registry.js';
 import { runScaleProcess } from './process/run-scale-process.js';
 import { summarizeCells } from './report/aggregate.js';
-import { libraryBuildFingerprint } from './report/library-build.js';
+import { libraryBuildFingerprint } from './library-build.js';
 import { describeMachine } from './report/machine.js';
 import { writeReport, type RunReport } from './report/results-file.js';
 import { markdownTable, resultsTable } from './report/table.js';
@@ -112,7 +112,14 @@ async function main(): Promise<number> {
   // Keys an interrupted earlier run may have left.
   if (needs.has('redis')) await deleteKeys(REDIS_KEY_ROOT);
 
-  const measurements = await runRounds({ options, peakRssMethod, runId, sqliteDir, log });
+  const measurements = await runRounds({
+    options,
+    peakRssMethod,
+    runId,
+    sqliteDir,
+    libraryDist: join(ROOT, 'dist'),
+    log,
+  });
 
   let scale: ScaleResult | undefined;
   let scaleFailure: string | undefined;

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { HTTP_DATABASE, REDIS_KEY_ROOT } from '../bench-config.js';
 import { measureScenario } from '../measure/measure-scenario.js';
 import type { Measurement } from '../measure/measurement.js';
+import { libraryBuildFingerprint } from '../library-build.js';
 import type { BenchOptions } from '../options.js';
 import { AppProcess } from '../process/app-process.js';
 import type { Scenario } from '../scenarios.js';
@@ -17,6 +18,8 @@ export interface RoundsSettings {
   /** Distinguishes this run's Redis keys. */
   runId: string;
   sqliteDir: string;
+  /** The built library (dist/) that the apps import, watched when an app fails to start. */
+  libraryDist: string;
   log(line: string): void;
 }
 
@@ -96,8 +99,9 @@ async function runInOneProcess(
 }
 
 /**
- * Starts the app, once more after a pause if the first attempt fails: another job on this
- * machine may be rebuilding dist/ (`npm run build` empties it first) at that very moment.
+ * Starts the app, once more if the first attempt fails: another job on this machine may be
+ * rebuilding dist/ (`npm run build` empties it first) at that very moment, so the retry waits
+ * until the build is back and has stopped changing.
  */
 async function startApp(settings: RoundsSettings, variant: Variant, redisPrefix: string): Promise<AppProcess> {
   const start = (): Promise<AppProcess> =>
@@ -105,9 +109,24 @@ async function startApp(settings: RoundsSettings, variant: Variant, redisPrefix:
   try {
     return await start();
   } catch (error) {
-    settings.log(`  ${variant.name}: start failed, retrying in 5 s: ${(error as Error).message}`);
-    await sleep(5000);
+    settings.log(`  ${variant.name}: start failed, retrying once dist/ is complete: ${(error as Error).message}`);
+    await waitForStableBuild(settings.libraryDist);
     return start();
+  }
+}
+
+/** Waits (at most 90 s) until dist/ exists and has not changed for 3 s. */
+async function waitForStableBuild(distFolder: string): Promise<void> {
+  let last = '';
+  let stableSince = Date.now();
+  for (const deadline = Date.now() + 90_000; Date.now() < deadline; await sleep(500)) {
+    const now = libraryBuildFingerprint(distFolder);
+    if (now !== last) {
+      last = now;
+      stableSince = Date.now();
+    } else if (now !== 'missing' && Date.now() - stableSince >= 3000) {
+      return;
+    }
   }
 }
 
