@@ -74,7 +74,8 @@ export class SessionLifecycle implements SessionPersistence {
       const record = await this.load(digestSessionKey(cookieValue));
       if (record && !this.pastAbsoluteLifetime(record)) state.adopt(cookieValue, record);
     }
-    await this.exchangeLegacyCookie(req, state);
+    // Checked here so that apps without the option pay no extra await per request.
+    if (this.options.legacyCookie) await this.exchangeLegacyCookie(req, state);
     return state;
   }
 
