@@ -391,9 +391,10 @@ export function describeImportScenario(kit: LegacyStoreKit, variants: Variant[] 
       });
 
       it('after `until`, the old cookie is ignored: no lookup and no Set-Cookie', async () => {
-        // A session signed in on the old app meanwhile, imported by a later run.
+        // Sessions signed in on the old app meanwhile, imported by a later run.
         const fresh = await legacy.login(alice.id, { data: { cart: ['pen'] } });
-        expect((await runImport()).stdout).toMatch(new RegExp(`^Imported 1 session from ${kit.from} \\(`));
+        const stale = await legacy.login(bob.id);
+        expect((await runImport()).stdout).toMatch(new RegExp(`^Imported 2 sessions from ${kit.from} \\(`));
         const later = await startTestApp(variant, {
           controllers: [ImportTestController, TestController],
           keepSchema: true,
@@ -411,6 +412,16 @@ export function describeImportScenario(kit: LegacyStoreKit, variants: Variant[] 
         // The same cookie, before the cut-off (the first app): it was a good one.
         const before = await account(`connect.sid=${fresh}`).expect(200);
         expect(before.body.data).toEqual({ userId: alice.id, cart: ['pen'] });
+
+        if (variant.engine === 'db') {
+          // An imported session past its expiry (the row's own): no session, the old cookie deleted.
+          await t.dataSource
+            .getRepository(QSession)
+            .update({ sessionKey: legacySessionDigest(sidOf(stale)) }, { expireDate: new Date(Date.now() - 1000) });
+          const expired = await account(`connect.sid=${stale}`).expect(401);
+          expect(sessionCookie(expired.headers)).toBeUndefined();
+          expectLegacyCleared(expired.headers);
+        }
       });
     },
   );
