@@ -37,6 +37,8 @@ type RawRow = Record<string, unknown>;
 export class SessionStatements {
   private readonly columns: Record<Field, ColumnMetadata>;
   private readonly selectLive: string;
+  private readonly selectLiveOfUser: string;
+  private readonly selectLiveDigestsOfUser: string;
   private readonly insertRow: string;
   private readonly updateRow: string;
   private readonly updateFields: Field[];
@@ -65,6 +67,9 @@ export class SessionStatements {
     this.selectLive =
       `SELECT ${stored.map(name).join(', ')} FROM ${this.table} ` +
       `WHERE ${name('digest')} = ${parameter(0)} AND ${name('expireDate')} > ${parameter(1)}`;
+    const ofUser = `WHERE ${name('userId')} = ${parameter(0)} AND ${name('expireDate')} > ${parameter(1)}`;
+    this.selectLiveOfUser = `SELECT ${FIELDS.map(name).join(', ')} FROM ${this.table} ${ofUser} ORDER BY ${name('updatedAt')} DESC`;
+    this.selectLiveDigestsOfUser = `SELECT ${name('digest')} FROM ${this.table} ${ofUser}`;
     this.insertRow =
       `INSERT INTO ${this.table} (${FIELDS.map(name).join(', ')}) ` +
       `VALUES (${FIELDS.map((_, index) => parameter(index)).join(', ')})`;
@@ -81,6 +86,22 @@ export class SessionStatements {
     const { records } = await this.run(this.selectLive, [digest, this.persistent('expireDate', now)]);
     const row = records[0] as RawRow | undefined;
     return row ? this.hydrate(digest, row) : null;
+  }
+
+  /** The live sessions of one user, most recently active first (one index range scan). */
+  async listOfUser(userId: SessionRecord['userId'], now: Date): Promise<SessionRecord[]> {
+    const { records } = await this.run(this.selectLiveOfUser, this.ofUser(userId, now));
+    return (records as RawRow[]).map((row) => this.hydrate(this.hydrated('digest', row) as string, row));
+  }
+
+  /** The digests of one user's live sessions. */
+  async liveDigestsOfUser(userId: SessionRecord['userId'], now: Date): Promise<string[]> {
+    const { records } = await this.run(this.selectLiveDigestsOfUser, this.ofUser(userId, now));
+    return (records as RawRow[]).map((row) => this.hydrated('digest', row) as string);
+  }
+
+  private ofUser(userId: SessionRecord['userId'], now: Date): unknown[] {
+    return [this.persistent('userId', userId), this.persistent('expireDate', now)];
   }
 
   /** Inserts the row; the driver's unique-violation error passes through. */

@@ -1,4 +1,4 @@
-import { LessThan, MoreThan, QueryFailedError, type DataSource, type Repository } from 'typeorm';
+import { LessThan, QueryFailedError, type DataSource, type Repository } from 'typeorm';
 import type { SessionRecord, UserId } from '../core/session-record.js';
 import { DuplicateSessionError, type SessionStore } from '../core/session-store.js';
 import { QSession } from './qsession.entity.js';
@@ -51,22 +51,12 @@ export class TypeOrmSessionStore implements SessionStore {
     return deleted;
   }
 
-  async listByUser(userId: UserId): Promise<SessionRecord[]> {
-    const rows = await this.repository
-      .createQueryBuilder('s')
-      .where('s.userId = :userId', { userId })
-      .andWhere('s.expireDate > :now', { now: new Date(this.now()) })
-      .orderBy('s.updatedAt', 'DESC')
-      .getMany();
-    return rows.map(toRecord);
+  listByUser(userId: UserId): Promise<SessionRecord[]> {
+    return this.statements.listOfUser(userId, new Date(this.now()));
   }
 
-  async liveDigestsOfUser(userId: UserId): Promise<string[]> {
-    const rows = await this.repository.find({
-      select: { sessionKey: true },
-      where: { userId, expireDate: MoreThan(new Date(this.now())) },
-    });
-    return rows.map((row) => row.sessionKey);
+  liveDigestsOfUser(userId: UserId): Promise<string[]> {
+    return this.statements.liveDigestsOfUser(userId, new Date(this.now()));
   }
 
   async deleteExpiredBatch(limit: number): Promise<string[]> {
@@ -79,19 +69,6 @@ export class TypeOrmSessionStore implements SessionStore {
     await this.delete(digests);
     return digests;
   }
-}
-
-function toRecord(row: QSession): SessionRecord {
-  return {
-    digest: row.sessionKey,
-    data: row.sessionData,
-    userId: row.userId ?? null,
-    ip: row.ip ?? null,
-    userAgent: row.userAgent ?? null,
-    expireDate: row.expireDate,
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt,
-  };
 }
 
 interface DriverError {
