@@ -1,9 +1,19 @@
-// Prints "N passed, N failed" over every Jest --json result file given (missing file = failed run).
+// Prints "N passed, N failed" over every Jest --json result file given (missing file = failed
+// run), plus checks that are not Jest runs, given as check:<name>:<exit status> (one each).
 import { existsSync, readFileSync } from 'node:fs';
 
 let passed = 0;
 let failed = 0;
 for (const file of process.argv.slice(2)) {
+  const check = /^check:([^:]+):(\d+)$/.exec(file);
+  if (check) {
+    if (check[2] === '0') passed += 1;
+    else {
+      console.error(`check ${check[1]} failed (exit status ${check[2]})`);
+      failed += 1;
+    }
+    continue;
+  }
   if (!existsSync(file)) {
     console.error(`no Jest result at ${file}`);
     failed += 1;
