@@ -12,7 +12,7 @@ import { runScaleProcess } from './process/run-scale-process.js';
 import { summarizeCells } from './report/aggregate.js';
 import { libraryBuildFingerprint } from './library-build.js';
 import { describeMachine } from './report/machine.js';
-import { writeReport, type RunReport } from './report/results-file.js';
+import { freeResultsBase, writeReport, type RunReport } from './report/results-file.js';
 import { markdownTable, resultsTable } from './report/table.js';
 import { evaluateTargets } from './report/targets.js';
 import { runRounds } from './rounds/run-rounds.js';
@@ -179,7 +179,9 @@ async function main(): Promise<number> {
     minutes: (Date.now() - startedAt) / 60_000,
   };
   // A smoke run checks the harness; its figures are too short to keep next to real results.
-  const base = options.smoke ? join(ROOT, 'test-output', `bench-smoke-${date}`) : join(ROOT, 'bench', 'results', date);
+  const base = options.smoke
+    ? join(ROOT, 'test-output', `bench-smoke-${date}`)
+    : freeResultsBase(join(ROOT, 'bench', 'results'), date);
   const paths = writeReport(base, report);
 
   console.log(resultsTable(cells));

@@ -1,6 +1,9 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Measurement } from '../bench/measure/measurement.js';
 import { summarizeCells } from '../bench/report/aggregate.js';
-import { renderMarkdown, type RunReport } from '../bench/report/results-file.js';
+import { freeResultsBase, renderMarkdown, type RunReport } from '../bench/report/results-file.js';
 import { markdownTable } from '../bench/report/table.js';
 import { evaluateTargets } from '../bench/report/targets.js';
 
@@ -94,5 +97,20 @@ describe('bench results file', () => {
     expect(markdown).toContain('- broken read, round 1: the app exited with code 1 during the window');
     expect(markdown).toMatch(/## TARGETS[\s\S]*read: qsessions-cached-redis ≥ 0\.90 × none \(req\/s\) +\| MET/);
     expect(markdown).toContain('Not run (--skip-scale or --smoke).');
+  });
+});
+
+describe('bench results file names', () => {
+  it('never overwrites a run of the same day', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'bench-results-'));
+    try {
+      expect(freeResultsBase(folder, '2026-11-26')).toBe(`${folder}/2026-11-26`);
+      writeFileSync(`${folder}/2026-11-26.md`, '');
+      expect(freeResultsBase(folder, '2026-11-26')).toBe(`${folder}/2026-11-26-2`);
+      writeFileSync(`${folder}/2026-11-26-2.json`, '');
+      expect(freeResultsBase(folder, '2026-11-26')).toBe(`${folder}/2026-11-26-3`);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Measurement } from '../measure/measurement.js';
 import type { BenchOptions } from '../options.js';
@@ -171,6 +171,17 @@ function renderScale(scale: ScaleResult): string[] {
     );
   }
   return lines;
+}
+
+/**
+ * `<folder>/<date>`, or `<date>-2`, `<date>-3`... when a run of that day is already there: a
+ * later run of the day (a partial one, say) never overwrites a kept result.
+ */
+export function freeResultsBase(folder: string, date: string): string {
+  for (let attempt = 1; ; attempt++) {
+    const base = `${folder}/${attempt === 1 ? date : `${date}-${attempt}`}`;
+    if (!existsSync(`${base}.md`) && !existsSync(`${base}.json`)) return base;
+  }
 }
 
 /** Writes `<base>.md` and `<base>.json`; returns both paths. */
