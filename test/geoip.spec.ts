@@ -282,7 +282,11 @@ describe('resolveGeoIpOptions', () => {
   it('is off when there is no folder, when GEOIP_PATH is empty, and with `false`', () => {
     expect(resolveGeoIpOptions(undefined, {})).toEqual({ cityPath: null, countryPath: null });
     expect(resolveGeoIpOptions({}, { GEOIP_PATH: '' })).toEqual({ cityPath: null, countryPath: null });
-    expect(resolveGeoIpOptions(false, { GEOIP_PATH: '/var/lib/geoip' })).toEqual({ cityPath: null, countryPath: null });
+    expect(resolveGeoIpOptions(false, { GEOIP_PATH: '/var/lib/geoip' })).toEqual({
+      cityPath: null,
+      countryPath: null,
+      turnedOff: true,
+    });
   });
 
   it('prefers the path option over GEOIP_PATH, and takes other file names', () => {
@@ -616,6 +620,15 @@ describe('GeoIpLocator on self-built databases', () => {
     expect(warnings[0]).toMatch(
       /^GeoIP is off \(no database configured, or `geoip: false`\): session locations will be null\. To turn it on, set the GEOIP_PATH/,
     );
+  });
+
+  it('says nothing when GeoIP was turned off on purpose (`geoip: false`)', async () => {
+    const logger = recordingLogger();
+    const locator = new GeoIpLocator(resolveGeoIpOptions(false, { GEOIP_PATH: '/var/lib/geoip' }), logger);
+    locators.push(locator);
+    expect(await locator.location('89.160.20.112')).toBeNull();
+    expect(await locator.locationInfo('89.160.20.112')).toBeNull();
+    expect(logger.warnings).toEqual([]);
   });
 
   it('opens each database once: concurrent first lookups share the open', async () => {

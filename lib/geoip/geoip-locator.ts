@@ -33,7 +33,11 @@ export class GeoIpLocator {
   private readonly city: WatchedReader | null;
   private readonly country: WatchedReader | null;
 
+  /** `geoip: false`: off on purpose, so the "GeoIP is off" warning is not given. */
+  private readonly turnedOff: boolean;
+
   constructor(options: ResolvedGeoIpOptions, logger: WarningSink, tuning: GeoIpLocatorTuning = {}) {
+    this.turnedOff = options.turnedOff === true;
     this.warnings = new WarnOncePerKind(logger);
     const common = {
       intervalMs: tuning.watchIntervalMs ?? DEFAULT_WATCH_INTERVAL_MS,
@@ -70,6 +74,7 @@ export class GeoIpLocator {
    */
   async locationInfo(ip: string | null | undefined): Promise<LocationInfo | null> {
     if (this.city === null && this.country === null) {
+      if (this.turnedOff) return null;
       this.warnings.warn(
         'off',
         'GeoIP is off (no database configured, or `geoip: false`): session locations will be null. To turn it on, set the GEOIP_PATH environment variable or the geoip.path option to a folder holding GeoLite2-City.mmdb (`qsessions download-geoip-db` downloads it).',

@@ -32,6 +32,8 @@ export interface ResolvedGeoIpOptions {
   cityPath: string | null;
   /** Country database, used when the city database is missing or has no record for an address. */
   countryPath: string | null;
+  /** `geoip: false` was given: off on purpose, so nothing to warn about. */
+  turnedOff?: boolean;
 }
 
 const KNOWN_KEYS = ['path', 'city', 'country', 'cityPath', 'countryPath'] as const;
@@ -46,7 +48,7 @@ export function resolveGeoIpOptions(
   input: GeoIpOptions | false | undefined,
   env: NodeJS.ProcessEnv,
 ): ResolvedGeoIpOptions {
-  if (input === false) return { cityPath: null, countryPath: null };
+  if (input === false) return { cityPath: null, countryPath: null, turnedOff: true };
   if (input !== undefined && (typeof input !== 'object' || input === null || Array.isArray(input))) {
     throw new Error(
       `nest-qsessions: \`geoip\` must be an object such as { path: '/var/lib/geoip' }, or false to turn GeoIP off; got ${describe(input)}.`,
