@@ -64,6 +64,15 @@ describe('convertExpressSession', () => {
     expect(convertExpressSession(session(remember), { ...rules, expressMaxAge: undefined })).toMatchObject({
       data: '{"a":1}',
     });
+    // express-session stores originalMaxAge as expires - now, often a millisecond short: whole
+    // seconds are compared and kept, so the app-wide lifetime is not mistaken for another one.
+    expect(convertExpressSession(session({ cookie: cookie(NOW + HOUR, 86_399_999), a: 1 }), rules)).toMatchObject({
+      data: '{"a":1}',
+    });
+    const rememberShort = { cookie: cookie(NOW + HOUR, 30 * 86_400_000 - 1), a: 1 };
+    expect(convertExpressSession(session(rememberShort), rules)).toMatchObject({
+      data: `{"a":1,"_qsessions_max_age":${30 * 86_400_000}}`,
+    });
     // Below the codec's one-second minimum: not kept.
     expect(convertExpressSession(session({ cookie: cookie(NOW + HOUR, 500), a: 1 }), rules)).toMatchObject({
       data: '{"a":1}',

@@ -73,13 +73,21 @@ function cookieExpires(cookie: unknown): number | undefined {
 
 /**
  * The per-session lifetime to keep: express-session's `originalMaxAge` when it differs from the
- * app-wide `cookie.maxAge` and fits the codec (a whole number of ms, at least one second).
+ * app-wide `cookie.maxAge` and fits the codec (at least one second). Compared and kept in whole
+ * seconds: express-session derives `originalMaxAge` from `expires - Date.now()`, so a lifetime
+ * set as 30 days is often stored a millisecond short, and cookies count in seconds anyway.
  */
 function customMaxAge(cookie: unknown, expressMaxAge: number | undefined): number | null {
   const original = (cookie as { originalMaxAge?: unknown } | undefined)?.originalMaxAge;
   if (expressMaxAge === undefined || typeof original !== 'number' || !Number.isFinite(original)) return null;
-  const maxAge = Math.floor(original);
-  return maxAge >= 1000 && Number.isSafeInteger(maxAge) && maxAge !== expressMaxAge ? maxAge : null;
+  // Under the codec's one-second minimum (allowing for the millisecond express-session loses).
+  if (original < 999) return null;
+  const maxAge = wholeSeconds(original);
+  return Number.isSafeInteger(maxAge) && maxAge !== wholeSeconds(expressMaxAge) ? maxAge : null;
+}
+
+function wholeSeconds(ms: number): number {
+  return Math.round(ms / 1000) * 1000;
 }
 
 function earliest(...times: Array<number | undefined>): number | undefined {
