@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { Cache } from 'cache-manager';
 import { CacheManagerSessionCache, TOMBSTONE_TTL_MS } from '../cache/cache-manager-session-cache.js';
+import { cacheKeepsWhatItIsGiven } from '../cache/cache-probe.js';
 import { connectRedisCache } from '../cache/create-cache.js';
-import { withTimeout } from '../core/with-timeout.js';
 import { QSessionsCommandError } from '../cli/command-error.js';
 import { redactUrlPassword } from '../cli/redact.js';
 
@@ -43,7 +42,7 @@ export async function openImportCache(source: { redisUrl?: string; cache?: Cache
     }
   }
 
-  if (!(await keepsWhatItIsGiven(cache, keyPrefix, description))) {
+  if (!(await cacheKeepsWhatItIsGiven(cache, keyPrefix, CACHE_TIMEOUT_MS, description))) {
     await close().catch(() => undefined);
     throw new QSessionsCommandError(
       `The session cache (${description}) does not answer; nothing was imported. Check --redis-url (the URL your ` +
@@ -67,18 +66,4 @@ export async function openImportCache(source: { redisUrl?: string; cache?: Cache
       await close();
     },
   } satisfies ImportCache;
-}
-
-/** Writes a probe key, reads it back and removes it: true only if the cache keeps what it is given. */
-async function keepsWhatItIsGiven(cache: Cache, keyPrefix: string, description: string): Promise<boolean> {
-  const probeKey = `${keyPrefix}cli-probe:${randomUUID()}`;
-  const probe = randomUUID();
-  try {
-    await withTimeout(cache.set(probeKey, probe, 60_000), CACHE_TIMEOUT_MS, description);
-    if ((await withTimeout(cache.get(probeKey), CACHE_TIMEOUT_MS, description)) !== probe) return false;
-    await withTimeout(cache.del(probeKey), CACHE_TIMEOUT_MS, description);
-    return true;
-  } catch {
-    return false;
-  }
 }

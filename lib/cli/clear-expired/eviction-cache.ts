@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { Cache } from 'cache-manager';
 import { CacheManagerSessionCache, TOMBSTONE_TTL_MS } from '../../cache/cache-manager-session-cache.js';
+import { cacheKeepsWhatItIsGiven } from '../../cache/cache-probe.js';
 import { connectRedisCache } from '../../cache/create-cache.js';
 import { withTimeout } from '../../core/with-timeout.js';
 import { QSessionsCommandError } from '../command-error.js';
@@ -54,7 +54,7 @@ export async function openEvictionCache(
     close = chosen.close;
   }
 
-  const answered = await answersProbe(cache, keyPrefix, description);
+  const answered = await cacheKeepsWhatItIsGiven(cache, keyPrefix, CACHE_TIMEOUT_MS, description);
   if (!answered) {
     await close().catch(() => undefined);
     throw new QSessionsCommandError(
@@ -89,18 +89,4 @@ export async function openEvictionCache(
     await close();
   };
   return { sessionCache, problems, description, holdsTombstone, close: closeAll };
-}
-
-/** Writes a probe key, reads it back and removes it: true only if the cache keeps what it is given. */
-async function answersProbe(cache: Cache, keyPrefix: string, description: string): Promise<boolean> {
-  const probeKey = `${keyPrefix}cli-probe:${randomUUID()}`;
-  const probe = randomUUID();
-  try {
-    await withTimeout(cache.set(probeKey, probe, 60_000), CACHE_TIMEOUT_MS, description);
-    if ((await withTimeout(cache.get(probeKey), CACHE_TIMEOUT_MS, description)) !== probe) return false;
-    await withTimeout(cache.del(probeKey), CACHE_TIMEOUT_MS, description);
-    return true;
-  } catch {
-    return false;
-  }
 }
