@@ -4,7 +4,7 @@ import { CachedSessionStore } from '../core/cached-session-store.js';
 import type { UserId } from '../core/session-record.js';
 import { QSessionsCommandError } from '../cli/command-error.js';
 import { loadDataSourceFile } from '../cli/clear-expired/load-data-source.js';
-import { prepareDataSource } from '../cli/clear-expired/prepare-data-source.js';
+import { openGivenDataSource } from '../cli/clear-expired/prepare-data-source.js';
 import { defaultUserIdFromSession } from '../options/resolve-options.js';
 import { TypeOrmSessionStore } from '../typeorm/typeorm-session-store.js';
 import { BatchImporter } from './batch-importer.js';
@@ -103,11 +103,7 @@ export async function importExpressSessions(
   options: ImportExpressSessionsOptions,
 ): Promise<ExpressSessionImportReport> {
   const settings = checkOptions(options);
-  const where =
-    typeof options.dataSource === 'string' ? `the data source file ${options.dataSource}` : 'the DataSource given';
-  const given =
-    typeof options.dataSource === 'string' ? await loadDataSourceFile(options.dataSource) : options.dataSource;
-  const { dataSource, opened } = await prepareDataSource(given, where);
+  const { dataSource, opened } = await openGivenDataSource(options.dataSource);
 
   let source: LegacySessionSource | undefined;
   let cache: ImportCache | undefined;

@@ -6,8 +6,7 @@ import { TypeOrmSessionStore } from '../../typeorm/typeorm-session-store.js';
 import { QSessionsCommandError } from '../command-error.js';
 import { DEFAULT_CLEAR_BATCH_SIZE, describeCount } from './clear-count.js';
 import { openEvictionCache, type EvictionCache } from './eviction-cache.js';
-import { loadDataSourceFile } from './load-data-source.js';
-import { prepareDataSource } from './prepare-data-source.js';
+import { openGivenDataSource } from './prepare-data-source.js';
 
 const MAX_BATCH_SIZE = 100_000;
 
@@ -54,11 +53,7 @@ export async function clearExpiredSessions(options: ClearExpiredSessionsOptions)
   }
   const keyPrefix = options.cachePrefix ?? 'qsessions:';
 
-  const where =
-    typeof options.dataSource === 'string' ? `the data source file ${options.dataSource}` : 'the DataSource given';
-  const given =
-    typeof options.dataSource === 'string' ? await loadDataSourceFile(options.dataSource) : options.dataSource;
-  const { dataSource, opened } = await prepareDataSource(given, where);
+  const { dataSource, opened } = await openGivenDataSource(options.dataSource);
 
   let cache: EvictionCache | undefined;
   try {

@@ -2,11 +2,21 @@ import type { DataSource } from 'typeorm';
 import { QSession } from '../../typeorm/qsession.entity.js';
 import { resolveQSessionUserEntity } from '../../typeorm/user-entity.js';
 import { QSessionsCommandError } from '../command-error.js';
+import { loadDataSourceFile } from './load-data-source.js';
 
 /** A DataSource ready to use, and whether we opened it (then we also close it). */
 export interface PreparedDataSource {
   dataSource: DataSource;
   opened: boolean;
+}
+
+/**
+ * The DataSource the maintenance functions were given — an instance, or the path of a data
+ * source file loaded as the TypeORM CLI loads one — prepared with {@link prepareDataSource}.
+ */
+export async function openGivenDataSource(given: DataSource | string): Promise<PreparedDataSource> {
+  if (typeof given !== 'string') return prepareDataSource(given, 'the DataSource given');
+  return prepareDataSource(await loadDataSourceFile(given), `the data source file ${given}`);
 }
 
 /**
