@@ -3,7 +3,7 @@ import { Inject, Injectable, ServiceUnavailableException, type NestMiddleware } 
 import { SessionStoreUnavailableError } from '../core/session-errors.js';
 import { QSESSIONS_LIFECYCLE } from '../qsessions.constants.js';
 import { gateResponse } from './response-gate.js';
-import { attachRequestState, getRequestState } from './request-state.js';
+import { attachRequestState, hasRequestState } from './request-state.js';
 import type { SessionLifecycle } from './session-lifecycle.js';
 
 /**
@@ -17,7 +17,7 @@ export class QSessionsMiddleware implements NestMiddleware {
 
   async use(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): Promise<void> {
     // Mounted twice (automatically and by hand): the first one wins.
-    if (getRequestState(req)) return next();
+    if (hasRequestState(req)) return next();
     let state;
     try {
       state = await this.lifecycle.open(req);

@@ -6,6 +6,7 @@ import type { SessionRecord } from '../core/session-record.js';
 import type { RevocationReason } from '../events/session-event.js';
 import type { ResolvedCookieOptions } from '../options/resolved-options.js';
 import { RequestSession, type SessionController } from './request-session.js';
+import { exposesStateThroughPrototype } from './request-state.js';
 import { SessionCookie, type SessionCookieHost } from './session-cookie.js';
 import { assignSessionData, clearSessionData, decodeSessionData } from './session-data-codec.js';
 
@@ -46,6 +47,8 @@ export class RequestSessionState implements SessionController, SessionCookieHost
   // Created on the first explicit operation: most requests never need one.
   private chain: Promise<void> | null = null;
   private pendingOperations = 0;
+  /** Whether `req.session`/`req.sessionID` must be written on the request (no prototype accessors). */
+  private readonly ownProperties: boolean;
 
   constructor(
     private readonly req: SessionRequest,
@@ -56,6 +59,7 @@ export class RequestSessionState implements SessionController, SessionCookieHost
     /** The request carried a cookie with the session cookie's name (valid or not). */
     readonly cookieSent: boolean,
   ) {
+    this.ownProperties = !exposesStateThroughPrototype(req);
     this.cookie = new SessionCookie(cookieOptions, this);
     this.session = this.attachNewSession();
   }
@@ -78,9 +82,8 @@ export class RequestSessionState implements SessionController, SessionCookieHost
 
   set sessionKey(key: string | null) {
     this.key_ = key;
-    // express-session's req.sessionID, kept as a plain property (an accessor defined on every
-    // request cost more than the whole cache lookup): undefined until the session has a key.
-    this.req.sessionID = key ?? undefined;
+    // express-session's req.sessionID: undefined until the session has a key.
+    if (this.ownProperties) this.req.sessionID = key ?? undefined;
   }
 
   key(): string {
@@ -179,8 +182,10 @@ export class RequestSessionState implements SessionController, SessionCookieHost
   private attachNewSession(): RequestSession {
     const session = new RequestSession(this);
     this.session = session;
-    this.req.session = session;
-    this.req.sessionID = this.key_ ?? undefined;
+    if (this.ownProperties) {
+      this.req.session = session;
+      this.req.sessionID = this.key_ ?? undefined;
+    }
     return session;
   }
 }

@@ -1,8 +1,22 @@
-import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { ServerResponse, type OutgoingHttpHeaders } from 'node:http';
 import type { CommitPlan } from './session-lifecycle.js';
 
 type Decide = (status: number) => CommitPlan | Promise<CommitPlan>;
 type Method = 'writeHead' | 'write' | 'end' | 'flushHeaders';
+type ResponseMethod = (...args: unknown[]) => unknown;
+type Intercept = (method: Method, args: unknown[]) => unknown;
+
+const METHODS: readonly Method[] = ['writeHead', 'write', 'end', 'flushHeaders'];
+
+/** What the wrappers on ServerResponse.prototype share: Node's methods and the open gates. */
+interface PrototypeGate {
+  originals: Record<Method, ResponseMethod>;
+  gates: WeakMap<object, Intercept>;
+}
+
+// Registered for the process, not per copy of this module, so that two copies of the library
+// (or a test's module registry) install the wrappers once and see each other's gates.
+const PROTOTYPE_GATE = Symbol.for('nest-qsessions.response-gate');
 
 /**
  * Runs `decide` just before the response's first byte (its first writeHead, write, end or
@@ -12,18 +26,32 @@ type Method = 'writeHead' | 'write' | 'end' | 'flushHeaders';
  * session must be saved first, every call is held back and replayed after the save: the client
  * (and any other client) can only see the response once the session it implies is stored, and
  * a failed save can still turn into an error response because nothing has been sent yet.
+ *
+ * The calls are caught on `ServerResponse.prototype` (wrappers installed once, passing straight
+ * through for responses without a gate) rather than on each response: Express gives every
+ * response a hidden class of its own (`Object.setPrototypeOf` per request), so adding even one
+ * property to it copies its whole property layout; the profile put that at ~15 µs of CPU per
+ * request. Middleware that wrap these methods on the response itself (compression, on-headers)
+ * still run first and reach the gate when they call the method they wrapped.
  */
 export function gateResponse(res: ServerResponse, decide: Decide): void {
-  // The methods as they are now: the prototype's, or another middleware's wrappers.
-  const originals: Record<Method, (...args: unknown[]) => unknown> = {
-    writeHead: res.writeHead,
-    write: res.write,
-    end: res.end,
-    flushHeaders: res.flushHeaders,
-  } as Record<Method, (...args: unknown[]) => unknown>;
+  const shared = res instanceof ServerResponse ? prototypeGate() : null;
+  // Node's methods, or for another kind of response (HTTP/2 compatibility API), its own ones.
+  const originals: Record<Method, ResponseMethod> = shared
+    ? shared.originals
+    : {
+        writeHead: res.writeHead as ResponseMethod,
+        write: res.write as ResponseMethod,
+        end: res.end as ResponseMethod,
+        flushHeaders: res.flushHeaders as ResponseMethod,
+      };
   let held: Array<[Method, unknown[]]> | null = null;
   let phase: 'open' | 'holding' | 'done' = 'open';
   const call = (method: Method, args: unknown[]) => originals[method].apply(res, args);
+  const settle = () => {
+    phase = 'done';
+    shared?.gates.delete(res);
+  };
 
   const intercept = (method: Method, args: unknown[]): unknown => {
     if (phase === 'done') return call(method, args);
@@ -39,7 +67,7 @@ export function gateResponse(res: ServerResponse, decide: Decide): void {
       plan = Promise.reject(error);
     }
     if (!(plan instanceof Promise)) {
-      phase = 'done';
+      settle();
       applyHeaders(res, plan, method === 'writeHead' ? args : undefined);
       return call(method, args);
     }
@@ -48,12 +76,12 @@ export function gateResponse(res: ServerResponse, decide: Decide): void {
     held = waiting;
     plan.then(
       (settled) => {
-        phase = 'done';
+        settle();
         if (settled.replace) return replaceResponse(res, settled, waiting, call);
         replay(res, settled, waiting, call);
       },
       (error: unknown) => {
-        phase = 'done';
+        settle();
         const message = (error as Error)?.message ?? 'The session could not be saved.';
         replaceResponse(
           res,
@@ -66,13 +94,44 @@ export function gateResponse(res: ServerResponse, decide: Decide): void {
     return method === 'end' ? res : true;
   };
 
-  // Plain assignments, left in place once the response is settled (they then pass straight
-  // through): adding and deleting own properties on every response would push `res` into V8's
-  // slow dictionary mode for the rest of the request, which the profile showed.
-  res.writeHead = ((...args: unknown[]) => intercept('writeHead', args)) as ServerResponse['writeHead'];
-  res.write = ((...args: unknown[]) => intercept('write', args)) as ServerResponse['write'];
-  res.end = ((...args: unknown[]) => intercept('end', args)) as ServerResponse['end'];
-  res.flushHeaders = () => void intercept('flushHeaders', []);
+  if (shared) {
+    shared.gates.set(res, intercept);
+    return;
+  }
+  // Left in place once the response is settled (they then pass straight through). Only the
+  // methods this kind of response has (HTTP/2's has no flushHeaders).
+  for (const method of METHODS) {
+    if (typeof originals[method] !== 'function') continue;
+    (res as unknown as Record<Method, ResponseMethod>)[method] = (...args: unknown[]) => intercept(method, args);
+  }
+}
+
+/** Installs the pass-through wrappers on ServerResponse.prototype once per process. */
+function prototypeGate(): PrototypeGate {
+  const prototype = ServerResponse.prototype as unknown as Record<Method, ResponseMethod> & {
+    [PROTOTYPE_GATE]?: PrototypeGate;
+  };
+  const installed = prototype[PROTOTYPE_GATE];
+  if (installed) return installed;
+  const shared: PrototypeGate = {
+    originals: {
+      writeHead: prototype.writeHead,
+      write: prototype.write,
+      end: prototype.end,
+      flushHeaders: prototype.flushHeaders,
+    },
+    gates: new WeakMap(),
+  };
+  for (const method of METHODS) {
+    const original = shared.originals[method];
+    // A named function expression, so that stack traces through it still read sensibly.
+    prototype[method] = function gatedResponseMethod(this: ServerResponse, ...args: unknown[]): unknown {
+      const intercept = shared.gates.get(this);
+      return intercept ? intercept(method, args) : original.apply(this, args);
+    };
+  }
+  Object.defineProperty(prototype, PROTOTYPE_GATE, { value: shared });
+  return shared;
 }
 
 function replay(
