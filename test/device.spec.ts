@@ -359,6 +359,41 @@ describe('LruCache', () => {
     expect(cache.get('c')).toBe(4);
   });
 
+  it('gives a used entry a second chance and drops the oldest unused one', () => {
+    const cache = new LruCache<string, number>(3);
+    cache.set('a', 1);
+    cache.set('b', 2);
+    cache.set('c', 3);
+    cache.get('a');
+    cache.get('c');
+    cache.set('d', 4); // a is passed over (used), b goes
+    expect([...['a', 'b', 'c', 'd']].map((key) => cache.get(key))).toEqual([1, undefined, 3, 4]);
+    // Every entry used: the sweep unmarks them all and drops the oldest.
+    cache.set('e', 5);
+    expect(cache.size).toBe(3);
+    expect(cache.get('e')).toBe(5);
+    expect([cache.get('a'), cache.get('c'), cache.get('d')].filter((value) => value === undefined)).toHaveLength(1);
+  });
+
+  it('keeps its capacity under any mix of reads and writes', () => {
+    const cache = new LruCache<number, number>(50);
+    let seed = 7;
+    const next = () => (seed = (seed * 48271) % 2147483647) % 200;
+    for (let i = 0; i < 20_000; i++) {
+      const key = next();
+      if (i % 3 === 0) cache.get(key);
+      else cache.set(key, i);
+      expect(cache.size).toBeLessThanOrEqual(50);
+    }
+    // A key read again and again survives a flood of one-off keys.
+    cache.set(-1, -1);
+    for (let i = 0; i < 1_000; i++) {
+      cache.get(-1);
+      cache.set(1_000 + i, i);
+    }
+    expect(cache.get(-1)).toBe(-1);
+  });
+
   it('refuses a capacity that is not a positive whole number', () => {
     for (const capacity of [0, -1, 1.5, Number.NaN]) {
       expect(() => new LruCache(capacity)).toThrow(/^nest-qsessions: an LRU cache needs a positive whole capacity/);

@@ -58,6 +58,29 @@ describe.each(variants())('location and device on $name', (variant) => {
     ]);
   });
 
+  it('locates every session of the list, however many share an address', async () => {
+    const user = await t.dataSource.getRepository(IntUser).save({ username: 'many-devices' });
+    const addresses = ['89.160.20.112', '2001:218::1', '89.160.20.112', '127.0.0.1', '2001:218::1'];
+    for (const address of addresses) {
+      await request(t.url)
+        .post('/me/sessions/login-as')
+        .set('X-Forwarded-For', address)
+        .send({ userId: user.id })
+        .expect(200);
+    }
+    const views = await t.sessions.list(user.id);
+    const byAddress = views.map((view) => [view.ip, view.location]).sort();
+    expect(byAddress).toEqual(
+      [
+        ['127.0.0.1', null],
+        ['2001:218::1', 'Japan'],
+        ['2001:218::1', 'Japan'],
+        ['89.160.20.112', 'Linköping, Sweden'],
+        ['89.160.20.112', 'Linköping, Sweden'],
+      ].sort(),
+    );
+  });
+
   it('F.1 10: an unsaved QSession knows its location', async () => {
     const session = Object.assign(new QSession(), { ip: '89.160.20.112' });
     expect(await session.location()).toBe('Linköping, Sweden');

@@ -1,9 +1,20 @@
+interface Slot<V> {
+  value: V;
+  /** Read or replaced since the eviction sweep last passed it. */
+  used: boolean;
+}
+
 /**
- * A least-recently-used cache on a Map (whose iteration order is insertion order): a hit moves
- * the entry to the end, and the first entry is dropped when the cache is full.
+ * A bounded cache that evicts what has not been used lately, by the second-chance ("clock")
+ * rule: entries sit in a Map in insertion order; a hit only marks its entry, and when the cache
+ * is full the sweep drops the oldest unmarked entry, moving marked ones to the back unmarked.
+ *
+ * Why not a strict LRU (move the entry to the end on every hit): that is a Map delete and insert
+ * per hit, which on the hot paths (a session read, each row of `list()`) cost more than the
+ * lookup itself and kept rehashing the Map. A hit here writes one boolean.
  */
 export class LruCache<K, V> {
-  private readonly entries = new Map<K, V>();
+  private readonly entries = new Map<K, Slot<V>>();
 
   constructor(
     /** Most entries kept. */
@@ -14,23 +25,24 @@ export class LruCache<K, V> {
     }
   }
 
-  /** The cached value, marked as just used; undefined when absent. */
+  /** The cached value, marked as used; undefined when absent. */
   get(key: K): V | undefined {
-    const value = this.entries.get(key);
-    if (value === undefined) return undefined;
-    this.entries.delete(key);
-    this.entries.set(key, value);
-    return value;
+    const slot = this.entries.get(key);
+    if (slot === undefined) return undefined;
+    slot.used = true;
+    return slot.value;
   }
 
-  /** Stores `value`, dropping the least recently used entry when full. */
+  /** Stores `value` (replacing counts as a use), evicting an entry not used lately when full. */
   set(key: K, value: V): void {
-    this.entries.delete(key);
-    if (this.entries.size >= this.capacity) {
-      const oldest = this.entries.keys().next();
-      if (!oldest.done) this.entries.delete(oldest.value);
+    const slot = this.entries.get(key);
+    if (slot !== undefined) {
+      slot.value = value;
+      slot.used = true;
+      return;
     }
-    this.entries.set(key, value);
+    if (this.entries.size >= this.capacity) this.evictOne();
+    this.entries.set(key, { value, used: false });
   }
 
   /** Removes an entry; true when it was there. */
@@ -46,5 +58,17 @@ export class LruCache<K, V> {
   /** Number of entries. */
   get size(): number {
     return this.entries.size;
+  }
+
+  /** Drops the oldest entry not used since the sweep last passed it (ends: each pass unmarks). */
+  private evictOne(): void {
+    for (const [key, slot] of this.entries) {
+      this.entries.delete(key);
+      if (!slot.used) return;
+      slot.used = false;
+      // Re-inserted at the back; a Map iterator visits entries added during iteration, so a
+      // full sweep of marked entries comes back to the first one, now unmarked, and drops it.
+      this.entries.set(key, slot);
+    }
   }
 }

@@ -111,6 +111,11 @@ export class GeoIpLocator {
     return null;
   }
 
+  /** Whether a city or country database is configured (false: every location is null). */
+  get hasDatabase(): boolean {
+    return this.city !== null || this.country !== null;
+  }
+
   /**
    * Where `ip` is as one line, as django-qsessions shows it: `"Linköping, Sweden"`, `"Japan"`
    * when the city is unknown, or null.

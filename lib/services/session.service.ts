@@ -78,11 +78,8 @@ export class SessionService {
   async list(user: UserOrId, options: { current?: object } = {}): Promise<SessionView[]> {
     const currentDigest = options.current ? getRequestState(options.current)?.record?.digest : undefined;
     const records = await this.store.listByUser(this.userIdOf(user));
-    return Promise.all(
-      records.map(async (record) =>
-        toView(record, record.digest === currentDigest, await this.geoip.location(record.ip)),
-      ),
-    );
+    const locations = await this.locationsOf(records);
+    return records.map((record) => toView(record, record.digest === currentDigest, locations.get(record.ip) ?? null));
   }
 
   /**
@@ -154,6 +151,21 @@ export class SessionService {
 
   private announce(userId: UserId | null, ids: string[], reason: RevocationReason): void {
     this.eventBus.emit({ type: 'revoked', at: new Date(), ids, userId, reason });
+  }
+
+  /**
+   * The location of each distinct address among the sessions: one lookup per address (a user's
+   * sessions mostly share a few), and none at all when GeoIP has no database.
+   */
+  private async locationsOf(records: readonly SessionRecord[]): Promise<Map<string | null, string | null>> {
+    const addresses = [...new Set(records.map((record) => record.ip))];
+    if (!this.geoip.hasDatabase) {
+      // Still asked once, so that a missing configuration is reported as it always is.
+      if (addresses.length > 0) await this.geoip.location(addresses[0]);
+      return new Map();
+    }
+    const found = await Promise.all(addresses.map((ip) => this.geoip.location(ip)));
+    return new Map(addresses.map((ip, index) => [ip, found[index] ?? null]));
   }
 
   private stateOf(req: object): RequestSessionState {
