@@ -1,7 +1,8 @@
 import { once } from 'node:events';
 import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { IncomingMessage, type ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
 import {
   Controller,
   Get,
@@ -33,19 +34,23 @@ import { TestController } from './support/test.controller.js';
 type RawRequest = IncomingMessage & { session?: unknown; sessionID?: unknown };
 
 /** Wraps writeHead and end on the response itself, as on-headers and compression do. */
+function wrapResponse(res: ServerResponse, tag: string): void {
+  const writeHead = res.writeHead;
+  const end = res.end;
+  res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
+    this.setHeader(`X-${tag}-Head`, 'yes');
+    return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
+  } as ServerResponse['writeHead'];
+  res.end = function (this: ServerResponse, ...args: unknown[]) {
+    if (!this.headersSent) this.setHeader(`X-${tag}-End`, 'yes');
+    return (end as (...a: unknown[]) => ServerResponse).apply(this, args);
+  } as ServerResponse['end'];
+}
+
 @Injectable()
 class ResponseWrappingMiddleware implements NestMiddleware {
   use(_req: IncomingMessage, res: ServerResponse, next: () => void): void {
-    const writeHead = res.writeHead;
-    const end = res.end;
-    res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
-      this.setHeader('X-Wrapped-Head', 'yes');
-      return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
-    } as ServerResponse['writeHead'];
-    res.end = function (this: ServerResponse, ...args: unknown[]) {
-      if (!this.headersSent) this.setHeader('X-Wrapped-End', 'yes');
-      return (end as (...a: unknown[]) => ServerResponse).apply(this, args);
-    } as ServerResponse['end'];
+    wrapResponse(res, 'Wrapped');
     next();
   }
 }
@@ -103,6 +108,22 @@ describe.each(variants().filter((variant) => variant.database === firstDatabase)
     expect(row).not.toBeNull();
   });
 
+  it('a wrapper installed on the response before any middleware runs (server level) still sees the cookie', async () => {
+    const server = t.app.getHttpServer() as import('node:http').Server;
+    const early = (_req: IncomingMessage, res: ServerResponse) => wrapResponse(res, 'Early');
+    server.prependListener('request', early);
+    try {
+      const res = await request(t.url).get('/modify_session').expect(200);
+      expect(res.headers['x-early-head']).toBe('yes');
+      const cookie = sessionCookie(res.headers);
+      expect(cookie?.value).toMatch(/^[a-z0-9]{32}$/);
+      const row = await t.dataSource.getRepository(QSession).findOneBy({ sessionKey: digestSessionKey(cookie!.value) });
+      expect(row).not.toBeNull();
+    } finally {
+      server.removeListener('request', early);
+    }
+  });
+
   it('req.sessionID follows the key as express-session does, and req.session stays off Object.keys(req)', async () => {
     const res = await request(t.url).get('/hooks/ids').expect(200);
     const key = sessionCookie(res.headers)!.value;
@@ -115,6 +136,46 @@ describe.each(variants().filter((variant) => variant.database === firstDatabase)
   it('assigning req.session or req.sessionID keeps the assigned values on that request', async () => {
     const res = await request(t.url).post('/hooks/assign').expect(201);
     expect(res.body).toEqual({ session: { assigned: true }, sessionID: 'assigned-id' });
+  });
+});
+
+describe("light-my-request's response (Fastify inject), which replaces write and end without calling Node's", () => {
+  // Through Fastify's inject() itself Jest cannot load light-my-request (an ESM-only dependency
+  // it requires), so its response class is driven directly, as inject() drives it.
+  it('holds the whole response until the plan is settled, so the payload carries the cookie', async () => {
+    const { default: LightResponse } = (await import('light-my-request/lib/response.js')) as unknown as {
+      default: new (
+        req: IncomingMessage,
+        onEnd: (error: Error | null, payload: { headers: Record<string, unknown>; payload: string }) => void,
+      ) => ServerResponse;
+    };
+    const req = new IncomingMessage(new Socket());
+    let saved = false;
+    let savedWhenEnded: boolean | undefined;
+    const ended = new Promise<{ headers: Record<string, unknown>; payload: string }>((resolve, reject) => {
+      const res = new LightResponse(req, (error, payload) => {
+        savedWhenEnded = saved;
+        if (error) reject(error);
+        else resolve(payload);
+      });
+      gateResponse(
+        res,
+        () =>
+          new Promise((settle) =>
+            setTimeout(() => {
+              saved = true;
+              settle({ vary: true, setCookie: 'sessionid=inject' });
+            }, 20),
+          ),
+      );
+      res.setHeader('content-type', 'text/plain');
+      res.end('held');
+    });
+    const payload = await ended;
+    expect(savedWhenEnded).toBe(true);
+    expect(payload.headers['set-cookie']).toBe('sessionid=inject');
+    expect(payload.headers.vary).toBe('Cookie');
+    expect(payload.payload).toBe('held');
   });
 });
 

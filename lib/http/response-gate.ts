@@ -11,6 +11,8 @@ const METHODS: readonly Method[] = ['writeHead', 'write', 'end', 'flushHeaders']
 /** What the wrappers on ServerResponse.prototype share: Node's methods and the open gates. */
 interface PrototypeGate {
   originals: Record<Method, ResponseMethod>;
+  /** The wrappers installed on the prototype. */
+  wrappers: Record<Method, ResponseMethod>;
   gates: WeakMap<object, Intercept>;
 }
 
@@ -31,12 +33,13 @@ const PROTOTYPE_GATE = Symbol.for('nest-qsessions.response-gate');
  * through for responses without a gate) rather than on each response: Express gives every
  * response a hidden class of its own (`Object.setPrototypeOf` per request), so adding even one
  * property to it copies its whole property layout; the profile put that at ~15 µs of CPU per
- * request. Middleware that wrap these methods on the response itself (compression, on-headers)
- * still run first and reach the gate when they call the method they wrapped.
+ * request. A response whose methods were already wrapped or replaced is gated on itself instead.
  */
 export function gateResponse(res: ServerResponse, decide: Decide): void {
-  const shared = res instanceof ServerResponse ? prototypeGate() : null;
-  // Node's methods, or for another kind of response (HTTP/2 compatibility API), its own ones.
+  const shared = reachesPrototypeGate(res) ? prototypeGate() : null;
+  // Node's methods; or, for a response whose methods do not all lead to the prototype's
+  // (HTTP/2's compatibility API, Fastify's inject, a wrapper installed before this middleware),
+  // the methods it has now, wrapped on the response itself as they always could be.
   const originals: Record<Method, ResponseMethod> = shared
     ? shared.originals
     : {
@@ -106,6 +109,22 @@ export function gateResponse(res: ServerResponse, decide: Decide): void {
   }
 }
 
+/**
+ * Whether a call to any of the response's methods lands in the prototype's wrappers: it is a
+ * ServerResponse and neither it nor a subclass overrides them (light-my-request's response,
+ * used by Fastify's inject, replaces write and end without calling Node's).
+ */
+function reachesPrototypeGate(res: ServerResponse): boolean {
+  if (!(res instanceof ServerResponse)) return false;
+  const wrappers = prototypeGate().wrappers;
+  return (
+    res.writeHead === wrappers.writeHead &&
+    res.write === wrappers.write &&
+    res.end === wrappers.end &&
+    res.flushHeaders === wrappers.flushHeaders
+  );
+}
+
 /** Installs the pass-through wrappers on ServerResponse.prototype once per process. */
 function prototypeGate(): PrototypeGate {
   const prototype = ServerResponse.prototype as unknown as Record<Method, ResponseMethod> & {
@@ -120,15 +139,17 @@ function prototypeGate(): PrototypeGate {
       end: prototype.end,
       flushHeaders: prototype.flushHeaders,
     },
+    wrappers: {} as Record<Method, ResponseMethod>,
     gates: new WeakMap(),
   };
   for (const method of METHODS) {
     const original = shared.originals[method];
     // A named function expression, so that stack traces through it still read sensibly.
-    prototype[method] = function gatedResponseMethod(this: ServerResponse, ...args: unknown[]): unknown {
+    shared.wrappers[method] = function gatedResponseMethod(this: ServerResponse, ...args: unknown[]): unknown {
       const intercept = shared.gates.get(this);
       return intercept ? intercept(method, args) : original.apply(this, args);
     };
+    prototype[method] = shared.wrappers[method];
   }
   Object.defineProperty(prototype, PROTOTYPE_GATE, { value: shared });
   return shared;
