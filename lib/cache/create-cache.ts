@@ -1,5 +1,6 @@
 import { createCache, type Cache } from 'cache-manager';
 import { Keyv } from 'keyv';
+import { deserializeKeyvData, serializeKeyvData } from './keyv-json.js';
 import { withTimeout } from '../core/with-timeout.js';
 import type { ResolvedCacheOptions } from '../options/resolved-options.js';
 
@@ -59,5 +60,14 @@ async function createRedisKeyv(
   }
   // A Redis that is down at start-up must not stop the app: sessions fall back to the database.
   const store = new redis.default(url, { throwOnConnectError: false, throwOnErrors: true, connectionTimeout: 2000 });
-  return { keyv: new Keyv({ store, namespace: undefined, useKeyPrefix: false }), store };
+  return {
+    keyv: new Keyv({
+      store,
+      namespace: undefined,
+      useKeyPrefix: false,
+      serialize: serializeKeyvData,
+      deserialize: deserializeKeyvData,
+    }),
+    store,
+  };
 }
