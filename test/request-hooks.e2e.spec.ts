@@ -19,6 +19,7 @@ import request from 'supertest';
 import { QSession } from '../lib/index.js';
 import { digestSessionKey } from '../lib/core/session-key.js';
 import { gateResponse } from '../lib/http/response-gate.js';
+import type { CommitPlan } from '../lib/http/session-lifecycle.js';
 import { exposesStateThroughPrototype } from '../lib/http/request-state.js';
 import { sessionCookie } from './support/http.js';
 import { databases, variants } from './support/matrix.js';
@@ -86,6 +87,17 @@ class HooksController {
 }
 
 const firstDatabase = databases[0]!;
+
+/** A gate decision whose save takes a moment: it calls `onSaved`, then asks for `setCookie`. */
+function slowSave(setCookie: string, onSaved: () => void): () => Promise<CommitPlan> {
+  return () =>
+    new Promise((settle) =>
+      setTimeout(() => {
+        onSaved();
+        settle({ vary: true, setCookie });
+      }, 25),
+    );
+}
 
 describe.each(variants().filter((variant) => variant.database === firstDatabase))('request hooks $name', (variant) => {
   let t: TestApp;
@@ -162,13 +174,7 @@ describe("light-my-request's response (Fastify inject), which replaces write and
       });
       gateResponse(
         res,
-        () =>
-          new Promise((settle) =>
-            setTimeout(() => {
-              saved = true;
-              settle({ vary: true, setCookie: 'sessionid=inject' });
-            }, 20),
-          ),
+        slowSave('sessionid=inject', () => (saved = true)),
       );
       res.setHeader('content-type', 'text/plain');
       res.end('held');
@@ -192,13 +198,7 @@ describe('request hooks on HTTP/2 (no IncomingMessage, no ServerResponse)', () =
       let saved = false;
       gateResponse(
         res as unknown as ServerResponse,
-        () =>
-          new Promise((resolve) =>
-            setTimeout(() => {
-              saved = true;
-              resolve({ vary: true, setCookie: 'sessionid=h2' });
-            }, 30),
-          ),
+        slowSave('sessionid=h2', () => (saved = true)),
       );
       res.on('finish', () => (seen.savedBeforeHeaders = saved));
       res.setHeader('content-type', 'text/plain');

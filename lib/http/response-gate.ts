@@ -36,7 +36,8 @@ const PROTOTYPE_GATE = Symbol.for('nest-qsessions.response-gate');
  * request. A response whose methods were already wrapped or replaced is gated on itself instead.
  */
 export function gateResponse(res: ServerResponse, decide: Decide): void {
-  const shared = reachesPrototypeGate(res) ? prototypeGate() : null;
+  const gate = prototypeGate();
+  const shared = reachesPrototypeGate(res, gate) ? gate : null;
   // Node's methods; or, for a response whose methods do not all lead to the prototype's
   // (HTTP/2's compatibility API, Fastify's inject, a wrapper installed before this middleware),
   // the methods it has now, wrapped on the response itself as they always could be.
@@ -114,9 +115,8 @@ export function gateResponse(res: ServerResponse, decide: Decide): void {
  * ServerResponse and neither it nor a subclass overrides them (light-my-request's response,
  * used by Fastify's inject, replaces write and end without calling Node's).
  */
-function reachesPrototypeGate(res: ServerResponse): boolean {
+function reachesPrototypeGate(res: ServerResponse, { wrappers }: PrototypeGate): boolean {
   if (!(res instanceof ServerResponse)) return false;
-  const wrappers = prototypeGate().wrappers;
   return (
     res.writeHead === wrappers.writeHead &&
     res.write === wrappers.write &&
