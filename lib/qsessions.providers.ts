@@ -3,7 +3,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import type { Cache } from 'cache-manager';
 import type { DataSource } from 'typeorm';
 import { MemorySessionCache } from './cache/memory-session-cache.js';
-import { CacheManagerSessionCache, TOMBSTONE_TTL_MS } from './cache/cache-manager-session-cache.js';
+import { SharedSessionCache, TOMBSTONE_TTL_MS } from './cache/shared-session-cache.js';
 import { chooseCache, type ChosenCache } from './cache/create-cache.js';
 import { mayRunInSeveralProcesses } from './cache/process-count.js';
 import { CachedSessionStore } from './core/cached-session-store.js';
@@ -84,8 +84,8 @@ export function createQSessionsProviders(dataSourceName: string | undefined): Pr
       useFactory: (options: ResolvedQSessionsOptions, chosen: ChosenCache | null): SessionCache | null => {
         if (options.engine !== 'cached_db') return null;
         if (!chosen) return new MemorySessionCache(options.cache.maxEntries, TOMBSTONE_TTL_MS);
-        return new CacheManagerSessionCache(
-          chosen.cache,
+        return new SharedSessionCache(
+          chosen.entries,
           { keyPrefix: options.cache.keyPrefix, timeoutMs: options.cache.timeoutMs, tombstoneTtlMs: TOMBSTONE_TTL_MS },
           logger,
         );

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Cache } from 'cache-manager';
 import { DataSource, type DataSourceOptions } from 'typeorm';
-import { CacheManagerSessionCache } from '../lib/cache/cache-manager-session-cache.js';
+import { SharedSessionCache } from '../lib/cache/shared-session-cache.js';
 import { connectRedisCache, type ChosenCache } from '../lib/cache/create-cache.js';
 import { QSession, setQSessionUserEntity } from '../lib/index.js';
 import { buildCli } from './support/cli-build.js';
@@ -122,9 +122,10 @@ describe.each(databases)('qsessions clear-expired (built bin) on %s', (kind) => 
 
       it('evicts the expired sessions from the cache with revocation tombstones (<prefix>r:<digest>)', async () => {
         const rows = await insertSessions(dataSource, { expired: 1200, live: 5 });
-        // The app's cache as the cached_db engine fills it: the records of sessions it served.
-        const appCache = new CacheManagerSessionCache(
-          cache,
+        // The app's cache as the cached_db engine fills it (straight on the Redis client): the
+        // records of sessions it served. The command evicts through cache-manager and Keyv.
+        const appCache = new SharedSessionCache(
+          chosen.entries,
           { keyPrefix: prefix, timeoutMs: 2000, tombstoneTtlMs: 600_000 },
           console,
         );

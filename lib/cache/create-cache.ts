@@ -1,5 +1,8 @@
 import { createCache, type Cache } from 'cache-manager';
 import { Keyv } from 'keyv';
+import type { CacheEntries } from './cache-entries.js';
+import { CacheManagerEntries } from './cache-manager-entries.js';
+import { RedisEntries, type RedisCommands } from './redis-entries.js';
 import { deserializeKeyvData, serializeKeyvData } from './keyv-json.js';
 import { withTimeout } from '../core/with-timeout.js';
 import type { ResolvedCacheOptions } from '../options/resolved-options.js';
@@ -10,6 +13,8 @@ export type SessionCacheSource = 'instance' | 'redis' | 'app';
 /** A cache-manager cache chosen for the `cached_db` engine, and how to let go of it. */
 export interface ChosenCache {
   cache: Cache;
+  /** The same cache, as the session cache reads and writes it (straight on the client for Redis). */
+  entries: CacheEntries;
   source: SessionCacheSource;
   /** Closes connections this library opened (never the app's own cache). */
   close(): Promise<void>;
@@ -24,18 +29,33 @@ export async function chooseCache(
   options: ResolvedCacheOptions,
   appCache: Cache | undefined,
 ): Promise<ChosenCache | null> {
-  if (options.instance) return { cache: options.instance, source: 'instance', close: async () => {} };
+  if (options.instance) return throughCacheManager(options.instance, 'instance');
   if (options.redisUrl) {
     return connectRedisCache(options.redisUrl);
   }
-  if (appCache && options.useAppCacheManager) return { cache: appCache, source: 'app', close: async () => {} };
+  if (appCache && options.useAppCacheManager) return throughCacheManager(appCache, 'app');
   return null;
+}
+
+function throughCacheManager(cache: Cache, source: SessionCacheSource): ChosenCache {
+  return { cache, entries: new CacheManagerEntries(cache), source, close: async () => {} };
 }
 
 /** The Redis cache at `url`, for the command line (which has no app cache to fall back on). */
 export async function connectRedisCache(url: string): Promise<ChosenCache> {
   const { keyv, store } = await createRedisKeyv(url);
-  return { cache: createCache({ stores: [keyv] }), source: 'redis', close: () => disconnect(store) };
+  // @keyv/redis owns the connection (connecting on first use and after an outage); the session
+  // cache sends its commands on that same client, past Keyv (see RedisEntries).
+  const client = () => {
+    const current = store.client as unknown as RedisCommands & { isOpen: boolean };
+    return current.isOpen ? current : (store.getClient() as unknown as Promise<RedisCommands>);
+  };
+  return {
+    cache: createCache({ stores: [keyv] }),
+    entries: new RedisEntries(client),
+    source: 'redis',
+    close: () => disconnect(store),
+  };
 }
 
 async function disconnect(store: { disconnect(force?: boolean): Promise<void> }): Promise<void> {
@@ -49,7 +69,7 @@ async function disconnect(store: { disconnect(force?: boolean): Promise<void> })
 
 async function createRedisKeyv(
   url: string,
-): Promise<{ keyv: Keyv; store: { disconnect(force?: boolean): Promise<void> } }> {
+): Promise<{ keyv: Keyv; store: InstanceType<(typeof import('@keyv/redis'))['default']> }> {
   let redis: typeof import('@keyv/redis');
   try {
     redis = await import('@keyv/redis');

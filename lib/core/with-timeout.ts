@@ -8,10 +8,20 @@ export class OperationTimeoutError extends Error {
 
 /** Races a promise against a timer; the timer never keeps the process alive. */
 export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new OperationTimeoutError(what, ms)), ms);
+  // One promise and one timer per call (not a timer promise, a race and a finally): this runs
+  // on every cache operation of a request.
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new OperationTimeoutError(what, ms)), ms);
     timer.unref();
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
   });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -1,5 +1,7 @@
 import type { Cache } from 'cache-manager';
-import { CacheManagerSessionCache, TOMBSTONE_TTL_MS } from '../cache/cache-manager-session-cache.js';
+import { CacheManagerEntries } from '../cache/cache-manager-entries.js';
+import type { CacheEntries } from '../cache/cache-entries.js';
+import { SharedSessionCache, TOMBSTONE_TTL_MS } from '../cache/shared-session-cache.js';
 import { cacheKeepsWhatItIsGiven } from '../cache/cache-probe.js';
 import { connectRedisCache } from '../cache/create-cache.js';
 import { QSessionsCommandError } from '../cli/command-error.js';
@@ -11,7 +13,7 @@ const CACHE_TIMEOUT_MS = 5000;
 /** The session cache of the app's cached_db engine, as the import fills it. */
 export interface ImportCache {
   /** The very class the app's cached_db engine uses, so that entries have the app's format and keys. */
-  sessionCache: CacheManagerSessionCache;
+  sessionCache: SharedSessionCache;
   /** Problems the cache reported while importing (the cache port never throws; it reports). */
   problems: string[];
   /** Where the cache is, fit to print (no password). */
@@ -27,15 +29,18 @@ export interface ImportCache {
  */
 export async function openImportCache(source: { redisUrl?: string; cache?: Cache }, keyPrefix: string) {
   let cache: Cache;
+  let entries: CacheEntries;
   let close = async () => {};
   let description = 'the cache given';
   if (source.cache) {
     cache = source.cache;
+    entries = new CacheManagerEntries(cache);
   } else {
     description = `Redis at ${redactUrlPassword(source.redisUrl!)}`;
     try {
       const chosen = await connectRedisCache(source.redisUrl!);
       cache = chosen.cache;
+      entries = chosen.entries;
       close = chosen.close;
     } catch (error) {
       throw new QSessionsCommandError(`Cannot use the session cache (${description}): ${(error as Error).message}`);
@@ -52,8 +57,8 @@ export async function openImportCache(source: { redisUrl?: string; cache?: Cache
   }
 
   const problems: string[] = [];
-  const sessionCache = new CacheManagerSessionCache(
-    cache,
+  const sessionCache = new SharedSessionCache(
+    entries,
     { keyPrefix, timeoutMs: CACHE_TIMEOUT_MS, tombstoneTtlMs: TOMBSTONE_TTL_MS },
     { warn: (message) => problems.push(message) },
   );

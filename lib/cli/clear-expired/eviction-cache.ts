@@ -1,5 +1,7 @@
 import type { Cache } from 'cache-manager';
-import { CacheManagerSessionCache, TOMBSTONE_TTL_MS } from '../../cache/cache-manager-session-cache.js';
+import { CacheManagerEntries } from '../../cache/cache-manager-entries.js';
+import type { CacheEntries } from '../../cache/cache-entries.js';
+import { SharedSessionCache, TOMBSTONE_TTL_MS } from '../../cache/shared-session-cache.js';
 import { cacheKeepsWhatItIsGiven } from '../../cache/cache-probe.js';
 import { connectRedisCache } from '../../cache/create-cache.js';
 import { withTimeout } from '../../core/with-timeout.js';
@@ -12,7 +14,7 @@ const CACHE_TIMEOUT_MS = 5000;
 /** The session cache the command evicts from, and how to let go of it. */
 export interface EvictionCache {
   /** The very class the app's cached_db engine uses, so that eviction means the same thing. */
-  sessionCache: CacheManagerSessionCache;
+  sessionCache: SharedSessionCache;
   /** Cache problems reported while evicting (the cache port never throws; it reports). */
   problems: string[];
   /** Where the cache is, fit to print (no password). */
@@ -36,10 +38,12 @@ export async function openEvictionCache(
   keyPrefix: string,
 ): Promise<EvictionCache> {
   let cache: Cache;
+  let entries: CacheEntries;
   let close = async () => {};
   let description: string;
   if (source.cache) {
     cache = source.cache;
+    entries = new CacheManagerEntries(cache);
     description = 'the cache given';
   } else {
     const url = source.redisUrl!;
@@ -51,6 +55,7 @@ export async function openEvictionCache(
       throw new QSessionsCommandError(`Cannot use ${description}: ${(error as Error).message}`);
     }
     cache = chosen.cache;
+    entries = chosen.entries;
     close = chosen.close;
   }
 
@@ -68,8 +73,8 @@ export async function openEvictionCache(
   }
 
   const problems: string[] = [];
-  const sessionCache = new CacheManagerSessionCache(
-    cache,
+  const sessionCache = new SharedSessionCache(
+    entries,
     { keyPrefix, timeoutMs: CACHE_TIMEOUT_MS, tombstoneTtlMs: TOMBSTONE_TTL_MS },
     { warn: (message) => problems.push(message) },
   );

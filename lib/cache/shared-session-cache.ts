@@ -1,12 +1,12 @@
-import type { Cache } from 'cache-manager';
 import type { CacheLookup, SessionCache } from '../core/session-cache.js';
 import type { SessionRecord } from '../core/session-record.js';
 import { ThrottledWarning, type WarningSink } from '../core/warn-once.js';
 import { withTimeout } from '../core/with-timeout.js';
+import type { CacheEntries } from './cache-entries.js';
 import { CacheHealth } from './cache-health.js';
 
-/** Options of {@link CacheManagerSessionCache}. */
-export interface CacheManagerSessionCacheOptions {
+/** Options of {@link SharedSessionCache}. */
+export interface SharedSessionCacheOptions {
   /** Prefix of every key this library writes. */
   keyPrefix: string;
   /** Longest time one cache operation may take before it counts as failed. */
@@ -42,14 +42,13 @@ export const TOMBSTONE_TTL_MS = 10 * 60 * 1000;
 // Revocations waiting for the cache to come back. Far above any real backlog; past it the
 // oldest are dropped with a warning rather than letting memory grow without bound.
 const MAX_PENDING_REVOCATIONS = 100_000;
-const CACHE_EVENTS = ['get', 'mget', 'set', 'mset', 'del'] as const;
 
 /** The cache could not be used for this operation (failing, timed out, or skipped while down). */
 class CacheUnavailableError extends Error {}
 
 /**
- * The cache port over a cache-manager 7 cache (in-memory, Redis, or the app's own
- * `CACHE_MANAGER`).
+ * The cache port over a cache shared by processes (Redis, a cache-manager `instance`, or the
+ * app's own `CACHE_MANAGER`), reached through {@link CacheEntries}.
  *
  * - Records and revocation tombstones live under two keys per session: writers only ever write
  *   the record key, so a late write can never erase a tombstone, and a reader that sees the
@@ -60,7 +59,7 @@ class CacheUnavailableError extends Error {}
  *   soon as the cache answers again; until then (and for `quarantineMs` after an outage) cached
  *   records are re-checked against the database.
  */
-export class CacheManagerSessionCache implements SessionCache {
+export class SharedSessionCache implements SessionCache {
   private readonly warning: ThrottledWarning;
   private readonly health: CacheHealth;
   /** The newest user-deletion epoch this process has seen in the cache. */
@@ -69,15 +68,13 @@ export class CacheManagerSessionCache implements SessionCache {
   private readonly pendingRevocations = new Map<string, number>();
   /** A user-epoch bump not yet written to the cache. */
   private pendingEpochBump = false;
-  /** cache-manager reports store errors as events, not exceptions: count them. */
-  private storeErrors = 0;
   private flushing: Promise<void> | null = null;
   /** Retries held-back writes even when no request comes to trigger it. */
   private retryTimer: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly cache: Cache,
-    private readonly options: CacheManagerSessionCacheOptions,
+    private readonly entries: CacheEntries,
+    private readonly options: SharedSessionCacheOptions,
     logger: WarningSink,
     private readonly now: () => number = Date.now,
   ) {
@@ -86,23 +83,13 @@ export class CacheManagerSessionCache implements SessionCache {
       { retryMs: options.retryMs ?? 1000, quarantineMs: options.quarantineMs ?? 5000 },
       now,
     );
-    for (const event of CACHE_EVENTS) {
-      cache.on?.(event, (data: { error?: unknown } | undefined) => {
-        if (data?.error) this.storeErrors++;
-      });
-    }
   }
 
   async get(digest: string): Promise<CacheLookup> {
     if (this.pendingRevocations.has(digest)) return { kind: 'revoked' };
     try {
       const [record, tombstone, epoch] = await this.guard(
-        () =>
-          this.cache.mget<CachedRecord | typeof TOMBSTONE | number>([
-            this.recordKey(digest),
-            this.tombstoneKey(digest),
-            this.epochKey(),
-          ]),
+        () => this.entries.getMany([this.recordKey(digest), this.tombstoneKey(digest), this.epochKey()]),
         'read',
       );
       if (tombstone !== undefined && tombstone !== null) return { kind: 'revoked' };
@@ -123,15 +110,20 @@ export class CacheManagerSessionCache implements SessionCache {
     const ttl = record.expireDate.getTime() - this.now();
     if (ttl <= 0 || this.pendingRevocations.has(record.digest)) return;
     try {
-      await this.guard(
-        () => this.cache.set(this.recordKey(record.digest), { ...toCached(record), ep: this.epoch }, ttl),
+      // A revocation may have landed between our database write and this cache write: the
+      // tombstone is read after the write, and if it is there the record is taken back out (the
+      // tombstone alone already hides it from readers).
+      const recordKey = this.recordKey(record.digest);
+      const tombstone = await this.guard(
+        () =>
+          this.entries.setThenGet(
+            { key: recordKey, value: { ...toCached(record), ep: this.epoch }, ttlMs: ttl },
+            this.tombstoneKey(record.digest),
+          ),
         'write',
       );
-      // A revocation may have landed between our database write and the cache write above:
-      // if so, take the record back out (the tombstone alone already hides it from readers).
-      const tombstone = await this.guard(() => this.cache.get(this.tombstoneKey(record.digest)), 'read');
       if (tombstone !== undefined && tombstone !== null) {
-        await this.guard(() => this.cache.del(this.recordKey(record.digest)), 'delete');
+        await this.guard(() => this.entries.deleteMany([recordKey]), 'delete');
       }
     } catch {
       // The database already holds the truth; a missing cache entry only costs a read.
@@ -164,30 +156,35 @@ export class CacheManagerSessionCache implements SessionCache {
   private async writeTombstones(digests: readonly string[]): Promise<void> {
     const keys = digests.map((digest) => this.tombstoneKey(digest));
     await this.guard(
-      () => this.cache.mset(keys.map((key) => ({ key, value: TOMBSTONE, ttl: this.options.tombstoneTtlMs }))),
+      () => this.entries.setMany(keys.map((key) => ({ key, value: TOMBSTONE, ttlMs: this.options.tombstoneTtlMs }))),
       'write',
     );
     // Some stores answer a write they could not perform with success (a Redis client between
     // connections may drop it): a revocation is only done once the tombstones can be read back.
-    const written = await this.guard(() => this.cache.mget(keys), 'read');
+    const written = await this.guard(() => this.entries.getMany(keys), 'read');
     if (written.some((value) => value === undefined || value === null)) {
       this.health.recordFailure();
       throw new CacheUnavailableError('revocation tombstones did not reach the cache');
     }
-    await this.guard(() => this.cache.mdel(digests.map((digest) => this.recordKey(digest))), 'delete');
+    await this.guard(() => this.entries.deleteMany(digests.map((digest) => this.recordKey(digest))), 'delete');
   }
 
   private async bumpEpoch(): Promise<void> {
-    const current = await this.guard(() => this.cache.get<number>(this.epochKey()), 'read');
+    const current = await this.readEpoch();
     // Strictly increasing even if this host's clock is behind the one that wrote last.
     const next = Math.max(this.now(), (typeof current === 'number' ? current : 0) + 1);
-    await this.guard(() => this.cache.set(this.epochKey(), next), 'write');
-    const written = await this.guard(() => this.cache.get<number>(this.epochKey()), 'read');
+    await this.guard(() => this.entries.setMany([{ key: this.epochKey(), value: next }]), 'write');
+    const written = await this.readEpoch();
     if (typeof written !== 'number' || written < next) {
       this.health.recordFailure();
       throw new CacheUnavailableError('the user epoch did not reach the cache');
     }
     this.epoch = Math.max(this.epoch, next);
+  }
+
+  private async readEpoch(): Promise<unknown> {
+    const [epoch] = await this.guard(() => this.entries.getMany([this.epochKey()]), 'read');
+    return epoch;
   }
 
   private remember(digests: readonly string[]): void {
@@ -276,11 +273,9 @@ export class CacheManagerSessionCache implements SessionCache {
   /** Runs one cache operation under the breaker and the timeout; throws when it failed. */
   private async guard<T>(operation: () => Promise<T>, what: string): Promise<T> {
     if (!this.health.canTry()) throw new CacheUnavailableError();
-    const errorsBefore = this.storeErrors;
     let result: T;
     try {
       result = await withTimeout(operation(), this.options.timeoutMs, `The session cache (${what})`);
-      if (this.storeErrors !== errorsBefore) throw new CacheUnavailableError('the cache store reported an error');
     } catch (error) {
       this.health.recordFailure();
       this.warning.warn(
