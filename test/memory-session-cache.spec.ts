@@ -32,9 +32,24 @@ describe('MemorySessionCache', () => {
     await cache.set(record('a', {}, clock));
     const first = await cache.get('a');
     expect(first).toEqual({ kind: 'hit', record: record('a', {}, clock) });
-    if (first.kind === 'hit') first.record.data = 'changed';
-    expect(await cache.get('a')).toMatchObject({ kind: 'hit', record: { data: '{"a":1}' } });
+    if (first.kind === 'hit') {
+      first.record.data = 'changed';
+      first.record.expireDate.setTime(0);
+      first.record.updatedAt.setTime(0);
+    }
+    expect(await cache.get('a')).toEqual({ kind: 'hit', record: record('a', {}, clock) });
     expect(await cache.get('b')).toEqual({ kind: 'miss' });
+  });
+
+  it('answers what was stored, whatever the caller later does to the record it stored', async () => {
+    const stored = record('a', { userId: 'uuid-1', ip: null, userAgent: null }, clock);
+    await cache.set(stored);
+    stored.data = 'changed';
+    stored.createdAt.setTime(0);
+    expect(await cache.get('a')).toEqual({
+      kind: 'hit',
+      record: record('a', { userId: 'uuid-1', ip: null, userAgent: null }, clock),
+    });
   });
 
   it('never answers an expired record, and does not store one', async () => {

@@ -1,12 +1,26 @@
 import type { CacheLookup, SessionCache } from '../core/session-cache.js';
-import type { SessionRecord } from '../core/session-record.js';
+import type { SessionRecord, UserId } from '../core/session-record.js';
 import { LruCache } from '../core/lru-cache.js';
 
+/**
+ * A cached session, flat: dates as epoch milliseconds rather than three Date objects, and no
+ * digest (it is the map key). Every entry outlives many scavenges and ends up in the old
+ * generation, so its size is what the process's memory grows by while sessions churn.
+ */
 interface Entry {
-  record: SessionRecord;
+  data: string;
+  userId: UserId | null;
+  ip: string | null;
+  userAgent: string | null;
+  expires: number;
+  created: number;
+  updated: number;
   /** The user-deletion epoch the entry was cached under (see invalidateUserSessions). */
   epoch: number;
 }
+
+/** Distinct User-Agent and IP texts kept for sharing: far more than one app's clients use at once. */
+const SHARED_TEXTS = 1024;
 
 /**
  * The `cached_db` engine's default cache: sessions in this process's memory, in a bounded LRU.
@@ -23,6 +37,11 @@ export class MemorySessionCache implements SessionCache {
   private readonly records: LruCache<string, Entry>;
   /** digest → when the tombstone lapses. Insertion order is lapse order (one fixed TTL). */
   private readonly tombstones = new Map<string, number>();
+  /**
+   * One copy of each recent User-Agent and IP text. Each request brings its own copy of the same
+   * header; kept as is, ten thousand sessions from one browser would hold ten thousand copies.
+   */
+  private readonly sharedTexts = new LruCache<string, string>(SHARED_TEXTS);
   private epoch = 0;
 
   constructor(
@@ -37,18 +56,40 @@ export class MemorySessionCache implements SessionCache {
     if (this.isRevoked(digest)) return { kind: 'revoked' };
     const entry = this.records.get(digest);
     if (!entry) return { kind: 'miss' };
-    if (entry.record.expireDate.getTime() <= this.now()) {
+    if (entry.expires <= this.now()) {
       this.records.delete(digest);
       return { kind: 'miss' };
     }
-    if (entry.record.userId !== null && entry.epoch < this.epoch) return { kind: 'miss' };
-    // A copy: the caller owns what it gets, as it would from a shared cache.
-    return { kind: 'hit', record: { ...entry.record } };
+    if (entry.userId !== null && entry.epoch < this.epoch) return { kind: 'miss' };
+    // A new record each time: the caller owns what it gets, as it would from a shared cache.
+    return {
+      kind: 'hit',
+      record: {
+        digest,
+        data: entry.data,
+        userId: entry.userId,
+        ip: entry.ip,
+        userAgent: entry.userAgent,
+        expireDate: new Date(entry.expires),
+        createdAt: new Date(entry.created),
+        updatedAt: new Date(entry.updated),
+      },
+    };
   }
 
   async set(record: SessionRecord): Promise<void> {
-    if (record.expireDate.getTime() <= this.now() || this.isRevoked(record.digest)) return;
-    this.records.set(record.digest, { record: { ...record }, epoch: this.epoch });
+    const expires = record.expireDate.getTime();
+    if (expires <= this.now() || this.isRevoked(record.digest)) return;
+    this.records.set(record.digest, {
+      data: record.data,
+      userId: record.userId,
+      ip: this.share(record.ip),
+      userAgent: this.share(record.userAgent),
+      expires,
+      created: record.createdAt.getTime(),
+      updated: record.updatedAt.getTime(),
+      epoch: this.epoch,
+    });
   }
 
   async revoke(digests: readonly string[]): Promise<void> {
@@ -74,6 +115,16 @@ export class MemorySessionCache implements SessionCache {
   close(): void {
     this.records.clear();
     this.tombstones.clear();
+    this.sharedTexts.clear();
+  }
+
+  /** The kept copy of `text` when there is one; otherwise `text`, kept for the next session. */
+  private share(text: string | null): string | null {
+    if (text === null) return null;
+    const kept = this.sharedTexts.get(text);
+    if (kept !== undefined) return kept;
+    this.sharedTexts.set(text, text);
+    return text;
   }
 
   private isRevoked(digest: string): boolean {
