@@ -1,6 +1,7 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
 import type { SessionRecord } from '../core/session-record.js';
+import { PostgresPreparedStatements, type StatementResult } from './postgres-prepared-statements.js';
 import { QSession } from './qsession.entity.js';
 
 /** The record fields, in the order the statements below list their columns. */
@@ -44,8 +45,11 @@ export class SessionStatements {
   private readonly updateFields: Field[];
   private readonly deleteByKeys = new Map<number, string>();
   private readonly table: string;
+  /** On PostgreSQL, the per-request statements are prepared once per connection. */
+  private readonly prepared: PostgresPreparedStatements | null;
 
   constructor(private readonly dataSource: DataSource) {
+    this.prepared = dataSource.driver.options.type === 'postgres' ? new PostgresPreparedStatements(dataSource) : null;
     const metadata = dataSource.getMetadata(QSession);
     const driver = dataSource.driver;
     this.columns = Object.fromEntries(
@@ -83,20 +87,20 @@ export class SessionStatements {
 
   /** The live session with this digest (expiring after `now`), or null. */
   async get(digest: string, now: Date): Promise<SessionRecord | null> {
-    const { records } = await this.run(this.selectLive, [digest, this.persistent('expireDate', now)]);
+    const { records } = await this.run(this.selectLive, [digest, this.persistent('expireDate', now)], true);
     const row = records[0] as RawRow | undefined;
     return row ? this.hydrate(digest, row) : null;
   }
 
   /** The live sessions of one user, most recently active first (one index range scan). */
   async listOfUser(userId: SessionRecord['userId'], now: Date): Promise<SessionRecord[]> {
-    const { records } = await this.run(this.selectLiveOfUser, this.ofUser(userId, now));
+    const { records } = await this.run(this.selectLiveOfUser, this.ofUser(userId, now), true);
     return (records as RawRow[]).map((row) => this.hydrate(this.hydrated('digest', row) as string, row));
   }
 
   /** The digests of one user's live sessions. */
   async liveDigestsOfUser(userId: SessionRecord['userId'], now: Date): Promise<string[]> {
-    const { records } = await this.run(this.selectLiveDigestsOfUser, this.ofUser(userId, now));
+    const { records } = await this.run(this.selectLiveDigestsOfUser, this.ofUser(userId, now), true);
     return (records as RawRow[]).map((row) => this.hydrated('digest', row) as string);
   }
 
@@ -109,6 +113,7 @@ export class SessionStatements {
     await this.run(
       this.insertRow,
       FIELDS.map((field) => this.persistent(field, record[field])),
+      true,
     );
   }
 
@@ -117,13 +122,16 @@ export class SessionStatements {
     const { affected } = await this.run(
       this.updateRow,
       this.updateFields.map((field) => this.persistent(field, record[field])),
+      true,
     );
     return (affected ?? 0) > 0;
   }
 
   /** Deletes rows by digest (the caller keeps lists short); resolves to how many went. */
   async delete(digests: readonly string[]): Promise<number> {
-    const { affected } = await this.run(this.deleteSql(digests.length), [...digests]);
+    // One digest (a sign-out, a revocation) is the common case: only that one is prepared, not
+    // a statement per list length.
+    const { affected } = await this.run(this.deleteSql(digests.length), [...digests], digests.length === 1);
     return affected ?? 0;
   }
 
@@ -162,10 +170,14 @@ export class SessionStatements {
     };
   }
 
-  /** One statement on a pooled connection, with the driver-neutral result (records, affected). */
-  private async run(sql: string, parameters: unknown[]) {
+  /**
+   * One statement on a pooled connection, with the driver-neutral result (records, affected);
+   * `prepare`: a statement run on every request, prepared where the database allows it.
+   */
+  private async run(sql: string, parameters: unknown[], prepare = false): Promise<StatementResult> {
     const runner: QueryRunner = this.dataSource.createQueryRunner();
     try {
+      if (prepare && this.prepared) return await this.prepared.run(runner, sql, parameters);
       return await runner.query(sql, parameters, true);
     } finally {
       await runner.release();
