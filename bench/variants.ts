@@ -94,7 +94,7 @@ export const VARIANTS: readonly Variant[] = [
     database: 'postgres',
     cache: 'redis',
     needs: ['postgres', 'redis'],
-    description: 'nest-qsessions `cached_db` engine, Redis cache (commands on @keyv/redis's client), on PostgreSQL',
+    description: 'nest-qsessions `cached_db` engine, Redis cache (commands on the @keyv/redis client), on PostgreSQL',
   },
 ];
 
