@@ -21,6 +21,9 @@ export class CacheManagerEntries implements CacheEntries {
   }
 
   getMany(keys: readonly string[]): Promise<unknown[]> {
+    // One key through `get`: Keyv's many-key read turns a store failure into misses without a
+    // trace, while its one-key read lets cache-manager report it (as an event).
+    if (keys.length === 1) return this.checked(async () => [await this.cache.get(keys[0])]);
     return this.checked(() => this.cache.mget([...keys]));
   }
 
