@@ -52,6 +52,14 @@ describe('MemorySessionCache', () => {
     });
   });
 
+  it('looks the digest up after yielding to the event loop, so a revocation made meanwhile counts', async () => {
+    await cache.set(record('a', {}, clock));
+    const lookup = cache.get('a');
+    // Revoked after the lookup started, before it yielded back.
+    await cache.revoke(['a']);
+    expect(await lookup).toEqual({ kind: 'revoked' });
+  });
+
   it('never answers an expired record, and does not store one', async () => {
     await cache.set(record('a', { expireDate: new Date(clock + 1000) }));
     clock += 1000;
