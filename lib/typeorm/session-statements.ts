@@ -25,15 +25,16 @@ type RawRow = Record<string, unknown>;
 
 /**
  * The per-request statements of the session store, written once per DataSource from the entity
- * metadata (table path, column names, the driver's quoting and placeholders) and run through
- * TypeORM's query runner. Building the same SQL with a QueryBuilder on every request cost several
+ * metadata (table path, column names, the driver's quoting and placeholders) and run on a
+ * connection of TypeORM's query runner (on PostgreSQL as prepared statements, see
+ * PostgresPreparedStatements). Building the same SQL with a QueryBuilder on every request cost several
  * times the round trip itself (profiled: ~90 µs of CPU per read on SQLite against ~14 µs), and a
  * session read is on the path of every request. Values still go through the driver's own
  * `preparePersistentValue` / `prepareHydratedValue`, so dates and ids are stored and read exactly
  * as TypeORM's repository would.
  *
  * Only portable SQL is written here (no LIMIT, RETURNING or upsert); the rarer operations
- * (listing, expiry sweeps) stay on the repository API.
+ * (expiry sweeps) stay on the repository API.
  */
 export class SessionStatements {
   private readonly columns: Record<Field, ColumnMetadata>;
