@@ -1,5 +1,6 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
+import { SessionReadBatch } from '../core/session-read-batch.js';
 import type { SessionRecord } from '../core/session-record.js';
 import { PostgresPreparedStatements, type StatementResult } from './postgres-prepared-statements.js';
 import { QSession } from './qsession.entity.js';
@@ -24,6 +25,13 @@ const PROPERTY: Record<Field, keyof QSession> = {
 type RawRow = Record<string, unknown>;
 
 /**
+ * Digests per batched read (see SessionReadBatch). On PostgreSQL a batch is one prepared
+ * statement whatever its size (`= ANY($1)`); elsewhere each size is its own `IN (...)` text, so a
+ * low bound also keeps the number of distinct statements small.
+ */
+const READ_BATCH = 64;
+
+/**
  * The per-request statements of the session store, written once per DataSource from the entity
  * metadata (table path, column names, the driver's quoting and placeholders) and run on a
  * connection of TypeORM's query runner (on PostgreSQL as prepared statements, see
@@ -39,6 +47,10 @@ type RawRow = Record<string, unknown>;
 export class SessionStatements {
   private readonly columns: Record<Field, ColumnMetadata>;
   private readonly selectLive: string;
+  /** PostgreSQL: the live rows of an array of digests, with their digest. */
+  private readonly selectLiveOfArray: string | null;
+  private readonly selectLiveOfList = new Map<number, string>();
+  private readonly reads: SessionReadBatch<RawRow>;
   private readonly selectLiveOfUser: string;
   private readonly selectLiveDigestsOfUser: string;
   private readonly insertRow: string;
@@ -72,6 +84,15 @@ export class SessionStatements {
     this.selectLive =
       `SELECT ${stored.map(name).join(', ')} FROM ${this.table} ` +
       `WHERE ${name('digest')} = ${parameter(0)} AND ${name('expireDate')} > ${parameter(1)}`;
+    // The digest first: a batched read maps its rows back to the requests by it.
+    this.selectLiveOfArray = this.prepared
+      ? `SELECT ${FIELDS.map(name).join(', ')} FROM ${this.table} ` +
+        `WHERE ${name('digest')} = ANY(${parameter(0)}) AND ${name('expireDate')} > ${parameter(1)}`
+      : null;
+    this.reads = new SessionReadBatch<RawRow>(
+      { readMany: (digests, now) => this.readMany(digests, now), build: (digest, row) => this.hydrate(digest, row) },
+      READ_BATCH,
+    );
     const ofUser = `WHERE ${name('userId')} = ${parameter(0)} AND ${name('expireDate')} > ${parameter(1)}`;
     this.selectLiveOfUser = `SELECT ${FIELDS.map(name).join(', ')} FROM ${this.table} ${ofUser} ORDER BY ${name('updatedAt')} DESC`;
     this.selectLiveDigestsOfUser = `SELECT ${name('digest')} FROM ${this.table} ${ofUser}`;
@@ -86,11 +107,44 @@ export class SessionStatements {
     this.updateFields = [...changed, 'digest'];
   }
 
-  /** The live session with this digest (expiring after `now`), or null. */
-  async get(digest: string, now: Date): Promise<SessionRecord | null> {
-    const { records } = await this.run(this.selectLive, [digest, this.persistent('expireDate', now)], true);
-    const row = records[0] as RawRow | undefined;
-    return row ? this.hydrate(digest, row) : null;
+  /**
+   * The live session with this digest (expiring after `now`), or null. Reads asked for in the
+   * same turn of the event loop share one statement (SessionReadBatch).
+   */
+  get(digest: string, now: Date): Promise<SessionRecord | null> {
+    return this.reads.read(digest, now);
+  }
+
+  /** The live rows of these distinct digests, keyed by digest: one statement. */
+  private async readMany(digests: string[], now: Date): Promise<Map<string, RawRow>> {
+    const expiresAfter = this.persistent('expireDate', now);
+    const rows = new Map<string, RawRow>();
+    if (digests.length === 1) {
+      // The common case when the app is not busy: the single-row statement, as before batching.
+      const { records } = await this.run(this.selectLive, [digests[0], expiresAfter], true);
+      if (records[0]) rows.set(digests[0]!, records[0] as RawRow);
+      return rows;
+    }
+    const keys = digests.map((digest) => this.persistent('digest', digest));
+    const { records } = this.selectLiveOfArray
+      ? await this.run(this.selectLiveOfArray, [keys, expiresAfter], true)
+      : await this.run(this.selectLiveOfListSql(keys.length), [...keys, expiresAfter]);
+    for (const row of records as RawRow[]) rows.set(this.hydrated('digest', row) as string, row);
+    return rows;
+  }
+
+  private selectLiveOfListSql(count: number): string {
+    let sql = this.selectLiveOfList.get(count);
+    if (sql === undefined) {
+      const driver = this.dataSource.driver;
+      const name = (field: Field) => driver.escape(this.columns[field].databaseName);
+      const list = Array.from({ length: count }, (_, index) => driver.createParameter(`p${index}`, index)).join(', ');
+      sql =
+        `SELECT ${FIELDS.map(name).join(', ')} FROM ${this.table} ` +
+        `WHERE ${name('digest')} IN (${list}) AND ${name('expireDate')} > ${driver.createParameter(`p${count}`, count)}`;
+      this.selectLiveOfList.set(count, sql);
+    }
+    return sql;
   }
 
   /** The live sessions of one user, most recently active first (one index range scan). */
