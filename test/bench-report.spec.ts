@@ -6,6 +6,7 @@ import { summarizeCells } from '../bench/report/aggregate.js';
 import { freeResultsBase, renderMarkdown, type RunReport } from '../bench/report/results-file.js';
 import { markdownTable } from '../bench/report/table.js';
 import { evaluateTargets } from '../bench/report/targets.js';
+import type { ScaleResult } from '../bench/scale/scale-result.js';
 
 // The benchmark's results file (bench/report/results-file.ts and table.ts).
 
@@ -101,6 +102,35 @@ describe('bench results file', () => {
 });
 
 describe('bench results file names', () => {
+  it("shows list()'s SELECT alone beside list() when the scale part measured it", () => {
+    const timing = { calls: 500, p50Ms: 0.9, p99Ms: 5.4, maxMs: 11 };
+    const scale: ScaleResult = {
+      seed: { sessions: 1e6, users: 1e4, expired: 5e5, revokedUsers: 50, sessionsPerRevokedUser: 100, seconds: 14 },
+      list: { ...timing, sessionsPerCall: 50 },
+      listStatementAlone: { calls: 500, p50Ms: 0.7, p99Ms: 6.8, maxMs: 14 },
+      listExplain: [],
+      revokeAll: { ...timing, sessionsPerCall: 100 },
+      clearExpired: {
+        deleted: 5e5,
+        seconds: 6,
+        rowsPerSecond: 83_000,
+        rssBeforeBytes: 100 * 2 ** 20,
+        peakRssBytes: 110 * 2 ** 20,
+        rssAfterBytes: 105 * 2 ** 20,
+        heapUsedBeforeBytes: 20 * 2 ** 20,
+        heapUsedAfterBytes: 20 * 2 ** 20,
+        samples: [],
+      },
+    };
+    const markdown = renderMarkdown({ ...report([cell(1, 'none', 1000)]), scale });
+    expect(markdown).toMatch(
+      /\| list\(\)'s SELECT alone \(DataSource\.query\) +\| +500 \| +0\.70 \| +6\.80 \| +14\.00 \|/,
+    );
+    expect(markdown).toContain("followed by list()'s own SELECT");
+    delete scale.listStatementAlone;
+    expect(renderMarkdown({ ...report([cell(1, 'none', 1000)]), scale })).not.toContain('SELECT alone');
+  });
+
   it('never overwrites a run of the same day', () => {
     const folder = mkdtempSync(join(tmpdir(), 'bench-results-'));
     try {

@@ -127,6 +127,14 @@ describe('bench targets', () => {
     expect(evaluateListTarget(undefined).status).toBe('not evaluated');
   });
 
+  it("list()'s figures name what its SELECT alone took, when it was measured", () => {
+    const alone = { calls: 500, p50Ms: 0.8, p99Ms: 6.5, maxMs: 9 };
+    const missed = evaluateListTarget({ ...scale({ p99Ms: 6.1 }), listStatementAlone: alone });
+    expect(missed.status).toBe('missed');
+    expect(missed.detail).toBe('p99 6.10 ms, p50 1.00 ms over 500 calls; its SELECT alone: p99 6.50 ms, p50 0.80 ms');
+    expect(evaluateListTarget(scale()).detail).not.toContain('alone');
+  });
+
   it('clearExpired() is flat when neither the peak RSS nor the retained heap grows past its bound', () => {
     expect(evaluateClearExpiredTarget(scale()).status).toBe('met');
     expect(evaluateClearExpiredTarget(scale({ peakRssMiB: 200 + 51 })).status).toBe('missed');

@@ -136,6 +136,18 @@ function renderScale(scale: ScaleResult): string[] {
           ms(list.maxMs),
           list.sessionsPerCall.toFixed(1),
         ],
+        ...(scale.listStatementAlone
+          ? [
+              [
+                "list()'s SELECT alone (DataSource.query)",
+                String(scale.listStatementAlone.calls),
+                ms(scale.listStatementAlone.p50Ms),
+                ms(scale.listStatementAlone.p99Ms),
+                ms(scale.listStatementAlone.maxMs),
+                list.sessionsPerCall.toFixed(1),
+              ],
+            ]
+          : []),
         [
           'revokeAll(user)',
           String(revokeAll.calls),
@@ -147,6 +159,13 @@ function renderScale(scale: ScaleResult): string[] {
       ],
       'lrrrrr',
     ),
+    ...(scale.listStatementAlone
+      ? [
+          '',
+          "Each list() call was followed by list()'s own SELECT, alone through `DataSource.query` for another user: " +
+            'the database round trip without any library code, measured in the same moments.',
+        ]
+      : []),
     '',
     `clearExpired(): ${clearExpired.deleted.toLocaleString('en-US')} rows in ${clearExpired.seconds.toFixed(1)} s ` +
       `(${Math.round(clearExpired.rowsPerSecond).toLocaleString('en-US')} rows/s). RSS ${formatMegabytes(clearExpired.rssBeforeBytes)} MiB before, ` +

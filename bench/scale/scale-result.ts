@@ -32,6 +32,12 @@ export interface ScaleResult {
     seconds: number;
   };
   list: TimingSummary & { sessionsPerCall: number };
+  /**
+   * The SELECT that list() runs, alone through `DataSource.query` (no library code), timed in
+   * turn with the list() calls for other users: what the database round trip costs by itself.
+   * Absent from results written before it was measured.
+   */
+  listStatementAlone?: TimingSummary;
   /** The SQL that list() ran (captured through a TypeORM logger), explained on the seeded table. */
   listExplain: ExplainedQuery[];
   revokeAll: TimingSummary & { sessionsPerCall: number };
