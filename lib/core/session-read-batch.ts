@@ -1,3 +1,4 @@
+import { endOfTurn } from './end-of-turn.js';
 import type { SessionRecord } from './session-record.js';
 
 /** Where a batch of session reads goes: one round trip for many digests. */
@@ -23,8 +24,8 @@ interface PendingRead {
  * round trips as possible.
  *
  * Under load Node reads every socket that is ready in one go, so the requests of a turn all ask
- * for their session before any query could answer. Each read is held until `setImmediate` (the
- * end of that turn's I/O callbacks) and then all of them go out together, `maxBatch` digests per
+ * for their session before any query could answer. Each read is held until the end of that turn's I/O
+ * callbacks (endOfTurn) and then all of them go out together, `maxBatch` digests per
  * statement. A lone request waits only for the rest of the turn it arrived in (microseconds);
  * under load one query, one pooled connection and one socket write serve many requests. Profiled
  * on the `db` engine on PostgreSQL, the write of each query to the server's socket was the largest
@@ -53,7 +54,8 @@ export class SessionReadBatch<Row> {
       this.pending.push({ digest, now, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
-        setImmediate(this.flush);
+        // The same shared yield as the in-memory cache's lookups: one timer per turn in all.
+        void endOfTurn().then(this.flush);
       }
     });
   }

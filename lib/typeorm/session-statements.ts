@@ -138,7 +138,7 @@ export class SessionStatements {
     if (sql === undefined) {
       const driver = this.dataSource.driver;
       const name = (field: Field) => driver.escape(this.columns[field].databaseName);
-      const list = Array.from({ length: count }, (_, index) => driver.createParameter(`p${index}`, index)).join(', ');
+      const list = this.parameterList(count);
       sql =
         `SELECT ${FIELDS.map(name).join(', ')} FROM ${this.table} ` +
         `WHERE ${name('digest')} IN (${list}) AND ${name('expireDate')} > ${driver.createParameter(`p${count}`, count)}`;
@@ -193,12 +193,17 @@ export class SessionStatements {
   private deleteSql(count: number): string {
     let sql = this.deleteByKeys.get(count);
     if (sql === undefined) {
-      const driver = this.dataSource.driver;
-      const list = Array.from({ length: count }, (_, index) => driver.createParameter(`p${index}`, index)).join(', ');
-      sql = `DELETE FROM ${this.table} WHERE ${driver.escape(this.columns.digest.databaseName)} IN (${list})`;
+      const digest = this.dataSource.driver.escape(this.columns.digest.databaseName);
+      sql = `DELETE FROM ${this.table} WHERE ${digest} IN (${this.parameterList(count)})`;
       this.deleteByKeys.set(count, sql);
     }
     return sql;
+  }
+
+  /** `count` placeholders in the driver's style, from the first: `$1, $2` or `?, ?`. */
+  private parameterList(count: number): string {
+    const driver = this.dataSource.driver;
+    return Array.from({ length: count }, (_, index) => driver.createParameter(`p${index}`, index)).join(', ');
   }
 
   private persistent(field: Field, value: unknown): unknown {
