@@ -54,7 +54,20 @@ export interface QSessionsCacheOptions {
    * Default true. Ignored when `instance` or `redisUrl` is given.
    */
   useAppCacheManager?: boolean;
-  /** Entries kept by the built-in in-memory cache (least recently used go first). Default 10000. */
+  /**
+   * With `redisUrl`: also keep the sessions read from Redis in this process, so that a hot read
+   * makes no round trip at all. Redis itself reports every change to those keys on the same
+   * connection (`CLIENT TRACKING`, RESP3), so a session revoked or changed by any process is
+   * dropped here before this process's next request can use it; a copy is trusted only while the
+   * connection has answered within the last 1.5 s. Needs Redis 6 or later (or a compatible
+   * server with RESP3 and `CLIENT TRACKING`); set false for servers or proxies without them.
+   * Default true. Only with `redisUrl` (a cache-manager cache cannot report changes).
+   */
+  nearCache?: boolean;
+  /**
+   * Entries kept by the built-in in-memory cache, or by the near cache in front of Redis (least
+   * recently used go first). Default 10000.
+   */
   maxEntries?: number;
   /** Longest wait for one cache operation before it counts as a miss, in ms. Default 200. */
   timeoutMs?: number;

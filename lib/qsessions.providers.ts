@@ -66,7 +66,7 @@ export function createQSessionsProviders(dataSourceName: string | undefined): Pr
       inject: [QSESSIONS_RESOLVED_OPTIONS, { token: APP_CACHE_MANAGER, optional: true }],
       useFactory: async (options: ResolvedQSessionsOptions, appCache?: Cache): Promise<ChosenCache | null> => {
         if (options.engine !== 'cached_db') return null;
-        const chosen = await chooseCache(options.cache, appCache);
+        const chosen = await chooseCache(options.cache, appCache, logger);
         logger.log(`cached_db engine using the ${describeCache(chosen)}.`);
         if (!chosen && mayRunInSeveralProcesses()) {
           logger.warn(
@@ -86,7 +86,12 @@ export function createQSessionsProviders(dataSourceName: string | undefined): Pr
         if (!chosen) return new MemorySessionCache(options.cache.maxEntries, TOMBSTONE_TTL_MS);
         return new SharedSessionCache(
           chosen.entries,
-          { keyPrefix: options.cache.keyPrefix, timeoutMs: options.cache.timeoutMs, tombstoneTtlMs: TOMBSTONE_TTL_MS },
+          {
+            keyPrefix: options.cache.keyPrefix,
+            timeoutMs: options.cache.timeoutMs,
+            tombstoneTtlMs: TOMBSTONE_TTL_MS,
+            near: chosen.keyTracking && { changes: chosen.keyTracking, capacity: options.cache.maxEntries },
+          },
           logger,
         );
       },
@@ -120,7 +125,9 @@ function describeCache(chosen: ChosenCache | null): string {
     case 'instance':
       return 'cache given in `cache.instance`';
     case 'redis':
-      return 'Redis cache at `cache.redisUrl`';
+      return chosen.keyTracking
+        ? 'Redis cache at `cache.redisUrl`, with copies kept in this process until Redis reports a change'
+        : 'Redis cache at `cache.redisUrl`';
     case 'app':
       return "app's CACHE_MANAGER";
   }

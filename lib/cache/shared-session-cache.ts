@@ -1,9 +1,17 @@
 import type { CacheLookup, SessionCache } from '../core/session-cache.js';
 import type { SessionRecord } from '../core/session-record.js';
+import { endOfTurn } from '../core/end-of-turn.js';
 import { ThrottledWarning, type WarningSink } from '../core/warn-once.js';
 import { withTimeout } from '../core/with-timeout.js';
 import type { CacheEntries } from './cache-entries.js';
 import { CacheHealth } from './cache-health.js';
+import { NearCache, type CopyTrust } from './near-cache.js';
+
+/** What tells a near cache which keys changed (see RedisKeyTracking). */
+export interface KeyChangeSource extends CopyTrust {
+  /** Calls `listener` with each changed key, or null when every copy must go. */
+  onInvalidate(listener: (key: string | null) => void): void;
+}
 
 /** Options of {@link SharedSessionCache}. */
 export interface SharedSessionCacheOptions {
@@ -17,6 +25,11 @@ export interface SharedSessionCacheOptions {
   retryMs?: number;
   /** After an outage, how long cached records are re-checked against the database. Default 5 s. */
   quarantineMs?: number;
+  /**
+   * Keep copies of the records read in this process between requests, dropped as soon as
+   * `changes` reports their keys changed: a hot read then costs no round trip to the cache.
+   */
+  near?: { changes: KeyChangeSource; capacity: number };
 }
 
 /** The cached form of a record: short keys, dates as epoch milliseconds, JSON-safe for Redis. */
@@ -71,6 +84,8 @@ export class SharedSessionCache implements SessionCache {
   private flushing: Promise<void> | null = null;
   /** Retries held-back writes even when no request comes to trigger it. */
   private retryTimer: NodeJS.Timeout | null = null;
+  /** This process's copies of records read from the cache (the `near` option). */
+  private readonly near: NearCache<CachedRecord> | null = null;
 
   constructor(
     private readonly entries: CacheEntries,
@@ -83,10 +98,29 @@ export class SharedSessionCache implements SessionCache {
       { retryMs: options.retryMs ?? 1000, quarantineMs: options.quarantineMs ?? 5000 },
       now,
     );
+    if (options.near) {
+      this.near = new NearCache(options.near.capacity, options.near.changes);
+      options.near.changes.onInvalidate((key) => this.keyChanged(key));
+    }
   }
 
   async get(digest: string): Promise<CacheLookup> {
     if (this.pendingRevocations.has(digest)) return { kind: 'revoked' };
+    if (this.near) {
+      // Hits answered from this process would otherwise finish each request inside its socket's
+      // read callback, one at a time (see MemorySessionCache.get). Waiting for the end of the
+      // turn also means every invalidation that reached this process before the request did has
+      // been handled by the time the copy is looked at.
+      await endOfTurn();
+      if (this.pendingRevocations.has(digest)) return { kind: 'revoked' };
+      const copy = this.near.get(digest);
+      if (copy !== undefined && copy.e <= this.now()) this.near.drop(digest);
+      // A bump of the user epoch drops the copies it concerns (keyChanged), so none is compared here.
+      else if (copy !== undefined && this.mayServe(copy, undefined)) {
+        return { kind: 'hit', record: fromCached(digest, copy) };
+      }
+    }
+    let ticket = this.near?.beginRead(digest) ?? null;
     try {
       const [record, tombstone, epoch] = await this.guard(
         () => this.entries.getMany([this.recordKey(digest), this.tombstoneKey(digest), this.epochKey()]),
@@ -95,18 +129,43 @@ export class SharedSessionCache implements SessionCache {
       if (tombstone !== undefined && tombstone !== null) return { kind: 'revoked' };
       if (typeof epoch === 'number' && epoch > this.epoch) this.epoch = epoch;
       if (!isCachedRecord(record)) return { kind: 'miss' };
-      // Just after an outage the cache may still hold sessions revoked during it.
-      if (this.health.inQuarantine()) return { kind: 'miss' };
-      // Cached before users were deleted: its user may be gone, so ask the database once.
-      const userEpochPassed = typeof epoch === 'number' && (record.ep ?? 0) < epoch;
-      if (record.u !== null && (userEpochPassed || this.pendingEpochBump)) return { kind: 'miss' };
+      if (!this.mayServe(record, typeof epoch === 'number' ? epoch : undefined)) return { kind: 'miss' };
+      if (ticket !== null) {
+        this.near!.endRead(digest, ticket, { value: record, hasUser: record.u !== null });
+        ticket = null;
+      }
       return { kind: 'hit', record: fromCached(digest, record) };
     } catch {
       return { kind: 'miss' };
+    } finally {
+      if (ticket !== null) this.near!.endRead(digest, ticket);
     }
   }
 
+  /** Whether a cached record may be answered as a hit, given the user epoch read with it. */
+  private mayServe(record: CachedRecord, epoch: number | undefined): boolean {
+    // Just after an outage the cache may still hold sessions revoked during it.
+    if (this.health.inQuarantine()) return false;
+    // Cached before users were deleted: its user may be gone, so ask the database once.
+    const userEpochPassed = epoch !== undefined && (record.ep ?? 0) < epoch;
+    return record.u === null || !(userEpochPassed || this.pendingEpochBump);
+  }
+
+  /** A key of ours changed in the cache (or every key, `null`): the copies behind it go. */
+  private keyChanged(key: string | null): void {
+    const near = this.near!;
+    if (key === null) return near.clear();
+    if (key === this.epochKey()) return near.dropUserCopies();
+    const prefix = this.options.keyPrefix;
+    if (!key.startsWith(prefix)) return;
+    const kind = key.slice(prefix.length, prefix.length + 2);
+    if (kind === 's:' || kind === 'r:') near.drop(key.slice(prefix.length + 2));
+  }
+
   async set(record: SessionRecord): Promise<void> {
+    // Our own write changes the key, which Redis reports too; dropped now so no request of this
+    // process can see the old copy in between.
+    this.near?.drop(record.digest);
     const ttl = record.expireDate.getTime() - this.now();
     if (ttl <= 0 || this.pendingRevocations.has(record.digest)) return;
     try {
@@ -132,6 +191,7 @@ export class SharedSessionCache implements SessionCache {
 
   async revoke(digests: readonly string[]): Promise<void> {
     if (digests.length === 0) return;
+    if (this.near) for (const digest of digests) this.near.drop(digest);
     try {
       await this.writeTombstones(digests);
     } catch {
@@ -140,6 +200,7 @@ export class SharedSessionCache implements SessionCache {
   }
 
   async invalidateUserSessions(): Promise<void> {
+    this.near?.dropUserCopies();
     try {
       await this.bumpEpoch();
     } catch {
@@ -226,6 +287,12 @@ export class SharedSessionCache implements SessionCache {
   close(): void {
     if (this.retryTimer) clearInterval(this.retryTimer);
     this.retryTimer = null;
+    this.near?.clear();
+  }
+
+  /** How many records this process keeps copies of (the `near` option; for tests). */
+  get nearCopyCount(): number {
+    return this.near?.size ?? 0;
   }
 
   /** Writes what the outage held back: tombstones first, then the user epoch. */

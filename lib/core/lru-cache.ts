@@ -14,7 +14,7 @@ interface Slot<V> {
  * lookup itself and kept rehashing the Map. A hit here writes one boolean.
  */
 export class LruCache<K, V> {
-  private readonly entries = new Map<K, Slot<V>>();
+  private readonly slots = new Map<K, Slot<V>>();
 
   constructor(
     /** Most entries kept. */
@@ -27,7 +27,7 @@ export class LruCache<K, V> {
 
   /** The cached value, marked as used; undefined when absent. */
   get(key: K): V | undefined {
-    const slot = this.entries.get(key);
+    const slot = this.slots.get(key);
     if (slot === undefined) return undefined;
     slot.used = true;
     return slot.value;
@@ -35,40 +35,45 @@ export class LruCache<K, V> {
 
   /** Stores `value` (replacing counts as a use), evicting an entry not used lately when full. */
   set(key: K, value: V): void {
-    const slot = this.entries.get(key);
+    const slot = this.slots.get(key);
     if (slot !== undefined) {
       slot.value = value;
       slot.used = true;
       return;
     }
-    if (this.entries.size >= this.capacity) this.evictOne();
-    this.entries.set(key, { value, used: false });
+    if (this.slots.size >= this.capacity) this.evictOne();
+    this.slots.set(key, { value, used: false });
   }
 
   /** Removes an entry; true when it was there. */
   delete(key: K): boolean {
-    return this.entries.delete(key);
+    return this.slots.delete(key);
+  }
+
+  /** Every key and value, oldest first, without marking them used (entries may be deleted meanwhile). */
+  *entries(): IterableIterator<[K, V]> {
+    for (const [key, slot] of this.slots) yield [key, slot.value];
   }
 
   /** Removes every entry. */
   clear(): void {
-    this.entries.clear();
+    this.slots.clear();
   }
 
   /** Number of entries. */
   get size(): number {
-    return this.entries.size;
+    return this.slots.size;
   }
 
   /** Drops the oldest entry not used since the sweep last passed it (ends: each pass unmarks). */
   private evictOne(): void {
-    for (const [key, slot] of this.entries) {
-      this.entries.delete(key);
+    for (const [key, slot] of this.slots) {
+      this.slots.delete(key);
       if (!slot.used) return;
       slot.used = false;
       // Re-inserted at the back; a Map iterator visits entries added during iteration, so a
       // full sweep of marked entries comes back to the first one, now unmarked, and drops it.
-      this.entries.set(key, slot);
+      this.slots.set(key, slot);
     }
   }
 }

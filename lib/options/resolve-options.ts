@@ -122,6 +122,14 @@ export function resolveOptions(options: QSessionsModuleOptions | undefined): Res
       '`cache.instance` must be a cache-manager 7 cache, as returned by createCache() from "cache-manager".',
     );
   }
+  if (cacheIn.nearCache !== undefined && typeof cacheIn.nearCache !== 'boolean') {
+    problems.push('`cache.nearCache` must be true or false.');
+  } else if (cacheIn.nearCache === true && (cacheIn.redisUrl === undefined || cacheIn.instance !== undefined)) {
+    problems.push(
+      '`cache.nearCache` needs `cache.redisUrl` (and no `cache.instance`): only a Redis connection the library ' +
+        'opens itself can be told which keys changed. Remove it, or give `cache.redisUrl`.',
+    );
+  }
   const maxEntries = cacheIn.maxEntries ?? 10_000;
   if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
     problems.push('`cache.maxEntries` must be a positive whole number.');
@@ -189,6 +197,7 @@ export function resolveOptions(options: QSessionsModuleOptions | undefined): Res
       redisUrl: cacheIn.redisUrl,
       instance: cacheIn.instance,
       useAppCacheManager: cacheIn.useAppCacheManager ?? true,
+      nearCache: cacheIn.redisUrl !== undefined && cacheIn.instance === undefined && cacheIn.nearCache !== false,
       maxEntries,
       timeoutMs,
       keyPrefix,

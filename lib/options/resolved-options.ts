@@ -22,6 +22,8 @@ export interface ResolvedCacheOptions {
   redisUrl: string | undefined;
   instance: Cache | undefined;
   useAppCacheManager: boolean;
+  /** Keep copies of Redis reads in the process, invalidated by Redis (with `redisUrl` only). */
+  nearCache: boolean;
   maxEntries: number;
   timeoutMs: number;
   keyPrefix: string;

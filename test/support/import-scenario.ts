@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type session from 'express-session';
 import request from 'supertest';
 import type { DataSourceOptions } from 'typeorm';
-import { chooseCache } from '../../lib/cache/create-cache.js';
+import { connectRedisCache } from '../../lib/cache/create-cache.js';
 import { importReceiptDigest, legacySessionDigest } from '../../lib/import/legacy-session-id.js';
 import {
   formatImportReport,
@@ -279,10 +279,7 @@ export function describeImportScenario(kit: LegacyStoreKit, variants: Variant[] 
 
         if (variant.cache === 'redis') {
           // In the app's Redis cache, in the app's format: its first request will not read the table.
-          const redis = (await chooseCache(
-            { redisUrl, instance: undefined, useAppCacheManager: false, maxEntries: 1, timeoutMs: 2000, keyPrefix: '' },
-            undefined,
-          ))!;
+          const redis = await connectRedisCache(redisUrl);
           try {
             const entry = await redis.cache.get<{ d: string }>(`${t.cacheKeyPrefix}s:${aliceRow.sessionKey}`);
             expect(entry).toMatchObject({ d: aliceRow.sessionData });
