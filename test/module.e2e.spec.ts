@@ -107,6 +107,72 @@ describe('QSessionsModule wiring', () => {
     }
   });
 
+  const appModule = () => {
+    @Module({
+      imports: [
+        TypeOrmModule.forRoot({ ...database(), entities: [IntUser], autoLoadEntities: true }),
+        QSessionsModule.forRoot({ userEntity: IntUser }),
+      ],
+      controllers: [ProbeController],
+    })
+    class AppModule implements NestModule {
+      // An app middleware of its own: it must already see the session.
+      configure(consumer: MiddlewareConsumer) {
+        consumer
+          .apply(
+            (
+              req: { session?: RequestSession },
+              res: { setHeader(name: string, value: string): void },
+              next: () => void,
+            ) => {
+              res.setHeader('x-saw-session', String(req.session !== undefined));
+              next();
+            },
+          )
+          .forRoutes('{*path}');
+      }
+    }
+    return AppModule;
+  };
+  type RouterLayer = { name: string; slash: boolean };
+  const qsessionsLayers = (app: Awaited<ReturnType<typeof listen>>['app']) =>
+    (app.getHttpAdapter().getInstance() as { router: { stack: RouterLayer[] } }).router.stack.filter(
+      (layer) => layer.name === 'qsessionsMiddleware',
+    );
+
+  it('on Express without a prefix, mounts the middleware with a path-less use(), ahead of the app middleware', async () => {
+    const { app, url } = await listen(appModule());
+    try {
+      // Path-less: Express matches no path pattern for it on each request.
+      expect(qsessionsLayers(app).map((layer) => layer.slash)).toEqual([true]);
+      const first = await request(url).get('/guarded/visit').expect(200, { visits: 1 });
+      expect(first.headers['x-saw-session']).toBe('true');
+      const key = sessionCookie(first.headers)!.value;
+      await request(url).get('/guarded/visit').set('Cookie', `sessionid=${key}`).expect(200, { visits: 2 });
+      // Every request, as `{*path}` is: an unknown path still passes through it.
+      const missing = await request(url).get('/no/such/route').expect(404);
+      expect(missing.headers['x-saw-session']).toBe('true');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('with a global prefix, mounts the middleware through Nest under that prefix', async () => {
+    const app = await NestFactory.create(appModule() as never, { logger: false, abortOnError: false });
+    app.setGlobalPrefix('api');
+    await app.listen(0, '127.0.0.1');
+    const url = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+    try {
+      expect(qsessionsLayers(app)).toEqual([]);
+      const first = await request(url).get('/api/guarded/visit').expect(200, { visits: 1 });
+      expect(first.headers['x-saw-session']).toBe('true');
+      const key = sessionCookie(first.headers)!.value;
+      await request(url).get('/api/guarded/visit').set('Cookie', `sessionid=${key}`).expect(200, { visits: 2 });
+    } finally {
+      await app.close();
+    }
+  });
+
   it('says how to fix a DataSource that does not know the QSession entity', async () => {
     @Module({
       imports: [
