@@ -217,6 +217,57 @@ describe('resolveOptions: invalid options throw QSessionsConfigError naming the 
   });
 });
 
+// cache.nearCache: copies of Redis reads kept in the process, which only a Redis connection the
+// library opens itself can keep honest (it is told which keys changed); so it defaults on with
+// `redisUrl`, is off otherwise, and asking for it where it cannot work is a configuration error.
+describe('resolveOptions: cache.nearCache', () => {
+  const instance = { mget: () => undefined };
+
+  it('defaults to true with a redisUrl', () => {
+    expect(resolveOptions({ engine: 'cached_db', cache: { redisUrl: 'redis://127.0.0.1:6379' } }).cache.nearCache).toBe(
+      true,
+    );
+  });
+
+  it('is false when given false, with a redisUrl', () => {
+    const resolved = resolveOptions({ engine: 'cached_db', cache: { redisUrl: 'redis://x', nearCache: false } });
+    expect(resolved.cache.nearCache).toBe(false);
+  });
+
+  it('is false without a redisUrl (the in-memory cache, an instance, or the app cache)', () => {
+    expect(resolveOptions({ engine: 'cached_db' }).cache.nearCache).toBe(false);
+    expect(resolveOptions({ engine: 'cached_db', cache: { maxEntries: 5 } }).cache.nearCache).toBe(false);
+    expect(resolveOptions({ engine: 'cached_db', cache: { nearCache: false } }).cache.nearCache).toBe(false);
+    const withInstance = { engine: 'cached_db', cache: { instance } } as unknown as QSessionsModuleOptions;
+    expect(resolveOptions(withInstance).cache.nearCache).toBe(false);
+    // An instance wins over redisUrl (chooseCache takes it first), so nothing tracks keys then.
+    const both = {
+      engine: 'cached_db',
+      cache: { instance, redisUrl: 'redis://x' },
+    } as unknown as QSessionsModuleOptions;
+    expect(resolveOptions(both).cache.nearCache).toBe(false);
+  });
+
+  it.each([
+    [
+      "a nearCache that is not a boolean ('yes')",
+      { redisUrl: 'redis://x', nearCache: 'yes' },
+      /`cache\.nearCache` must be true or false/,
+    ],
+    ['nearCache true without a redisUrl', { nearCache: true }, /`cache\.nearCache` needs `cache\.redisUrl`/],
+    [
+      'nearCache true with an instance',
+      { redisUrl: 'redis://x', instance, nearCache: true },
+      /`cache\.nearCache` needs `cache\.redisUrl` \(and no `cache\.instance`\)/,
+    ],
+  ])('rejects %s', (_label, cache, pattern) => {
+    const error = configError({ engine: 'cached_db', cache });
+    expect(error.problems).toHaveLength(1);
+    expect(error.problems[0]).toMatch(pattern);
+    expect(error.message).toMatch(/^nest-qsessions: invalid QSessionsModule options:/);
+  });
+});
+
 describe('defaultUserIdFromSession', () => {
   it('reads userId', () => {
     expect(defaultUserIdFromSession({ userId: 7 })).toBe(7);
