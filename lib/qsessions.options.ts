@@ -58,10 +58,11 @@ export interface QSessionsCacheOptions {
    * With `redisUrl`: also keep the sessions read from Redis in this process, so that a hot read
    * makes no round trip at all. Redis itself reports every change to those keys on the same
    * connection (`CLIENT TRACKING`, RESP3), so a session revoked or changed by any process is
-   * dropped here before this process's next request can use it; a copy is trusted only while the
-   * connection has answered within the last 1.5 s. Needs Redis 6 or later (or a compatible
-   * server with RESP3 and `CLIENT TRACKING`); set false for servers or proxies without them.
-   * Default true. Only with `redisUrl` (a cache-manager cache cannot report changes).
+   * dropped here as soon as that report arrives; a copy is trusted only while the connection has
+   * answered within the last 1.5 s. Needs Redis 6 or later (or a compatible server with RESP3 and
+   * `CLIENT TRACKING`): a server that refuses them is detected, logged once, and used without
+   * copies. Default true; false skips the attempt. Only with `redisUrl` (a cache-manager cache
+   * cannot report changes).
    */
   nearCache?: boolean;
   /**

@@ -55,16 +55,14 @@ export async function connectRedisCache(
   url: string,
   { trackKeys }: { trackKeys?: WarningSink } = {},
 ): Promise<ChosenCache> {
-  const { keyv, store } = await createRedisKeyv(url, trackKeys !== undefined);
+  const { keyv, store, redis } = await createRedisKeyv(url, trackKeys !== undefined);
   // @keyv/redis owns the connection (connecting on first use and after an outage); the session
   // cache sends its commands on that same client, past Keyv (see RedisEntries).
   const client = () => {
     const current = store.client as unknown as RedisCommands & { isOpen: boolean };
     return current.isOpen ? current : (store.getClient() as unknown as Promise<RedisCommands>);
   };
-  const keyTracking = trackKeys
-    ? new RedisKeyTracking(store.client as unknown as TrackableRedisClient, trackKeys)
-    : undefined;
+  const keyTracking = trackKeys ? trackOrFallBack(url, store, redis, trackKeys) : undefined;
   return {
     cache: createCache({ stores: [keyv] }),
     entries: new RedisEntries(client),
@@ -75,6 +73,42 @@ export async function connectRedisCache(
       await disconnect(store);
     },
   };
+}
+
+type KeyvRedisModule = typeof import('@keyv/redis');
+type KeyvRedisStore = InstanceType<KeyvRedisModule['default']>;
+
+/**
+ * Follows the tracking of the store's RESP3 client. A server that refuses the handshake's
+ * `HELLO 3` or `CLIENT TRACKING ON` (Redis before 6, an ACL, some proxies) would never let that
+ * client connect: it is then replaced, once, by a plain client like @keyv/redis makes for a URL,
+ * so the cache keeps working without copies, and the reason is logged.
+ */
+function trackOrFallBack(
+  url: string,
+  store: KeyvRedisStore,
+  redis: KeyvRedisModule,
+  logger: WarningSink,
+): RedisKeyTracking {
+  const tracked = store.client as unknown as TrackableRedisClient & {
+    on(event: 'error', listener: (error: unknown) => void): unknown;
+    destroy(): void;
+  };
+  const tracking = new RedisKeyTracking(tracked);
+  let replaced = false;
+  tracked.on('error', (error) => {
+    const message = (error as Error)?.message ?? String(error);
+    if (replaced || !/\bHELLO\b|TRACKING/i.test(message)) return;
+    replaced = true;
+    tracking.disable();
+    logger.warn(
+      `Redis refused what the near cache needs (RESP3 and CLIENT TRACKING, Redis 6 or later), so every cached read ` +
+        `asks Redis; set \`cache.nearCache: false\` to skip the attempt. Redis said: ${message}`,
+    );
+    store.client = redis.createClient({ url, socket: { reconnectStrategy: redis.defaultReconnectStrategy } }) as never;
+    tracked.destroy();
+  });
+  return tracking;
 }
 
 async function disconnect(store: { disconnect(force?: boolean): Promise<void> }): Promise<void> {
@@ -89,8 +123,8 @@ async function disconnect(store: { disconnect(force?: boolean): Promise<void> })
 async function createRedisKeyv(
   url: string,
   trackKeys: boolean,
-): Promise<{ keyv: Keyv; store: InstanceType<(typeof import('@keyv/redis'))['default']> }> {
-  let redis: typeof import('@keyv/redis');
+): Promise<{ keyv: Keyv; store: KeyvRedisStore; redis: KeyvRedisModule }> {
+  let redis: KeyvRedisModule;
   try {
     redis = await import('@keyv/redis');
   } catch (error) {
@@ -117,5 +151,6 @@ async function createRedisKeyv(
       deserialize: deserializeKeyvData,
     }),
     store,
+    redis,
   };
 }

@@ -1,5 +1,3 @@
-import type { WarningSink } from '../core/warn-once.js';
-
 /** The part of a node-redis 5 client (RESP3, `emitInvalidate: true`) that key tracking uses. */
 export interface TrackableRedisClient {
   readonly isReady: boolean;
@@ -29,43 +27,42 @@ export const KEY_TRACKING_TIMINGS: RedisKeyTrackingOptions = { heartbeatMs: 500,
  * by anyone, pushes an `invalidate` message on this same connection. That is what lets a
  * process keep copies of what it read and still see a revocation made by another process.
  *
- * Why the guarantees hold:
- * - Redis queues the invalidation for this connection while it runs the write, so it leaves
- *   Redis no later than the reply to the writer, and on one connection messages arrive in
- *   order: once a reply to a later command (the heartbeat's PING) is in, every invalidation
- *   for writes made before that PING has been handled.
- * - A copy is trusted only while tracking is on for the connection it was read on (the
- *   {@link session} token), and only within `trustMs` of the newest such proof.
+ * node-redis turns tracking on in the handshake of every connection (`emitInvalidate`), so a
+ * connection that is ready is tracked from its first command; this class follows the
+ * connection's life and tells when copies may be trusted:
+ * - Redis queues the invalidation for every tracking connection while it runs the write, and
+ *   sends it in the same pass of its event loop as the reply to the writer; on one connection
+ *   messages arrive in order, so once a reply to a later command (the heartbeat's PING) is in,
+ *   every invalidation for writes made before that PING has been handled.
+ * - A copy is trusted only while the connection it was read on lasts (the {@link session}
+ *   token), and only within `trustMs` of the newest proof.
  * - A connection that errors, ends or reconnects drops every copy (listeners hear `null`).
- *
- * Turned on after every (re)connection. A server that refuses `CLIENT TRACKING` (Redis before
- * 6, some proxies) is warned about once and the copies are simply never trusted.
  */
 export class RedisKeyTracking {
   /** Identifies the connection tracking is on for; changes whenever it is lost or re-established. */
   private connection = 0;
   private tracked = false;
+  /** Set for good by {@link disable}: copies are never trusted again. */
+  private disabled = false;
   /** When the PING of the newest proof was sent (epoch ms). */
   private provedAt = Number.NEGATIVE_INFINITY;
   private readonly listeners: Array<(key: string | null) => void> = [];
   private heartbeat: NodeJS.Timeout | null = null;
-  private refusedWarned = false;
 
   constructor(
     private readonly client: TrackableRedisClient,
-    private readonly logger: WarningSink,
     private readonly options: RedisKeyTrackingOptions = KEY_TRACKING_TIMINGS,
     private readonly now: () => number = Date.now,
   ) {
-    client.on('ready', () => void this.enable());
+    client.on('ready', () => this.tracking());
     client.on('invalidate', (key) => this.notify(key === null ? null : String(key)));
     for (const event of ['error', 'end', 'reconnecting'] as const) client.on(event, () => this.lose());
-    if (client.isReady) void this.enable();
+    if (client.isReady) this.tracking();
   }
 
   /**
    * The token of the tracked connection when copies may be trusted now; null when they may not
-   * (tracking off, or no proof within `trustMs`). A copy read under one token is valid only
+   * (not connected, or no proof within `trustMs`). A copy read under one token is valid only
    * while the same token comes back.
    */
   session(): number | null {
@@ -78,34 +75,25 @@ export class RedisKeyTracking {
     this.listeners.push(listener);
   }
 
+  /** Stops trusting copies for good (the connection is being replaced by one without tracking). */
+  disable(): void {
+    this.disabled = true;
+    this.close();
+  }
+
   /** Stops the heartbeat (the app is shutting down); copies are no longer trusted. */
   close(): void {
     this.lose();
-    this.stopHeartbeat();
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
   }
 
-  private async enable(): Promise<void> {
-    const connection = ++this.connection;
-    this.tracked = false;
-    const sentAt = this.now();
-    try {
-      await this.client.sendCommand(['CLIENT', 'TRACKING', 'ON']);
-    } catch (error) {
-      if (connection === this.connection && !this.refusedWarned) {
-        this.refusedWarned = true;
-        this.logger.warn(
-          'Redis refused CLIENT TRACKING, so sessions are not kept in this process between requests (every ' +
-            `cached read asks Redis). Redis 6 or later supports it; set \`cache.nearCache: false\` to stop trying: ${
-              (error as Error)?.message ?? error
-            }`,
-        );
-      }
-      return;
-    }
-    // Lost (or re-established) while the command was on its way: that connection's turn is over.
-    if (connection !== this.connection) return;
+  /** The connection is ready, so its handshake turned tracking on. */
+  private tracking(): void {
+    if (this.disabled) return;
+    this.connection++;
     this.tracked = true;
-    this.provedAt = sentAt;
+    this.provedAt = this.now();
     this.startHeartbeat();
   }
 
@@ -134,10 +122,5 @@ export class RedisKeyTracking {
       );
     }, this.options.heartbeatMs);
     this.heartbeat.unref();
-  }
-
-  private stopHeartbeat(): void {
-    if (this.heartbeat) clearInterval(this.heartbeat);
-    this.heartbeat = null;
   }
 }
