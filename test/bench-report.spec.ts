@@ -127,6 +127,12 @@ describe('bench results file names', () => {
       /\| list\(\)'s SELECT alone \(DataSource\.query\) +\| +500 \| +0\.70 \| +6\.80 \| +14\.00 \|/,
     );
     expect(markdown).toContain("followed by list()'s own SELECT");
+    expect(markdown).not.toContain('SELECT 1');
+    scale.roundTripAlone = { calls: 500, p50Ms: 0.3, p99Ms: 4.2, maxMs: 9 };
+    const withRoundTrip = renderMarkdown({ ...report([cell(1, 'none', 1000)]), scale });
+    expect(withRoundTrip).toMatch(/\| SELECT 1 \(DataSource\.query\) +\| +500 \| +0\.30 \| +4\.20 \| +9\.00 \|/);
+    expect(withRoundTrip).toContain('then `SELECT 1`, a round trip that reads nothing.');
+    delete scale.roundTripAlone;
     delete scale.listStatementAlone;
     expect(renderMarkdown({ ...report([cell(1, 'none', 1000)]), scale })).not.toContain('SELECT alone');
   });

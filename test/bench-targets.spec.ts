@@ -133,6 +133,10 @@ describe('bench targets', () => {
     expect(missed.status).toBe('missed');
     expect(missed.detail).toBe('p99 6.10 ms, p50 1.00 ms over 500 calls; its SELECT alone: p99 6.50 ms, p50 0.80 ms');
     expect(evaluateListTarget(scale()).detail).not.toContain('alone');
+    const roundTrip = { calls: 500, p50Ms: 0.3, p99Ms: 4.2, maxMs: 9 };
+    expect(evaluateListTarget({ ...scale({ p99Ms: 6.1 }), roundTripAlone: roundTrip }).detail).toBe(
+      'p99 6.10 ms, p50 1.00 ms over 500 calls; SELECT 1: p99 4.20 ms, p50 0.30 ms',
+    );
   });
 
   it('clearExpired() is flat when neither the peak RSS nor the retained heap grows past its bound', () => {

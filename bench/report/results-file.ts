@@ -148,6 +148,18 @@ function renderScale(scale: ScaleResult): string[] {
               ],
             ]
           : []),
+        ...(scale.roundTripAlone
+          ? [
+              [
+                'SELECT 1 (DataSource.query)',
+                String(scale.roundTripAlone.calls),
+                ms(scale.roundTripAlone.p50Ms),
+                ms(scale.roundTripAlone.p99Ms),
+                ms(scale.roundTripAlone.maxMs),
+                '—',
+              ],
+            ]
+          : []),
         [
           'revokeAll(user)',
           String(revokeAll.calls),
@@ -163,7 +175,8 @@ function renderScale(scale: ScaleResult): string[] {
       ? [
           '',
           "Each list() call was followed by list()'s own SELECT, alone through `DataSource.query` for another user: " +
-            'the database round trip without any library code, measured in the same moments.',
+            'the database round trip without any library code, measured in the same moments' +
+            (scale.roundTripAlone ? '; then `SELECT 1`, a round trip that reads nothing.' : '.'),
         ]
       : []),
     '',

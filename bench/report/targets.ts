@@ -136,6 +136,9 @@ export function evaluateListTarget(scale: ScaleResult | undefined): TargetResult
       `p99 ${scale.list.p99Ms.toFixed(2)} ms, p50 ${scale.list.p50Ms.toFixed(2)} ms over ${scale.list.calls} calls` +
       (scale.listStatementAlone
         ? `; its SELECT alone: p99 ${scale.listStatementAlone.p99Ms.toFixed(2)} ms, p50 ${scale.listStatementAlone.p50Ms.toFixed(2)} ms`
+        : '') +
+      (scale.roundTripAlone
+        ? `; SELECT 1: p99 ${scale.roundTripAlone.p99Ms.toFixed(2)} ms, p50 ${scale.roundTripAlone.p50Ms.toFixed(2)} ms`
         : ''),
   };
 }

@@ -38,6 +38,12 @@ export interface ScaleResult {
    * Absent from results written before it was measured.
    */
   listStatementAlone?: TimingSummary;
+  /**
+   * `SELECT 1` through `DataSource.query`, timed in turn with the two above: a round trip that
+   * reads nothing, so its tail is the host's (scheduling, the server's background work).
+   * Absent from results written before it was measured.
+   */
+  roundTripAlone?: TimingSummary;
   /** The SQL that list() ran (captured through a TypeORM logger), explained on the seeded table. */
   listExplain: ExplainedQuery[];
   revokeAll: TimingSummary & { sessionsPerCall: number };
