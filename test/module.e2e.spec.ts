@@ -1,7 +1,20 @@
 import request from 'supertest';
-import { Controller, Get, Injectable, Req, Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import {
+  Catch,
+  Controller,
+  Get,
+  HttpException,
+  Injectable,
+  Req,
+  Module,
+  type ArgumentsHost,
+  type ExceptionFilter,
+  type MiddlewareConsumer,
+  type NestModule,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import {
   ClientInfo,
   CurrentSession,
@@ -152,6 +165,31 @@ describe('QSessionsModule wiring', () => {
       // Every request, as `{*path}` is: an unknown path still passes through it.
       const missing = await request(url).get('/no/such/route').expect(404);
       expect(missing.headers['x-saw-session']).toBe('true');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("on the path-less mount, a store failure still reaches the app's global exception filters", async () => {
+    @Catch(HttpException)
+    class MarkingFilter implements ExceptionFilter {
+      catch(error: HttpException, host: ArgumentsHost) {
+        const res = host.switchToHttp().getResponse<{ status(code: number): { json(body: unknown): void } }>();
+        res.status(error.getStatus()).json({ filtered: true, status: error.getStatus() });
+      }
+    }
+    const app = await NestFactory.create(appModule() as never, { logger: false, abortOnError: false });
+    app.useGlobalFilters(new MarkingFilter());
+    await app.listen(0, '127.0.0.1');
+    const url = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+    try {
+      expect(qsessionsLayers(app).map((layer) => layer.slash)).toEqual([true]);
+      await app.get(DataSource).destroy();
+      // A well-formed key costs a lookup, which fails: the app's filter answers, not Express's.
+      await request(url)
+        .get('/open')
+        .set('Cookie', `sessionid=${'a'.repeat(32)}`)
+        .expect(503, { filtered: true, status: 503 });
     } finally {
       await app.close();
     }

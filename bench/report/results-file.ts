@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Measurement } from '../measure/measurement.js';
 import type { BenchOptions } from '../options.js';
-import type { ScaleResult } from '../scale/scale-result.js';
+import type { ScaleResult, TimingSummary } from '../scale/scale-result.js';
 import type { CellSummary } from './aggregate.js';
 import type { MachineInfo } from './machine.js';
 import { formatMegabytes, markdownTable, resultsTable } from './table.js';
@@ -117,7 +117,6 @@ export function renderMarkdown(report: RunReport): string {
 
 function renderScale(scale: ScaleResult): string[] {
   const { seed, list, revokeAll, clearExpired } = scale;
-  const ms = (value: number): string => value.toFixed(2);
   const lines = [
     `Seeded ${seed.sessions.toLocaleString('en-US')} sessions for ${seed.users.toLocaleString('en-US')} users ` +
       `(${seed.expired.toLocaleString('en-US')} expired; each user owns ${seed.sessions / seed.users} rows, ` +
@@ -128,46 +127,18 @@ function renderScale(scale: ScaleResult): string[] {
     markdownTable(
       ['operation', 'calls', 'p50 ms', 'p99 ms', 'max ms', 'sessions per call'],
       [
-        [
-          'list(user)',
-          String(list.calls),
-          ms(list.p50Ms),
-          ms(list.p99Ms),
-          ms(list.maxMs),
-          list.sessionsPerCall.toFixed(1),
-        ],
+        timingRow('list(user)', list, list.sessionsPerCall.toFixed(1)),
         ...(scale.listStatementAlone
           ? [
-              [
+              timingRow(
                 "list()'s SELECT alone (DataSource.query)",
-                String(scale.listStatementAlone.calls),
-                ms(scale.listStatementAlone.p50Ms),
-                ms(scale.listStatementAlone.p99Ms),
-                ms(scale.listStatementAlone.maxMs),
+                scale.listStatementAlone,
                 list.sessionsPerCall.toFixed(1),
-              ],
+              ),
             ]
           : []),
-        ...(scale.roundTripAlone
-          ? [
-              [
-                'SELECT 1 (DataSource.query)',
-                String(scale.roundTripAlone.calls),
-                ms(scale.roundTripAlone.p50Ms),
-                ms(scale.roundTripAlone.p99Ms),
-                ms(scale.roundTripAlone.maxMs),
-                '—',
-              ],
-            ]
-          : []),
-        [
-          'revokeAll(user)',
-          String(revokeAll.calls),
-          ms(revokeAll.p50Ms),
-          ms(revokeAll.p99Ms),
-          ms(revokeAll.maxMs),
-          revokeAll.sessionsPerCall.toFixed(1),
-        ],
+        ...(scale.roundTripAlone ? [timingRow('SELECT 1 (DataSource.query)', scale.roundTripAlone, '—')] : []),
+        timingRow('revokeAll(user)', revokeAll, revokeAll.sessionsPerCall.toFixed(1)),
       ],
       'lrrrrr',
     ),
@@ -223,4 +194,11 @@ export function writeReport(base: string, report: RunReport): { markdown: string
   writeFileSync(paths.markdown, renderMarkdown(report));
   writeFileSync(paths.json, `${JSON.stringify(report, null, 2)}\n`);
   return paths;
+}
+
+const ms = (value: number): string => value.toFixed(2);
+
+/** One row of the scale table: calls, p50, p99 and max of `timing`, then `perCall`. */
+function timingRow(operation: string, timing: TimingSummary, perCall: string): string[] {
+  return [operation, String(timing.calls), ms(timing.p50Ms), ms(timing.p99Ms), ms(timing.maxMs), perCall];
 }
