@@ -14,6 +14,9 @@ export default {
   moduleNameMapper: {
     // The sample app imports the library by its package name, as a user's app would.
     '^nest-qsessions$': '<rootDir>/lib/index.ts',
+    '^nest-qsessions/cli$': '<rootDir>/lib/cli/index.ts',
+    '^nest-qsessions/import$': '<rootDir>/lib/import/index.ts',
+    '^nest-qsessions/migrations$': '<rootDir>/lib/typeorm/migrations/index.ts',
     // Source files import each other with the `.js` suffix that NodeNext requires.
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

@@ -17,6 +17,7 @@ export { QSession, QSESSION_TABLE } from './typeorm/qsession.entity.js';
 export { setQSessionUserEntity, type UserEntityClass } from './typeorm/user-entity.js';
 export { CurrentSession, CurrentSessionId } from './decorators/current-session.decorator.js';
 export { ClientInfo } from './decorators/client-info.decorator.js';
+export type { ClientDetails } from './core/client-address.js';
 export { QSessionsMiddleware } from './http/qsessions.middleware.js';
 export { RequestSession, type SessionCallback } from './http/request-session.js';
 export { SessionCookie } from './http/session-cookie.js';
@@ -38,33 +39,3 @@ export {
   type HardwareInfo,
   type OsInfo,
 } from './user-agent/device-info.js';
-// The `qsessions` command line (bin: dist/cli/main.js), and each of its commands as a function.
-export { runQSessionsCli } from './cli/run-cli.js';
-export type { CliIo, TextOutput } from './cli/cli-io.js';
-export { QSessionsCommandError } from './cli/command-error.js';
-export {
-  downloadGeoIpDatabases,
-  type DownloadedGeoIpDatabase,
-  type DownloadGeoIpDatabasesOptions,
-} from './cli/geoip/download-geoip-databases.js';
-export { MAXMIND_URL_TEMPLATE } from './cli/geoip/download-url.js';
-export { clearExpiredSessions, type ClearExpiredSessionsOptions } from './cli/clear-expired/clear-expired-sessions.js';
-// Importing the sessions of an express-session store (`qsessions import`); see the legacyCookie option.
-export {
-  DEFAULT_IMPORT_BATCH_SIZE,
-  importExpressSessions,
-  type ImportExpressSessionsOptions,
-} from './import/import-express-sessions.js';
-export {
-  formatImportReport,
-  IMPORT_SKIP_REASONS,
-  type ExpressSessionImportReport,
-  type ImportSkipReason,
-} from './import/import-report.js';
-export type { ExpressSessionStoreKind } from './import/legacy-session-source.js';
-// Creating the sessions table in production, without `synchronize`.
-export {
-  createQSessionsMigration,
-  type QSessionsMigrationClass,
-  type QSessionsMigrationOptions,
-} from './typeorm/migrations/create-qsessions-migration.js';

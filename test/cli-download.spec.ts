@@ -5,7 +5,7 @@ import { DownloadProgress, describeProgress, formatBytes } from '../lib/cli/geoi
 import { expandUrlTemplate, MAXMIND_URL_TEMPLATE } from '../lib/cli/geoip/download-url.js';
 import { parseCommandLine, rawOptionValues } from '../lib/cli/parse-command-line.js';
 import { redactSecrets, redactUrlPassword } from '../lib/cli/redact.js';
-import { downloadGeoIpDatabases, QSessionsCommandError, runQSessionsCli, type CliIo } from '../lib/index.js';
+import { downloadGeoIpDatabases, QSessionsCommandError, runQSessionsCli, type CliIo } from '../lib/cli/index.js';
 import { parseArgs } from 'node:util';
 import {
   maxmindArchive,

@@ -1,7 +1,6 @@
 import { execFile } from 'node:child_process';
 import {
   copyFileSync,
-  existsSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
@@ -25,7 +24,7 @@ import { WarnOncePerKind } from '../lib/geoip/warn-once-per-kind.js';
 import { type MmdbNetwork, type MmdbValue, writeMmdb } from './support/mmdb-writer.js';
 
 // MaxMind's official test databases live beside the project, not in it (see the README there).
-const OFFICIAL = fileURLToPath(new URL('../../shared/fixtures/geoip/', import.meta.url));
+const OFFICIAL = fileURLToPath(new URL('./fixtures/geoip/', import.meta.url));
 const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 // Fast polling for the reload tests; production polls every 5 s.
 const FAST_WATCH_MS = 50;
@@ -797,17 +796,12 @@ describe('GeoIpLocator on self-built databases', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// MaxMind's official test databases (../shared/fixtures/geoip, always present on CI).
+// MaxMind's official test databases (test/fixtures/geoip).
 
 describe('GeoIpLocator on MaxMind official test databases', () => {
   let dir: string;
 
   beforeAll(() => {
-    if (!existsSync(join(OFFICIAL, 'GeoLite2-City-Test.mmdb'))) {
-      throw new Error(
-        `MaxMind's test databases are missing: expected them in ${OFFICIAL} (../shared/fixtures/geoip beside the repository, present on CI and every developer machine of this project). Put MaxMind-DB's test-data files there; the self-built-database tests above cover the same logic without them.`,
-      );
-    }
     // Installed under the production names, to go through the folder + default-name path.
     dir = tempDir();
     copyFileSync(join(OFFICIAL, 'GeoLite2-City-Test.mmdb'), join(dir, 'GeoLite2-City.mmdb'));

@@ -1,4 +1,4 @@
-import { runQSessionsCli, type CliIo } from '../lib/index.js';
+import { runQSessionsCli, type CliIo } from '../lib/cli/index.js';
 
 // `qsessions import` usage errors, in this process: each is refused before anything is opened.
 

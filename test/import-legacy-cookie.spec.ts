@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { sign } from 'cookie-signature';
 import { clearLegacyCookie } from '../lib/http/cookie-header.js';
-import { unsignLegacyCookie } from '../lib/import/legacy-cookie.js';
-import { importReceiptDigest, legacySessionDigest } from '../lib/import/legacy-session-id.js';
+import { unsignLegacyCookie } from '../lib/core/legacy-cookie.js';
+import { importReceiptDigest, legacySessionDigest } from '../lib/core/legacy-session-id.js';
 import { generateSessionKey, digestSessionKey } from '../lib/core/session-key.js';
 import { QSessionsConfigError } from '../lib/options/qsessions-config.error.js';
 import { resolveOptions } from '../lib/options/resolve-options.js';

@@ -2,8 +2,9 @@ import { createCache } from 'cache-manager';
 import { TypeormStore } from 'connect-typeorm';
 import { Keyv } from 'keyv';
 import { DataSource, EntitySchema } from 'typeorm';
-import { importExpressSessions, QSession, setQSessionUserEntity } from '../lib/index.js';
-import { importReceiptDigest, legacySessionDigest } from '../lib/import/legacy-session-id.js';
+import { importExpressSessions } from '../lib/import/index.js';
+import { QSession, setQSessionUserEntity } from '../lib/index.js';
+import { importReceiptDigest, legacySessionDigest } from '../lib/core/legacy-session-id.js';
 import {
   cookieJson,
   describeImportScenario,

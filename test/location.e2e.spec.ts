@@ -9,10 +9,10 @@ import { TestController } from './support/test.controller.js';
 import { IntUser } from './support/users.js';
 
 // Location and device in the session list, on the entity and on the service, with MaxMind's
-// official test databases (../shared/fixtures/geoip). Ports django-qsessions F.1 cases 1
+// official test databases (test/fixtures/geoip). Ports django-qsessions F.1 cases 1
 // (what its admin shows: "Linköping, Sweden" and "Chrome 70.0.3538"), 10 and 11.
 
-const FIXTURES = fileURLToPath(new URL('../../shared/fixtures/geoip/', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('./fixtures/geoip/', import.meta.url));
 const MAC_CHROME_70 =
   'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_13_6) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/70.0.3538.102 Safari/537.36';
 

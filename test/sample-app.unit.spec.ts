@@ -16,7 +16,7 @@ import { hashPassword, verifyPassword } from '../sample-app/src/users/password.j
 import { deviceDetails, deviceTypeLabel, relativeTime } from '../sample-app/src/views/format.js';
 import { escapeHtml, html as tag, trusted } from '../sample-app/src/views/html.js';
 import { adminListUrl } from '../sample-app/src/views/admin.page.js';
-import { GEOIP_FIXTURES, requireGeoIpFixtures } from './support/sample-app.js';
+import { GEOIP_FIXTURES } from './support/sample-app.js';
 
 // The sample app's own building blocks: templates, time and device labels, passwords, CSRF
 // tokens, redirects after sign-in, and its environment variables.
@@ -214,7 +214,6 @@ describe('sample app environment', () => {
   });
 
   it('finds the GeoIP databases in GEOIP_PATH, whatever MaxMind edition they are', () => {
-    requireGeoIpFixtures();
     expect(geoIpOptions(undefined)).toBe(false);
     expect(geoIpOptions(GEOIP_FIXTURES)).toEqual({
       cityPath: join(GEOIP_FIXTURES, 'GeoIP2-City-Test.mmdb'),

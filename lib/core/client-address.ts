@@ -5,8 +5,8 @@ import proxyAddr from 'proxy-addr';
 /** Longest User-Agent kept, as in django-qsessions (the column is varchar(300)). */
 export const USER_AGENT_MAX_LENGTH = 300;
 
-/** Who is on the other end of a request: what each session row records. */
-export interface ClientInfo {
+/** Who is on the other end of a request: what each session row records (`@ClientInfo()`). */
+export interface ClientDetails {
   /** Client IP address (IPv4-mapped IPv6 written as plain IPv4), or null when unknown. */
   ip: string | null;
   /** The User-Agent header cut to 300 characters, or null when absent or empty. */
@@ -46,7 +46,7 @@ export function truncateUserAgent(value: string | string[] | undefined): string 
  * front of it, in which case it is the nearest untrusted hop of `X-Forwarded-For` (the same
  * rules as Express's `trust proxy`, through the `proxy-addr` package Express uses).
  */
-export function readClientInfo(req: IncomingMessage, trust: (address: string, hop: number) => boolean): ClientInfo {
+export function readClientInfo(req: IncomingMessage, trust: (address: string, hop: number) => boolean): ClientDetails {
   let address: string | undefined;
   if (req.socket?.remoteAddress === undefined) {
     address = undefined;

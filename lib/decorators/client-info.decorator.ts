@@ -1,5 +1,5 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import type { ClientInfo as ClientDetails } from '../core/client-address.js';
+import type { ClientDetails } from '../core/client-address.js';
 import { getRequestState } from '../http/request-state.js';
 
 /**
@@ -25,5 +25,5 @@ export const ClientInfo = createParamDecorator((_data: unknown, context: Executi
   return state.client;
 });
 
-/** `{ ip, userAgent }` of a request, as returned by `@ClientInfo()`. */
+/** `{ ip, userAgent }` of a request, as returned by `@ClientInfo()` (the same type as {@link ClientDetails}). */
 export type ClientInfo = ClientDetails;

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { ClientInfo } from '../core/client-address.js';
+import type { ClientDetails } from '../core/client-address.js';
 import { digestSessionKey, generateSessionKey } from '../core/session-key.js';
 import { SessionInterruptedError } from '../core/session-errors.js';
 import type { SessionRecord } from '../core/session-record.js';
@@ -54,7 +54,7 @@ export class RequestSessionState implements SessionController, SessionCookieHost
     private readonly req: SessionRequest,
     private readonly persistence: SessionPersistence,
     cookieOptions: ResolvedCookieOptions,
-    readonly client: ClientInfo,
+    readonly client: ClientDetails,
     readonly secureRequest: boolean,
     /** The request carried a cookie with the session cookie's name (valid or not). */
     readonly cookieSent: boolean,

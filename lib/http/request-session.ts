@@ -1,4 +1,4 @@
-import type { ClientInfo } from '../core/client-address.js';
+import type { ClientDetails } from '../core/client-address.js';
 import type { SessionCookie } from './session-cookie.js';
 
 /** Node-style callback of express-session's methods. */
@@ -7,7 +7,7 @@ export type SessionCallback = (error?: Error | null) => void;
 /** What a {@link RequestSession} asks of the request it belongs to. */
 export interface SessionController {
   readonly cookie: SessionCookie;
-  readonly client: ClientInfo;
+  readonly client: ClientDetails;
   /** The session key (cookie value); a new session is given one on first use. */
   key(): string;
   /** SHA-256 of the key: the public id, as listed and revoked. */
@@ -59,7 +59,7 @@ export class RequestSession {
   }
 
   /** IP and User-Agent of the current request, as they will be stored. */
-  get client(): ClientInfo {
+  get client(): ClientDetails {
     return this.#controller.client;
   }
 

@@ -7,8 +7,8 @@ import { DuplicateSessionError, type SessionStore } from '../core/session-store.
 import type { WarningSink } from '../core/warn-once.js';
 import type { RevocationReason } from '../events/session-event.js';
 import type { SessionEvents } from '../events/session-events.js';
-import { unsignLegacyCookie } from '../import/legacy-cookie.js';
-import { legacySessionDigest } from '../import/legacy-session-id.js';
+import { unsignLegacyCookie } from '../core/legacy-cookie.js';
+import { legacySessionDigest } from '../core/legacy-session-id.js';
 import type { ResolvedQSessionsOptions } from '../options/resolved-options.js';
 import {
   clearLegacyCookie,

@@ -5,7 +5,7 @@ import { findExistingDigests } from './existing-digests.js';
 import { ExistingUsers } from './existing-users.js';
 import { convertExpressSession, type ConversionRules } from './express-session-data.js';
 import type { ExpressSessionImportReport } from './import-report.js';
-import { importReceiptDigest, legacySessionDigest } from './legacy-session-id.js';
+import { importReceiptDigest, legacySessionDigest } from '../core/legacy-session-id.js';
 import type { LegacySession } from './legacy-session-source.js';
 
 /** Where a {@link BatchImporter} writes. */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { QSession } from '../../lib/index.js';
-import { requireGeoIpFixtures, startSample, type RunningSample } from '../support/sample-app.js';
+import { GEOIP_FIXTURES, startSample, type RunningSample } from '../support/sample-app.js';
 
 // The sample app in a real browser (Debian's Chromium, driven by playwright-core): two devices of
 // one user, signing one out, CSRF, the sessions admin, and screenshots of both pages.
@@ -78,7 +78,7 @@ describe('sample app in Chromium', () => {
     sample = await startSample({
       SAMPLE_SQLITE_PATH: join(folder, 'sample.db'),
       SAMPLE_RESET: '1',
-      GEOIP_PATH: requireGeoIpFixtures(),
+      GEOIP_PATH: GEOIP_FIXTURES,
       // The browsers connect over loopback and say where they "are" with X-Forwarded-For.
       SAMPLE_TRUST_PROXY: 'loopback',
       PORT: '0',

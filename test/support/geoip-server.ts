@@ -9,7 +9,7 @@ import { writeTarGz } from './tar-writer.js';
 // test. Its URL template has MaxMind's shape, so the command is run as it is in production,
 // with only --url-template (or QSESSIONS_GEOIP_URL_TEMPLATE) pointing elsewhere.
 
-const FIXTURES = fileURLToPath(new URL('../../../shared/fixtures/geoip/', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('../fixtures/geoip/', import.meta.url));
 
 /** MaxMind's official test databases (real GeoLite2 files, fake data). */
 export const TEST_CITY_DB = readFileSync(`${FIXTURES}GeoLite2-City-Test.mmdb`);

@@ -5,14 +5,14 @@ import type session from 'express-session';
 import request from 'supertest';
 import type { DataSourceOptions } from 'typeorm';
 import { connectRedisCache } from '../../lib/cache/create-cache.js';
-import { importReceiptDigest, legacySessionDigest } from '../../lib/import/legacy-session-id.js';
+import { importReceiptDigest, legacySessionDigest } from '../../lib/core/legacy-session-id.js';
+import { QSession } from '../../lib/index.js';
 import {
   formatImportReport,
   importExpressSessions,
-  QSession,
   type ExpressSessionStoreKind,
   type ImportExpressSessionsOptions,
-} from '../../lib/index.js';
+} from '../../lib/import/index.js';
 import { buildCli } from './cli-build.js';
 import { dataSourceFolder, writeDataSourceFile } from './data-source-file.js';
 import { dataSourceOptions } from './databases.js';

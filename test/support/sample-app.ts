@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { getDataSourceToken } from '@nestjs/typeorm';
@@ -8,19 +7,8 @@ import { loadSampleConfig } from '../../sample-app/src/config.js';
 import { testDatabaseName } from './databases.js';
 import { redisUrl, type CacheKind, type DatabaseKind } from './matrix.js';
 
-/** MaxMind's test databases, beside the project (see ../shared/fixtures/geoip/README.md). */
-export const GEOIP_FIXTURES = fileURLToPath(new URL('../../../shared/fixtures/geoip/', import.meta.url));
-
-/** Fails with a clear message where the shared GeoIP fixtures are not laid out beside the project. */
-export function requireGeoIpFixtures(): string {
-  if (!existsSync(`${GEOIP_FIXTURES}GeoIP2-City-Test.mmdb`)) {
-    throw new Error(
-      `MaxMind's GeoIP test databases were not found at ${GEOIP_FIXTURES} (expected ../shared/fixtures/geoip ` +
-        'beside the repository). The sample app tests check real locations with them.',
-    );
-  }
-  return GEOIP_FIXTURES;
-}
+/** MaxMind's test databases, kept in the repository (test/fixtures/geoip/README.md). */
+export const GEOIP_FIXTURES = fileURLToPath(new URL('../fixtures/geoip/', import.meta.url));
 
 /**
  * The sample app's environment for a test: a fresh database (SQLite in memory or a file, or this
@@ -35,7 +23,7 @@ export function sampleEnv(
 ): Record<string, string> {
   const env: Record<string, string> = {
     SAMPLE_RESET: '1',
-    GEOIP_PATH: requireGeoIpFixtures(),
+    GEOIP_PATH: GEOIP_FIXTURES,
     SAMPLE_TRUST_PROXY: 'loopback',
     PORT: '0',
   };
