@@ -11,6 +11,7 @@ export type {
   TrustProxyOption,
 } from './qsessions.options.js';
 export { QSessionsConfigError } from './options/qsessions-config.error.js';
+export { QSessionsTableMissingError } from './typeorm/qsessions-table-missing.error.js';
 export { SessionService, type UserOrId } from './services/session.service.js';
 export type { SessionView } from './services/session-view.js';
 export { QSession, QSESSION_TABLE } from './typeorm/qsession.entity.js';

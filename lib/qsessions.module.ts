@@ -5,6 +5,7 @@ import {
   type DynamicModule,
   type MiddlewareConsumer,
   type NestModule,
+  type OnApplicationBootstrap,
   type OnModuleDestroy,
   type OnModuleInit,
 } from '@nestjs/common';
@@ -33,6 +34,7 @@ import {
 import type { QSessionsModuleAsyncOptions, QSessionsModuleRootOptions } from './qsessions.options.js';
 import { createQSessionsProviders } from './qsessions.providers.js';
 import { SessionService } from './services/session.service.js';
+import { assertSessionsTableExists } from './typeorm/assert-sessions-table.js';
 import { QSession } from './typeorm/qsession.entity.js';
 import { UserRemovalSubscriber } from './typeorm/user-removal.subscriber.js';
 import { resolveQSessionUserEntity, setQSessionUserEntity } from './typeorm/user-entity.js';
@@ -52,7 +54,7 @@ import { resolveQSessionUserEntity, setQSessionUserEntity } from './typeorm/user
  * ```
  */
 @Module({})
-export class QSessionsModule implements NestModule, OnModuleInit, OnModuleDestroy {
+export class QSessionsModule implements NestModule, OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   constructor(
     @Inject(QSESSIONS_RESOLVED_OPTIONS) private readonly options: ResolvedQSessionsOptions,
     @Inject(QSESSIONS_CACHE) private readonly cache: ChosenCache | null,
@@ -139,6 +141,15 @@ export class QSessionsModule implements NestModule, OnModuleInit, OnModuleDestro
       new UserRemovalSubscriber(resolveQSessionUserEntity(), this.sessionCache, this.events),
     );
     this.decorateFastifyRequest();
+  }
+
+  /**
+   * Fails start-up when the sessions table is missing (see assertSessionsTableExists). Here, and
+   * not at module init: by now TypeORM has synchronized or run its migrations (both happen when
+   * the DataSource initializes), and so has an app that runs them from its own `onModuleInit`.
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    await assertSessionsTableExists(this.dataSource, this.options.dataSource);
   }
 
   private decorateFastifyRequest(): void {

@@ -363,9 +363,7 @@ describe('resolveGeoIpOptions', () => {
     expect(caught).toBeInstanceOf(Error);
     const message = (caught as Error).message;
     expect(message).toMatch(/^nest-qsessions: invalid `geoip` option:/);
-    expect(message).toContain(
-      'unknown option `geoip.contry`; known options are path, city, country, cityPath, countryPath.',
-    );
+    expect(message).toContain('unknown option `geoip.contry`; did you mean `geoip.country`?');
     expect(message).toContain('`geoip.path` must be a non-empty string (a path), or left out; got number 7.');
     expect(message).toContain('`geoip.city` must be a non-empty string (a file name), or left out; got "".');
     expect(message).toContain(

@@ -86,7 +86,7 @@ describe('legacyCookie option', () => {
     [
       'an unknown key',
       { secrets: SECRET, until: UNTIL, secret: SECRET },
-      /unknown option `legacyCookie\.secret`; known ones are name, secrets/,
+      /unknown option `legacyCookie\.secret`; did you mean `legacyCookie\.secrets`\?/,
     ],
   ];
   it.each(cases)('refuses %s, saying how to fix it', (_, legacyCookie, message) => {
@@ -108,8 +108,8 @@ describe('legacyCookie option', () => {
     expect(problems.join('\n')).not.toContain(secret);
   });
 
-  it('is listed among the known options', () => {
-    expect(problemsOf({ legacyCookies: {} })[0]).toMatch(/known options are .*legacyCookie/);
+  it('is suggested for a near miss', () => {
+    expect(problemsOf({ legacyCookies: {} })[0]).toBe('unknown option `legacyCookies`; did you mean `legacyCookie`?');
   });
 });
 

@@ -6,6 +6,7 @@ import {
   generateSessionKey,
   isWellFormedSessionKey,
 } from '../lib/core/session-key.js';
+import { editDistance, nearestKey } from '../lib/options/nearest-key.js';
 import { QSessionsConfigError } from '../lib/options/qsessions-config.error.js';
 import { defaultUserIdFromSession, resolveOptions } from '../lib/options/resolve-options.js';
 import type { QSessionsModuleOptions } from '../lib/qsessions.options.js';
@@ -107,7 +108,7 @@ describe('resolveOptions: defaults', () => {
 
 describe('resolveOptions: invalid options throw QSessionsConfigError naming the option and the fix', () => {
   const cases: Array<[string, unknown, RegExp[]]> = [
-    ['an unknown key', { engin: 'db' }, [/unknown option `engin`/, /known options are .*engine/]],
+    ['an unknown key', { engin: 'db' }, [/unknown option `engin`; did you mean `engine`\?/]],
     ['a bad engine', { engine: 'redis' }, [/`engine`/, /'db' or 'cached_db'/, /"redis"/]],
     [
       'a cookie name with a space',
@@ -214,6 +215,291 @@ describe('resolveOptions: invalid options throw QSessionsConfigError naming the 
 
   it('rejects options that are not an object', () => {
     expect(configError('db').message).toMatch(/options must be an object/);
+  });
+});
+
+// A mistyped key anywhere must fail start-up: ignored, it would leave its setting at the default
+// without a word (`cache.redisURL` running on the per-process memory cache, `cookie.maxage`
+// keeping the two-week lifetime).
+describe('resolveOptions: unknown keys at every depth', () => {
+  const LEGACY = { secrets: 'old-secret', until: '2030-01-01T00:00:00Z' };
+
+  it('names a mistyped cache key by its path and suggests the known one', () => {
+    const error = configError({ engine: 'cached_db', cache: { redisURL: 'redis://127.0.0.1:6379' } });
+    expect(error.problems).toEqual(['unknown option `cache.redisURL`; did you mean `cache.redisUrl`?']);
+    expect(error.message).toBe(
+      'nest-qsessions: invalid QSessionsModule options:\n' +
+        '  - unknown option `cache.redisURL`; did you mean `cache.redisUrl`?',
+    );
+  });
+
+  it('names a mistyped cookie key by its path and suggests the known one', () => {
+    const error = configError({ cookie: { maxage: 1000 } });
+    expect(error.problems).toEqual(['unknown option `cookie.maxage`; did you mean `cookie.maxAge`?']);
+    expect(error.message).toBe(
+      'nest-qsessions: invalid QSessionsModule options:\n' +
+        '  - unknown option `cookie.maxage`; did you mean `cookie.maxAge`?',
+    );
+  });
+
+  it.each([
+    ['a top-level key with a letter missing', { engin: 'cached_db' }, 'unknown option `engin`; did you mean `engine`?'],
+    [
+      'a top-level key in the wrong case',
+      { trustproxy: true },
+      'unknown option `trustproxy`; did you mean `trustProxy`?',
+    ],
+    [
+      'a top-level key with a letter too many',
+      { legacyCookies: LEGACY },
+      'unknown option `legacyCookies`; did you mean `legacyCookie`?',
+    ],
+    [
+      'a cookie key in the wrong case',
+      { cookie: { samesite: 'strict' } },
+      'unknown option `cookie.samesite`; did you mean `cookie.sameSite`?',
+    ],
+    [
+      'a cookie key spelt as it sounds',
+      { cookie: { sameSight: 'strict' } },
+      'unknown option `cookie.sameSight`; did you mean `cookie.sameSite`?',
+    ],
+    [
+      'a cookie key with two letters swapped',
+      { cookie: { httpOlny: true } },
+      'unknown option `cookie.httpOlny`; did you mean `cookie.httpOnly`?',
+    ],
+    [
+      'a cache key with the wrong plural',
+      { engine: 'cached_db', cache: { maxEntry: 10 } },
+      'unknown option `cache.maxEntry`; did you mean `cache.maxEntries`?',
+    ],
+    [
+      'a geoip key in the wrong case',
+      { geoip: { citypath: '/srv/geoip/GeoLite2-City.mmdb' } },
+      'unknown option `geoip.citypath`; did you mean `geoip.cityPath`?',
+    ],
+    [
+      'a geoip key with a letter missing',
+      { geoip: { contry: 'GeoIP2-Country.mmdb' } },
+      'unknown option `geoip.contry`; did you mean `geoip.country`?',
+    ],
+    [
+      'a legacyCookie key in the singular',
+      { legacyCookie: { ...LEGACY, secret: 'x' } },
+      'unknown option `legacyCookie.secret`; did you mean `legacyCookie.secrets`?',
+    ],
+  ])('suggests the known key for %s', (_label, options, problem) => {
+    expect(configError(options).problems).toEqual([problem]);
+  });
+
+  it('still reports the consequence of a mistyped required key (legacyCookie.secret leaves no secrets)', () => {
+    const problems = configError({ legacyCookie: { secret: 'old-secret', until: LEGACY.until } }).problems;
+    expect(problems).toEqual([
+      'unknown option `legacyCookie.secret`; did you mean `legacyCookie.secrets`?',
+      expect.stringMatching(/^`legacyCookie\.secrets` must be express-session's `secret`/),
+    ]);
+    expect(problems.join('\n')).not.toContain('old-secret');
+  });
+
+  it.each([
+    [
+      'the top level',
+      { sessionTable: 'sessions' },
+      'unknown option `sessionTable`; known options are engine, dataSource, cookie, cache, saveEveryRequest, ' +
+        'trustProxy, userIdFromSession, maxDataBytes, mountMiddleware, activityInterval, absoluteLifetime, geoip, ' +
+        'userEntity, legacyCookie.',
+    ],
+    [
+      'cookie',
+      { cookie: { expires: 60_000 } },
+      'unknown option `cookie.expires`; known options are name, maxAge, expireAtBrowserClose, domain, path, ' +
+        'httpOnly, sameSite, secure, partitioned, priority.',
+    ],
+    [
+      'cookie (a short key is not stretched to an unrelated one: `age` is not `name`)',
+      { cookie: { age: 60_000 } },
+      'unknown option `cookie.age`; known options are name, maxAge, expireAtBrowserClose, domain, path, ' +
+        'httpOnly, sameSite, secure, partitioned, priority.',
+    ],
+    [
+      'cache',
+      { engine: 'cached_db', cache: { ttl: 60 } },
+      'unknown option `cache.ttl`; known options are redisUrl, instance, useAppCacheManager, nearCache, maxEntries, ' +
+        'timeoutMs, keyPrefix.',
+    ],
+    [
+      'geoip',
+      { geoip: { enabled: true } },
+      'unknown option `geoip.enabled`; known options are path, city, country, cityPath, countryPath.',
+    ],
+    [
+      'legacyCookie',
+      { legacyCookie: { ...LEGACY, signed: true } },
+      'unknown option `legacyCookie.signed`; known options are name, secrets, until, path, domain.',
+    ],
+  ])('lists the known keys of %s when no key is near', (_label, options, problem) => {
+    expect(configError(options).problems).toEqual([problem]);
+  });
+
+  it('reports every unknown key of every section at once, with the other problems', () => {
+    const error = configError({
+      engine: 'cached_db',
+      saveEveryRequests: true,
+      cookie: { maxage: 1000, path: 'relative' },
+      cache: { redisURL: 'redis://127.0.0.1:6379' },
+      geoip: { citypath: '/srv/geoip/GeoLite2-City.mmdb', pth: '/srv/geoip' },
+      legacyCookie: { ...LEGACY, secret: 'x' },
+    });
+    expect(error.problems).toEqual([
+      'unknown option `saveEveryRequests`; did you mean `saveEveryRequest`?',
+      'unknown option `cookie.maxage`; did you mean `cookie.maxAge`?',
+      '`cookie.path` must start with "/" and contain no ";" or whitespace.',
+      'unknown option `cache.redisURL`; did you mean `cache.redisUrl`?',
+      'unknown option `geoip.citypath`; did you mean `geoip.cityPath`?',
+      'unknown option `geoip.pth`; did you mean `geoip.path`?',
+      'unknown option `legacyCookie.secret`; did you mean `legacyCookie.secrets`?',
+    ]);
+    expect(error.message.split('\n').filter((line) => line.startsWith('  - '))).toHaveLength(7);
+  });
+
+  it('accepts every known key of every section', () => {
+    const resolved = resolveOptions({
+      engine: 'cached_db',
+      dataSource: 'sessions',
+      cookie: {
+        name: 'sid',
+        maxAge: 60_000,
+        expireAtBrowserClose: false,
+        domain: 'example.com',
+        path: '/',
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: 'auto',
+        partitioned: false,
+        priority: 'high',
+      },
+      cache: {
+        redisUrl: 'redis://127.0.0.1:6379',
+        useAppCacheManager: false,
+        nearCache: false,
+        maxEntries: 10,
+        timeoutMs: 50,
+        keyPrefix: 'app:',
+      },
+      saveEveryRequest: false,
+      trustProxy: false,
+      userIdFromSession: () => null,
+      maxDataBytes: 1024,
+      mountMiddleware: true,
+      activityInterval: 0,
+      absoluteLifetime: null,
+      geoip: { city: 'City.mmdb', country: 'Country.mmdb', path: '/srv/geoip' },
+      legacyCookie: { ...LEGACY, name: 'connect.sid', path: '/', domain: 'example.com' },
+    });
+    expect(resolved.cookie.priority).toBe('high');
+    expect(resolved.cache.keyPrefix).toBe('app:');
+    expect(resolved.legacyCookie?.name).toBe('connect.sid');
+  });
+
+  it("reads a config class instance's own properties like a literal's", () => {
+    class CookieSettings {
+      maxAge = 60_000;
+    }
+    expect(resolveOptions({ cookie: new CookieSettings() }).cookie.maxAge).toBe(60_000);
+  });
+});
+
+// Before, a section that was not an object was read as if it were empty: `cookie: 'x'` or
+// `cache: []` silently ran on the defaults.
+describe('resolveOptions: each section must be an object', () => {
+  it.each([
+    [
+      'a string cookie',
+      { cookie: 'sessionid' },
+      '`cookie` must be an object such as { maxAge: 3600000 }, or left out; got "sessionid".',
+    ],
+    [
+      'a null cookie',
+      { cookie: null },
+      '`cookie` must be an object such as { maxAge: 3600000 }, or left out; got null.',
+    ],
+    [
+      'an array as cache',
+      { engine: 'cached_db', cache: [] },
+      "`cache` must be an object such as { redisUrl: 'redis://127.0.0.1:6379' }, or left out; got an array.",
+    ],
+    [
+      'a Redis URL as cache',
+      { engine: 'cached_db', cache: 'redis://127.0.0.1:6379' },
+      '`cache` must be an object such as { redisUrl: \'redis://127.0.0.1:6379\' }, or left out; got "redis://127.0.0.1:6379".',
+    ],
+    [
+      'a folder as geoip',
+      { geoip: '/srv/geoip' },
+      '`geoip` must be an object such as { path: \'/var/lib/geoip\' }, or false to turn GeoIP off; got "/srv/geoip".',
+    ],
+    ['true as geoip', { geoip: true }, expect.stringMatching(/^`geoip` must be an object .* got boolean true\.$/)],
+    [
+      'a secret as legacyCookie',
+      { legacyCookie: 'old-secret' },
+      expect.stringMatching(/^`legacyCookie` must be an object, for example legacyCookie: \{ secrets:/),
+    ],
+  ])('rejects %s', (_label, options, problem) => {
+    expect(configError(options).problems).toEqual([problem]);
+  });
+
+  it('reports a bad section next to the problems of the others', () => {
+    const problems = configError({ cookie: 42, engine: 'cached_db', cache: { redisURL: 'x' } }).problems;
+    expect(problems).toEqual([
+      '`cookie` must be an object such as { maxAge: 3600000 }, or left out; got number 42.',
+      'unknown option `cache.redisURL`; did you mean `cache.redisUrl`?',
+    ]);
+  });
+
+  it.each([
+    ['an array', [], 'got an array'],
+    ['a string', 'db', 'got "db"'],
+  ])('rejects %s as the options themselves', (_label, options, got) => {
+    expect(configError(options).problems).toEqual([`options must be an object, for example { engine: "db" }; ${got}.`]);
+  });
+});
+
+describe('nearestKey', () => {
+  const COOKIE = ['name', 'maxAge', 'expireAtBrowserClose', 'domain', 'path', 'httpOnly', 'sameSite', 'secure'];
+
+  it('matches a key equal but for case, whatever else is near', () => {
+    // Case counted, `NAME` would be four edits from both, too far for either; it is `name` written loudly.
+    expect(nearestKey('NAME', ['same', 'name'])).toBe('name');
+    expect(nearestKey('SAMESITE', COOKIE)).toBe('sameSite');
+  });
+
+  it('counts a swap of two neighbours as one edit', () => {
+    expect(editDistance('mxaage', 'maxage')).toBe(1);
+    expect(editDistance('maxage', 'maxage')).toBe(0);
+    expect(editDistance('', 'path')).toBe(4);
+    expect(editDistance('kitten', 'sitting')).toBe(3);
+    expect(nearestKey('mxaAge', COOKIE)).toBe('maxAge');
+  });
+
+  it('allows a third of the longer key in edits, at least one', () => {
+    // 10 letters: up to 3 edits.
+    expect(nearestKey('maxEntry', ['maxEntries'])).toBe('maxEntries');
+    expect(nearestKey('mEntry', ['maxEntries'])).toBeUndefined();
+    // 9 letters against 8: up to 3 edits.
+    expect(editDistance('samesight', 'samesite')).toBe(3);
+    expect(nearestKey('sameSight', COOKIE)).toBe('sameSite');
+    // 4 letters: one edit.
+    expect(nearestKey('pat', COOKIE)).toBe('path');
+    expect(nearestKey('pt', COOKIE)).toBeUndefined();
+    expect(editDistance('age', 'name')).toBe(2);
+    expect(nearestKey('age', COOKIE)).toBeUndefined();
+  });
+
+  it('takes the closest key, and the first listed of equally close ones', () => {
+    expect(nearestKey('secur', COOKIE)).toBe('secure');
+    expect(nearestKey('ab', ['ax', 'ay'])).toBe('ax');
+    expect(nearestKey('anything', [])).toBeUndefined();
   });
 });
 

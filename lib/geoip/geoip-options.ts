@@ -1,4 +1,6 @@
 import { resolve } from 'node:path';
+import { describeValue, isOptionObject } from '../options/option-object.js';
+import { unknownKeyProblems, type KnownKeys } from '../options/unknown-keys.js';
 
 /** Default file name of the city database inside the GeoIP folder (what MaxMind's download unpacks). */
 export const DEFAULT_GEOIP_CITY = 'GeoLite2-City.mmdb';
@@ -36,36 +38,26 @@ export interface ResolvedGeoIpOptions {
   turnedOff?: boolean;
 }
 
-const KNOWN_KEYS = ['path', 'city', 'country', 'cityPath', 'countryPath'] as const;
+const KNOWN_KEYS: KnownKeys<GeoIpOptions> = {
+  path: true,
+  city: true,
+  country: true,
+  cityPath: true,
+  countryPath: true,
+};
 
 /**
- * Turns the `geoip` option into database paths. The folder is `input.path`, else the
- * `GEOIP_PATH` variable of `env` (read now, when the app starts, never at import time). Relative
- * paths are resolved against the current directory now, so a later `chdir` cannot move them.
- * Throws an Error starting with `nest-qsessions:` that lists every problem and its fix.
+ * Every problem with the fields of a `geoip` object (unknown keys, values that are not
+ * non-empty strings, a file name and a full path given for the same database), each with its
+ * fix. Exported so that the module's option check can list them with its other problems.
  */
-export function resolveGeoIpOptions(
-  input: GeoIpOptions | false | undefined,
-  env: NodeJS.ProcessEnv,
-): ResolvedGeoIpOptions {
-  if (input === false) return { cityPath: null, countryPath: null, turnedOff: true };
-  if (input !== undefined && (typeof input !== 'object' || input === null || Array.isArray(input))) {
-    throw new Error(
-      `nest-qsessions: \`geoip\` must be an object such as { path: '/var/lib/geoip' }, or false to turn GeoIP off; got ${describe(input)}.`,
-    );
-  }
-  const given: GeoIpOptions = input ?? {};
-  const problems: string[] = [];
-  for (const key of Object.keys(given)) {
-    if (!(KNOWN_KEYS as readonly string[]).includes(key)) {
-      problems.push(`unknown option \`geoip.${key}\`; known options are ${KNOWN_KEYS.join(', ')}.`);
-    }
-  }
-  for (const key of KNOWN_KEYS) {
+export function geoIpOptionProblems(given: GeoIpOptions): string[] {
+  const problems = unknownKeyProblems(given, KNOWN_KEYS, 'geoip');
+  for (const key of Object.keys(KNOWN_KEYS) as Array<keyof GeoIpOptions>) {
     const value = given[key];
     if (value !== undefined && (typeof value !== 'string' || value.trim() === '')) {
       problems.push(
-        `\`geoip.${key}\` must be a non-empty string (a ${key.endsWith('Path') || key === 'path' ? 'path' : 'file name'}), or left out; got ${describe(value)}.`,
+        `\`geoip.${key}\` must be a non-empty string (a ${key.endsWith('Path') || key === 'path' ? 'path' : 'file name'}), or left out; got ${describeValue(value)}.`,
       );
     }
   }
@@ -79,6 +71,27 @@ export function resolveGeoIpOptions(
       'give either `geoip.country` (a file name inside the folder) or `geoip.countryPath` (a full path), not both.',
     );
   }
+  return problems;
+}
+
+/**
+ * Turns the `geoip` option into database paths. The folder is `input.path`, else the
+ * `GEOIP_PATH` variable of `env` (read now, when the app starts, never at import time). Relative
+ * paths are resolved against the current directory now, so a later `chdir` cannot move them.
+ * Throws an Error starting with `nest-qsessions:` that lists every problem and its fix.
+ */
+export function resolveGeoIpOptions(
+  input: GeoIpOptions | false | undefined,
+  env: NodeJS.ProcessEnv,
+): ResolvedGeoIpOptions {
+  if (input === false) return { cityPath: null, countryPath: null, turnedOff: true };
+  if (input !== undefined && !isOptionObject(input)) {
+    throw new Error(
+      `nest-qsessions: \`geoip\` must be an object such as { path: '/var/lib/geoip' }, or false to turn GeoIP off; got ${describeValue(input)}.`,
+    );
+  }
+  const given: GeoIpOptions = input ?? {};
+  const problems = geoIpOptionProblems(given);
   if (problems.length > 0) {
     throw new Error(`nest-qsessions: invalid \`geoip\` option:\n  - ${problems.join('\n  - ')}`);
   }
@@ -104,12 +117,4 @@ export function resolveGeoIpOptions(
     given.countryPath !== undefined ? resolve(given.countryPath) : inFolder(given.country ?? DEFAULT_GEOIP_COUNTRY);
   // The same file twice would be opened and watched twice for nothing.
   return { cityPath, countryPath: countryPath === cityPath ? null : countryPath };
-}
-
-/** A short, printable description of a bad value for an error message. */
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return JSON.stringify(value);
-  return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;
 }

@@ -1,8 +1,16 @@
 import type { QSessionsLegacyCookieOptions } from '../qsessions.options.js';
 import { isValidCookieName } from './cookie-name.js';
+import { isOptionObject } from './option-object.js';
 import type { ResolvedLegacyCookieOptions } from './resolved-options.js';
+import { unknownKeyProblems, type KnownKeys } from './unknown-keys.js';
 
-const KNOWN_KEYS = new Set(['name', 'secrets', 'until', 'path', 'domain']);
+const KNOWN_KEYS: KnownKeys<QSessionsLegacyCookieOptions> = {
+  name: true,
+  secrets: true,
+  until: true,
+  path: true,
+  domain: true,
+};
 const EXAMPLE = "legacyCookie: { secrets: process.env.SESSION_SECRET, until: new Date('2027-03-01T00:00:00Z') }";
 
 /**
@@ -15,16 +23,12 @@ export function resolveLegacyCookie(
   problems: string[],
 ): ResolvedLegacyCookieOptions | null {
   if (input === undefined) return null;
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+  if (!isOptionObject(input)) {
     problems.push(`\`legacyCookie\` must be an object, for example ${EXAMPLE}.`);
     return null;
   }
   const before = problems.length;
-  for (const key of Object.keys(input)) {
-    if (!KNOWN_KEYS.has(key)) {
-      problems.push(`unknown option \`legacyCookie.${key}\`; known ones are ${[...KNOWN_KEYS].join(', ')}.`);
-    }
-  }
+  problems.push(...unknownKeyProblems(input, KNOWN_KEYS, 'legacyCookie'));
 
   const name = input.name ?? 'connect.sid';
   if (!isValidCookieName(name)) {

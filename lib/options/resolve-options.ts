@@ -1,29 +1,60 @@
 import proxyAddr from 'proxy-addr';
 import type { UserId } from '../core/session-record.js';
-import { resolveGeoIpOptions, type ResolvedGeoIpOptions } from '../geoip/geoip-options.js';
-import type { QSessionsModuleOptions, TrustProxyOption } from '../qsessions.options.js';
+import { geoIpOptionProblems, resolveGeoIpOptions, type ResolvedGeoIpOptions } from '../geoip/geoip-options.js';
+import type {
+  QSessionsCacheOptions,
+  QSessionsCookieOptions,
+  QSessionsModuleOptions,
+  QSessionsModuleRootOptions,
+  TrustProxyOption,
+} from '../qsessions.options.js';
 import { isValidCookieName } from './cookie-name.js';
+import { describeValue, isOptionObject } from './option-object.js';
 import { QSessionsConfigError } from './qsessions-config.error.js';
 import { resolveLegacyCookie } from './resolve-legacy-cookie.js';
 import type { ResolvedQSessionsOptions } from './resolved-options.js';
+import { unknownKeyProblems, type KnownKeys } from './unknown-keys.js';
 
 const TWO_WEEKS_MS = 14 * 24 * 60 * 60 * 1000;
-const KNOWN_KEYS = new Set([
-  'engine',
-  'dataSource',
-  'cookie',
-  'cache',
-  'saveEveryRequest',
-  'trustProxy',
-  'userIdFromSession',
-  'maxDataBytes',
-  'mountMiddleware',
-  'activityInterval',
-  'absoluteLifetime',
-  'geoip',
-  'userEntity',
-  'legacyCookie',
-]);
+// `userEntity` is known too: forRoot() takes it off before the rest gets here, but an async
+// factory may hand back the whole root options object.
+const KNOWN_KEYS: KnownKeys<QSessionsModuleRootOptions> = {
+  engine: true,
+  dataSource: true,
+  cookie: true,
+  cache: true,
+  saveEveryRequest: true,
+  trustProxy: true,
+  userIdFromSession: true,
+  maxDataBytes: true,
+  mountMiddleware: true,
+  activityInterval: true,
+  absoluteLifetime: true,
+  geoip: true,
+  userEntity: true,
+  legacyCookie: true,
+};
+const COOKIE_KEYS: KnownKeys<QSessionsCookieOptions> = {
+  name: true,
+  maxAge: true,
+  expireAtBrowserClose: true,
+  domain: true,
+  path: true,
+  httpOnly: true,
+  sameSite: true,
+  secure: true,
+  partitioned: true,
+  priority: true,
+};
+const CACHE_KEYS: KnownKeys<QSessionsCacheOptions> = {
+  redisUrl: true,
+  instance: true,
+  useAppCacheManager: true,
+  nearCache: true,
+  maxEntries: true,
+  timeoutMs: true,
+  keyPrefix: true,
+};
 
 /**
  * Validates the module options and fills in defaults. Every problem is collected and reported
@@ -32,13 +63,12 @@ const KNOWN_KEYS = new Set([
 export function resolveOptions(options: QSessionsModuleOptions | undefined): ResolvedQSessionsOptions {
   const problems: string[] = [];
   const input: QSessionsModuleOptions = options ?? {};
-  if (typeof input !== 'object' || input === null) {
-    throw new QSessionsConfigError(['options must be an object, for example { engine: "db" }.']);
+  if (!isOptionObject(input)) {
+    throw new QSessionsConfigError([
+      `options must be an object, for example { engine: "db" }; got ${describeValue(input)}.`,
+    ]);
   }
-  for (const key of Object.keys(input)) {
-    if (!KNOWN_KEYS.has(key))
-      problems.push(`unknown option \`${key}\`; known options are ${[...KNOWN_KEYS].join(', ')}.`);
-  }
+  problems.push(...unknownKeyProblems(input, KNOWN_KEYS));
 
   const engine = input.engine ?? 'db';
   if (engine !== 'db' && engine !== 'cached_db') {
@@ -50,7 +80,7 @@ export function resolveOptions(options: QSessionsModuleOptions | undefined): Res
     );
   }
 
-  const cookieIn = input.cookie ?? {};
+  const cookieIn = optionSection(input.cookie, 'cookie', COOKIE_KEYS, '{ maxAge: 3600000 }', problems);
   const name = cookieIn.name ?? 'sessionid';
   if (!isValidCookieName(name)) {
     problems.push(
@@ -105,7 +135,7 @@ export function resolveOptions(options: QSessionsModuleOptions | undefined): Res
     problems.push("`cookie.priority` must be 'low', 'medium' or 'high'.");
   }
 
-  const cacheIn = input.cache ?? {};
+  const cacheIn = optionSection(input.cache, 'cache', CACHE_KEYS, "{ redisUrl: 'redis://127.0.0.1:6379' }", problems);
   if (
     cacheIn.redisUrl !== undefined &&
     (typeof cacheIn.redisUrl !== 'string' || !/^rediss?:\/\//.test(cacheIn.redisUrl))
@@ -169,10 +199,16 @@ export function resolveOptions(options: QSessionsModuleOptions | undefined): Res
   }
   const trustProxy = compileTrustProxy(input.trustProxy ?? false, problems);
   let geoip: ResolvedGeoIpOptions = { cityPath: null, countryPath: null };
-  try {
-    geoip = resolveGeoIpOptions(input.geoip, process.env);
-  } catch (error) {
-    problems.push((error as Error).message.replace(/^nest-qsessions: /, ''));
+  // The field problems one by one, as the other sections' are; what is left to resolveGeoIpOptions
+  // to refuse (not an object, a database file given as the folder) is one problem each.
+  const geoipProblems = isOptionObject(input.geoip) ? geoIpOptionProblems(input.geoip) : [];
+  problems.push(...geoipProblems);
+  if (geoipProblems.length === 0) {
+    try {
+      geoip = resolveGeoIpOptions(input.geoip, process.env);
+    } catch (error) {
+      problems.push((error as Error).message.replace(/^nest-qsessions: /, ''));
+    }
   }
 
   const legacyCookie = resolveLegacyCookie(input.legacyCookie, name, problems);
@@ -212,6 +248,27 @@ export function resolveOptions(options: QSessionsModuleOptions | undefined): Res
     geoip,
     legacyCookie,
   };
+}
+
+/**
+ * A nested options object (`cookie`, `cache`), checked to be an object with only known keys,
+ * problems added to `problems`. Left out, or unusable, it reads as empty, so that the rest of
+ * the section is still checked (against its defaults) and every problem is listed at once.
+ */
+function optionSection<T extends object>(
+  value: T | undefined,
+  path: string,
+  known: KnownKeys<T>,
+  example: string,
+  problems: string[],
+): Partial<T> {
+  if (value === undefined) return {};
+  if (!isOptionObject(value)) {
+    problems.push(`\`${path}\` must be an object such as ${example}, or left out; got ${describeValue(value)}.`);
+    return {};
+  }
+  problems.push(...unknownKeyProblems(value, known, path));
+  return value;
 }
 
 function compileTrustProxy(option: TrustProxyOption, problems: string[]): (address: string, hop: number) => boolean {

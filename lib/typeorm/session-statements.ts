@@ -4,6 +4,7 @@ import { SessionReadBatch } from '../core/session-read-batch.js';
 import type { SessionRecord } from '../core/session-record.js';
 import { PostgresPreparedStatements, type StatementResult } from './postgres-prepared-statements.js';
 import { QSession } from './qsession.entity.js';
+import { quotedTablePath } from './quoted-table-path.js';
 
 /** The record fields, in the order the statements below list their columns. */
 const FIELDS = ['digest', 'data', 'expireDate', 'userId', 'userAgent', 'ip', 'createdAt', 'updatedAt'] as const;
@@ -72,11 +73,7 @@ export class SessionStatements {
         return [field, column];
       }),
     ) as Record<Field, ColumnMetadata>;
-    // Schema-qualified paths ("auth.qsessions_session") are quoted part by part, as TypeORM does.
-    this.table = metadata.tablePath
-      .split('.')
-      .map((part) => driver.escape(part))
-      .join('.');
+    this.table = quotedTablePath(driver, metadata.tablePath);
     const name = (field: Field) => driver.escape(this.columns[field].databaseName);
     const parameter = (index: number) => driver.createParameter(`p${index}`, index);
 
