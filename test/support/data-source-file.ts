@@ -27,15 +27,24 @@ export function dataSourceFolder(): string {
   // tsconfig maps `nest-qsessions` to lib/ for type-checking; an app's resolves the package.)
   writeFileSync(
     join(folder, 'tsconfig.json'),
-    JSON.stringify({ compilerOptions: { target: 'ES2023', module: 'NodeNext', moduleResolution: 'NodeNext' } }),
+    JSON.stringify({
+      compilerOptions: {
+        target: 'ES2023',
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        experimentalDecorators: true,
+      },
+    }),
   );
   return folder;
 }
 
 /**
- * Writes an app's TypeORM data source file, as the TypeORM CLI would be given: a user entity
- * (what tsc compiles `@Entity() class User { @PrimaryGeneratedColumn() id ... }` into, the
- * decorators applied by hand), QSession, and the DataSource for `connection`.
+ * Writes an app's TypeORM data source file, as the TypeORM CLI would be given: a user entity,
+ * QSession, and the DataSource for `connection`. In a `.js` file the entity is what tsc compiles
+ * `@Entity() class User { @PrimaryGeneratedColumn() id ... }` into (the decorators applied by
+ * hand); a `.ts` file declares it with decorators, as an app's source does, which no Node runs
+ * without a TypeScript loader (type stripping refuses decorators).
  */
 export function writeDataSourceFile(
   folder: string,
@@ -57,10 +66,7 @@ export function writeDataSourceFile(
 import { QSession, setQSessionUserEntity } from 'nest-qsessions';
 
 // The app's user entity (the table of test/support/users.ts IntUser).
-export class User {}
-Entity({ name: 'test_users' })(User);
-PrimaryGeneratedColumn()(User.prototype, 'id');
-Column({ type: 'varchar', length: 100 })(User.prototype, 'username');
+${extension === 'ts' ? DECORATED_USER : COMPILED_USER}
 ${register ? 'setQSessionUserEntity(User);' : '// (setQSessionUserEntity is not called)'}
 
 const connection = ${JSON.stringify(connection)};
@@ -69,3 +75,17 @@ ${declaration}
   );
   return file;
 }
+
+const COMPILED_USER = `export class User {}
+Entity({ name: 'test_users' })(User);
+PrimaryGeneratedColumn()(User.prototype, 'id');
+Column({ type: 'varchar', length: 100 })(User.prototype, 'username');`;
+
+const DECORATED_USER = `@Entity({ name: 'test_users' })
+export class User {
+  @PrimaryGeneratedColumn()
+  id!: number;
+
+  @Column({ type: 'varchar', length: 100 })
+  username!: string;
+}`;

@@ -11,8 +11,9 @@ const TYPESCRIPT = new Set(['.ts', '.mts', '.cts']);
  * DataSource is the default export, or the one named export that is a DataSource (a Promise of
  * one counts too). Nothing is initialised here.
  *
- * A `.ts` file needs a TypeScript loader in the Node process (Node 20 has none built in):
- * `node --import tsx node_modules/.bin/qsessions ...`; the error says so.
+ * A `.ts` file needs a TypeScript loader in the Node process: Node 20 has none built in, and the
+ * type stripping of Node 22.18+ and 24 refuses decorators, which entity files use. The error
+ * says to run `node --import tsx node_modules/.bin/qsessions ...` or to give the compiled file.
  */
 export async function loadDataSourceFile(file: string): Promise<DataSource> {
   const path = resolve(file);
@@ -27,11 +28,10 @@ export async function loadDataSourceFile(file: string): Promise<DataSource> {
   try {
     exports = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException | null)?.code;
-    if (TYPESCRIPT.has(extname(path)) && code === 'ERR_UNKNOWN_FILE_EXTENSION') {
+    if (TYPESCRIPT.has(extname(path)) && needsTypeScriptLoader(error)) {
       throw new QSessionsCommandError(
-        `Node cannot load the TypeScript file ${path} by itself. Give the compiled .js file instead ` +
-          '(e.g. -d dist/data-source.js), or run the command with a TypeScript loader: ' +
+        `Node cannot load the TypeScript file ${path} by itself${describeLoadError(error)}. Give the compiled .js ` +
+          'file instead (e.g. -d dist/data-source.js), or run the command with a TypeScript loader: ' +
           '`node --import tsx node_modules/.bin/qsessions clear-expired -d ' +
           `${file}\` (tsx does not emit decorator metadata: entity columns then need an explicit \`type\`).`,
       );
@@ -57,4 +57,25 @@ export async function loadDataSourceFile(file: string): Promise<DataSource> {
           '(`export default new DataSource({...})`) or as a single named export.'
       : `The data source file ${path} exports ${found.size} DataSources; export only one (or make it the default export).`,
   );
+}
+
+/**
+ * Whether loading a TypeScript file failed for want of a TypeScript loader: Node without type
+ * stripping does not know the extension; with it, TypeScript-only syntax (enums, parameter
+ * properties) is refused by name, and decorators (not yet JavaScript that V8 runs) are a
+ * SyntaxError.
+ */
+function needsTypeScriptLoader(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return (
+    code === 'ERR_UNKNOWN_FILE_EXTENSION' ||
+    code === 'ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX' ||
+    error instanceof SyntaxError
+  );
+}
+
+/** `: <why>` for errors whose message adds something (not for an unknown extension, which the sentence says). */
+function describeLoadError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return code === 'ERR_UNKNOWN_FILE_EXTENSION' ? '' : ` (${(error as Error).message})`;
 }

@@ -1,0 +1,25 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { QSessionsModule } from 'nest-qsessions';
+import { AccountController } from './account.controller';
+import { MaintenanceController } from './maintenance.controller';
+import { CreateQSessionsTable1719000000000 } from './subpaths';
+import { User } from './user.entity';
+
+@Module({
+  imports: [
+    TypeOrmModule.forRoot({
+      type: 'postgres',
+      url: process.env.DATABASE_URL,
+      autoLoadEntities: true,
+      synchronize: true,
+      // Listed, never run (synchronize builds the tables): the migrations subpath loads at run time.
+      migrations: [CreateQSessionsTable1719000000000],
+      migrationsRun: false,
+    }),
+    TypeOrmModule.forFeature([User]),
+    QSessionsModule.forRoot({ userEntity: User }),
+  ],
+  controllers: [AccountController, MaintenanceController],
+})
+export class AppModule {}

@@ -1,0 +1,11 @@
+import { NestFactory } from '@nestjs/core';
+import { AppModule } from './app.module.js';
+
+async function bootstrap() {
+  const app = await NestFactory.create(AppModule);
+  app.enableShutdownHooks();
+  // Port 0 by default: the driver (.ci/consumer-drive.mjs) reads the address from this line.
+  await app.listen(Number(process.env.PORT ?? 0), '127.0.0.1');
+  console.log(`consumer app listening on ${await app.getUrl()}`);
+}
+await bootstrap();
