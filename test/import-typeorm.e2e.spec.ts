@@ -136,4 +136,20 @@ describe('importExpressSessions() from connect-typeorm: snake_case columns and a
       'The better-sqlite3 data source has no table "nope".',
     );
   });
+
+  it('refuses table and schema names that are not plain identifiers (no SQL injection, even in a dry run)', async () => {
+    const users = dataSource.getRepository(IntUser);
+    const before = await users.count();
+    for (const [table, schema] of [
+      ['web_sessions"; DROP TABLE test_users; --', undefined],
+      ["web_sessions') OR 1=1; DELETE FROM test_users; --", undefined],
+      ['web_sessions', 'main"; DELETE FROM test_users; --'],
+      ['', undefined],
+    ] as const) {
+      await expect(
+        importExpressSessions({ from: 'connect-typeorm', dataSource, table, schema, dryRun: true }),
+      ).rejects.toThrow(/is not a plain SQL identifier: use letters, digits, _ and \$ only/);
+    }
+    expect(await users.count()).toBe(before);
+  });
 });

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { QSessionsCommandError } from '../cli/command-error.js';
 import type { LegacySession, LegacySessionSource } from './legacy-session-source.js';
+import { plainSqlIdentifier } from './sql-identifier.js';
 
 /** Where connect-typeorm keeps its sessions. */
 export interface TypeormSessionSourceOptions {
@@ -32,7 +33,8 @@ const COLUMN_NAMES = {
  */
 export async function openTypeormSessionSource(options: TypeormSessionSourceOptions): Promise<LegacySessionSource> {
   const { dataSource } = options;
-  const path = options.schema ? `${options.schema}.${options.table ?? 'session'}` : (options.table ?? 'session');
+  const table = plainSqlIdentifier(options.table ?? 'session', 'table');
+  const path = options.schema ? `${plainSqlIdentifier(options.schema, 'schema')}.${table}` : table;
   const close = async () => {
     if (options.owned) await dataSource.destroy().catch(() => undefined);
   };
