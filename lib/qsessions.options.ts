@@ -17,7 +17,11 @@ export type TrustProxyOption = boolean | number | string | string[] | ((address:
 
 /** Session cookie settings. Every field is optional; defaults are safe. */
 export interface QSessionsCookieOptions {
-  /** Cookie name. Default `sessionid`. A `__Host-` prefix requires `secure: true` and `path: '/'` and no `domain`. */
+  /**
+   * Cookie name. Default `sessionid`, or `__Host-sessionid` when `secure: true` with the default
+   * `path` and no `domain` (browsers then refuse that cookie from sibling subdomains and plain
+   * HTTP). A `__Host-` prefix requires `secure: true` and `path: '/'` and no `domain`.
+   */
   name?: string;
   /** Idle lifetime in milliseconds: the session ends after this long without a save. Default two weeks. */
   maxAge?: number;

@@ -81,8 +81,8 @@ describe.each(variants())('hostile input on $name', (variant) => {
       'sessionid=%E2%9C%93%F0%9F%98%80',
       `sessionid=${real.toUpperCase()}`,
       `sessionid=%00${real.slice(1)}`,
-      // The first of several same-name cookies is the one read; others are ignored.
-      `sessionid=${'z'.repeat(32)}; sessionid=${real}`,
+      // Several same-name cookies, none of them the session's.
+      `sessionid=garbage; sessionid=${'z'.repeat(32)}`,
     ];
     for (const cookie of cases) {
       const response = await request(t.url).get('/read_session').set('Cookie', cookie);
@@ -98,6 +98,25 @@ describe.each(variants())('hostile input on $name', (variant) => {
       expect(status).toMatch(/^HTTP\/1\.1 (200|400)/);
     }
     await request(t.url).get('/read_session').set('Cookie', `sessionid=${real}`).expect(200, { FOO: 'BAR' });
+  });
+
+  it('several cookies of the session name: each well-formed one is tried, three at most', async () => {
+    const real = sessionCookie((await request(t.url).get('/modify_session').expect(200)).headers)!.value;
+    // A sibling subdomain or a plain-HTTP page can add a cookie of the same name: it must not
+    // hide the session, whatever its place in the header.
+    for (const cookie of [
+      `sessionid=garbage; sessionid=${real}`,
+      `sessionid=${'z'.repeat(32)}; sessionid=${real}`,
+      `other=1; sessionid=${real}; sessionid=${'y'.repeat(32)}`,
+      `sessionid="${real}"`,
+    ]) {
+      await request(t.url).get('/read_session').set('Cookie', cookie).expect(200, { FOO: 'BAR' });
+    }
+    // Ten never-issued keys before the real one: a request buys three lookups, no more.
+    const strays = Array.from({ length: 10 }, (_, i) => `sessionid=${String(i).repeat(32)}`).join('; ');
+    t.queries.reset();
+    await request(t.url).get('/read_session').set('Cookie', `${strays}; sessionid=${real}`).expect(200, {});
+    expect(t.queries.reads.length).toBeLessThanOrEqual(3);
   });
 
   it('User-Agents of 10 KB, with control characters, empty or missing are stored safely', async () => {

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { jest } from '@jest/globals';
+import { Logger } from '@nestjs/common';
 import request from 'supertest';
 import { generateSessionKey } from '../lib/core/session-key.js';
 import { QSession } from '../lib/index.js';
@@ -73,6 +75,20 @@ function expectAbout(actual: number, expected: number): void {
 }
 
 /** Starts an app and closes it after the enclosing describe. */
+/** What Nest's loggers warned while `work` ran. */
+async function warningsDuring(work: () => Promise<void>): Promise<string[]> {
+  const warnings: string[] = [];
+  const spy = jest.spyOn(Logger.prototype, 'warn').mockImplementation((message: unknown) => {
+    warnings.push(String(message));
+  });
+  try {
+    await work();
+  } finally {
+    spy.mockRestore();
+  }
+  return warnings;
+}
+
 function useApp(variant: Parameters<typeof startTestApp>[0], options: TestAppOptions = {}): () => TestApp {
   let t: TestApp | undefined;
   beforeAll(async () => {
@@ -593,7 +609,11 @@ describe.each(variants())('lifecycle $name', (variant) => {
 
     it('marks the cookie Secure when a trusted proxy says X-Forwarded-Proto: https', async () => {
       const t = app();
-      const secure = await get(t, '/modify_session', { headers: { 'X-Forwarded-Proto': 'https' } }).expect(200);
+      let secure!: Awaited<ReturnType<typeof get>>;
+      const warnings = await warningsDuring(async () => {
+        secure = await get(t, '/modify_session', { headers: { 'X-Forwarded-Proto': 'https' } }).expect(200);
+      });
+      expect(warnings).toEqual([]);
       expect(sessionCookie(secure.headers)!.attributes.secure).toBe(true);
       const plain = await get(t, '/modify_session').expect(200);
       expect(sessionCookie(plain.headers)!.attributes.secure).toBeUndefined();
@@ -661,6 +681,41 @@ describe.each(variants())('lifecycle $name', (variant) => {
       expect(cookie?.value).toMatch(/^[a-z0-9]{32}$/);
       expect(cookie!.attributes.secure).toBeUndefined();
       expect((await rowOf(t, cookie!.value))!.ip).toBe('127.0.0.1');
+    });
+  });
+
+  describe('X-Forwarded-Proto: https from a peer that trustProxy does not trust', () => {
+    const app = useApp(variant);
+
+    it('counts as plain HTTP, and warns once that trustProxy is probably missing', async () => {
+      const t = app();
+      const warnings = await warningsDuring(async () => {
+        for (let i = 0; i < 3; i++) {
+          const res = await get(t, '/modify_session', { headers: { 'X-Forwarded-Proto': 'https' } }).expect(200);
+          expect(sessionCookie(res.headers)!.attributes.secure).toBeUndefined();
+        }
+      });
+      expect(warnings.filter((warning) => warning.includes('X-Forwarded-Proto'))).toEqual([
+        expect.stringMatching(
+          /from 127\.0\.0\.1, which `trustProxy` does not trust.*set `trustProxy`.*\(Said once\.\)$/s,
+        ),
+      ]);
+    });
+  });
+
+  describe('cookie: { secure: true }', () => {
+    const app = useApp(variant, { qsessions: { cookie: { secure: true } } });
+
+    it('names the cookie __Host-sessionid, which a sibling subdomain or plain HTTP cannot set', async () => {
+      const t = app();
+      const res = await get(t, '/modify_session').expect(200);
+      const cookie = sessionCookie(res.headers, '__Host-sessionid');
+      expect(cookie?.value).toMatch(/^[a-z0-9]{32}$/);
+      expect(cookie!.attributes).toMatchObject({ secure: true, path: '/' });
+      expect(cookie!.attributes.domain).toBeUndefined();
+      expect(sessionCookie(res.headers)).toBeUndefined();
+      await get(t, '/read_session', { rawCookie: `__Host-sessionid=${cookie!.value}` }).expect(200, { FOO: 'BAR' });
+      await get(t, '/read_session', { cookie: cookie!.value }).expect(200, {});
     });
   });
 

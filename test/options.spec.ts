@@ -104,6 +104,18 @@ describe('resolveOptions: defaults', () => {
     expect(resolveOptions({ cookie: { sameSite: 'none' } }).cookie.sameSite).toBe('none');
     expect(resolveOptions({ cookie: { sameSite: 'none', secure: true } }).cookie.secure).toBe(true);
   });
+
+  it('names the cookie __Host-sessionid by default when it is always Secure, host-only and on /', () => {
+    expect(resolveOptions({ cookie: { secure: true } }).cookie.name).toBe('__Host-sessionid');
+    expect(resolveOptions({ cookie: { secure: true, path: '/' } }).cookie.name).toBe('__Host-sessionid');
+    // Where the prefix's conditions do not hold, Django's name.
+    expect(resolveOptions({}).cookie.name).toBe('sessionid');
+    expect(resolveOptions({ cookie: { secure: 'auto' } }).cookie.name).toBe('sessionid');
+    expect(resolveOptions({ cookie: { secure: true, path: '/app' } }).cookie.name).toBe('sessionid');
+    expect(resolveOptions({ cookie: { secure: true, domain: 'example.com' } }).cookie.name).toBe('sessionid');
+    // A name given is kept.
+    expect(resolveOptions({ cookie: { secure: true, name: 'sid' } }).cookie.name).toBe('sid');
+  });
 });
 
 describe('resolveOptions: invalid options throw QSessionsConfigError naming the option and the fix', () => {

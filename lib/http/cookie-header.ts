@@ -1,18 +1,55 @@
 import type { IncomingMessage } from 'node:http';
-import { parseCookie, stringifySetCookie, type SetCookie } from 'cookie';
+import { stringifySetCookie, type SetCookie } from 'cookie';
 import type { ResolvedCookieOptions, ResolvedLegacyCookieOptions } from '../options/resolved-options.js';
 
-/** The value of the session cookie in a request: undefined when absent. */
-export function readSessionCookie(req: IncomingMessage, name: string): string | undefined {
+/**
+ * Every value the request's Cookie header carries under `name`, in order: empty when absent.
+ * Browsers send several cookies of one name when they differ by path or domain (a sibling
+ * subdomain can set one for the parent domain); each may be tried, so that a stray one cannot
+ * hide the session's. Values are percent-decoded when they can be, as the `cookie` package does.
+ */
+export function readSessionCookies(req: IncomingMessage, name: string): string[] {
   const header = req.headers.cookie;
-  // Cheap test first: most requests without our cookie never parse the header.
-  if (!header || !header.includes(name)) return undefined;
-  try {
-    // A value that is not valid percent-encoding comes back as is and is rejected later.
-    return parseCookie(header)[name];
-  } catch {
-    return undefined;
+  // Cheap test first: most requests without our cookie never look further.
+  if (!header || !header.includes(name)) return [];
+  const values: string[] = [];
+  for (const pair of header.split(';')) {
+    const equals = pair.indexOf('=');
+    if (equals === -1 || pair.slice(0, equals).trim() !== name) continue;
+    let value = pair.slice(equals + 1).trim();
+    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
+    values.push(decodeCookieValue(value));
   }
+  return values;
+}
+
+/** The value of a cookie in a request (the first of that name): undefined when absent. */
+export function readSessionCookie(req: IncomingMessage, name: string): string | undefined {
+  return readSessionCookies(req, name)[0];
+}
+
+function decodeCookieValue(value: string): string {
+  if (!value.includes('%')) return value;
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    // Not valid percent-encoding: kept as is, and refused later as no key of ours.
+    return value;
+  }
+}
+
+/**
+ * Whether a request says, in `X-Forwarded-Proto`, that it reached a proxy over HTTPS, whoever
+ * sent it: when the peer is not a trusted proxy the header is ignored, and this tells that a
+ * `trustProxy` setting is probably missing.
+ */
+export function claimsForwardedHttps(req: IncomingMessage): boolean {
+  return forwardedProto(req) === 'https';
+}
+
+function forwardedProto(req: IncomingMessage): string | undefined {
+  const proto = req.headers['x-forwarded-proto'];
+  return (Array.isArray(proto) ? proto[0] : proto)?.split(',')[0]?.trim().toLowerCase();
 }
 
 /**
@@ -23,9 +60,7 @@ export function isSecureRequest(req: IncomingMessage, trust: (address: string, h
   if ((req.socket as { encrypted?: boolean } | undefined)?.encrypted) return true;
   const peer = req.socket?.remoteAddress;
   if (!peer || !trust(peer, 0)) return false;
-  const proto = req.headers['x-forwarded-proto'];
-  const first = (Array.isArray(proto) ? proto[0] : proto)?.split(',')[0]?.trim().toLowerCase();
-  return first === 'https';
+  return forwardedProto(req) === 'https';
 }
 
 function baseAttributes(options: ResolvedCookieOptions, secure: boolean): Omit<SetCookie, 'name' | 'value'> {

@@ -15,6 +15,8 @@ import {
   clearSessionCookie,
   isSecureRequest,
   readSessionCookie,
+  readSessionCookies,
+  claimsForwardedHttps,
   sessionSetCookie,
 } from './cookie-header.js';
 import { RequestSessionState, type SessionPersistence, type SessionRequest } from './request-session-state.js';
@@ -36,6 +38,8 @@ export interface ErrorSink extends WarningSink {
 }
 
 const KEY_ATTEMPTS = 3;
+/** Most session cookies of one request looked up (see open()). */
+const MAX_COOKIE_LOOKUPS = 3;
 
 /**
  * The session rules of one request, from the cookie in to the cookie out: Django's session
@@ -45,6 +49,7 @@ const KEY_ATTEMPTS = 3;
 export class SessionLifecycle implements SessionPersistence {
   /** Requests that sent express-session's cookie before its cut-off: their response deletes it. */
   private readonly legacyCookieSent = new WeakSet<RequestSessionState>();
+  private warnedUntrustedForwardedHttps = false;
 
   constructor(
     private readonly store: SessionStore,
@@ -59,20 +64,28 @@ export class SessionLifecycle implements SessionPersistence {
    * unknown or expired key gives a new, empty session (the client's key is never adopted).
    */
   async open(req: IncomingMessage): Promise<RequestSessionState> {
-    const cookieValue = readSessionCookie(req, this.options.cookie.name);
+    const cookieValues = readSessionCookies(req, this.options.cookie.name);
+    const secure = this.secureRequest(req);
     const state = new RequestSessionState(
       req as SessionRequest,
       this,
       this.options.cookie,
       readClientInfo(req, this.options.trustProxy),
-      this.options.cookie.secure === 'auto'
-        ? isSecureRequest(req, this.options.trustProxy)
-        : this.options.cookie.secure,
-      cookieValue !== undefined,
+      secure,
+      cookieValues.length > 0,
     );
-    if (isWellFormedSessionKey(cookieValue)) {
-      const record = await this.load(digestSessionKey(cookieValue));
-      if (record && !this.pastAbsoluteLifetime(record)) state.adopt(cookieValue, record);
+    // Usually one value. Several arrive when cookies of that name differ by path or domain (a
+    // sibling subdomain can set one): each well-formed one is tried, a few at most, so that a
+    // stray cookie can neither hide the session nor buy many lookups.
+    let lookups = 0;
+    for (const value of cookieValues) {
+      if (!isWellFormedSessionKey(value)) continue;
+      const record = await this.load(digestSessionKey(value));
+      if (record && !this.pastAbsoluteLifetime(record)) {
+        state.adopt(value, record);
+        break;
+      }
+      if (++lookups === MAX_COOKIE_LOOKUPS) break;
     }
     // Checked here so that apps without the option pay no extra await per request.
     if (this.options.legacyCookie) await this.exchangeLegacyCookie(req, state);
@@ -116,6 +129,29 @@ export class SessionLifecycle implements SessionPersistence {
       if (error instanceof SessionInterruptedError) return;
       throw error instanceof SessionStoreUnavailableError ? error : new SessionStoreUnavailableError(error);
     }
+  }
+
+  /**
+   * Whether the session cookie gets `Secure` on this request. With `secure: 'auto'`, a request
+   * that says `X-Forwarded-Proto: https` from a peer `trustProxy` does not trust counts as plain
+   * HTTP; that is right for a stranger, but behind a TLS-terminating proxy it means `trustProxy`
+   * is missing and every cookie goes out without `Secure`: said once, at the first such request.
+   */
+  private secureRequest(req: IncomingMessage): boolean {
+    const option = this.options.cookie.secure;
+    if (option !== 'auto') return option;
+    const secure = isSecureRequest(req, this.options.trustProxy);
+    if (!secure && !this.warnedUntrustedForwardedHttps && claimsForwardedHttps(req)) {
+      this.warnedUntrustedForwardedHttps = true;
+      this.logger.warn(
+        `A request came with "X-Forwarded-Proto: https" from ${req.socket?.remoteAddress ?? 'an unknown peer'}, ` +
+          'which `trustProxy` does not trust, so it counts as plain HTTP and the session cookie is set without ' +
+          "`Secure`. Behind a TLS-terminating proxy, set `trustProxy` to the proxy's address (for example " +
+          "'loopback', or its subnet), or set `cookie.secure: true`; otherwise someone sent that header, and " +
+          'nothing needs changing. (Said once.)',
+      );
+    }
+    return secure;
   }
 
   async load(digest: string): Promise<SessionRecord | null> {

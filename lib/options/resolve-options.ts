@@ -81,7 +81,7 @@ export function resolveOptions(options: QSessionsModuleOptions | undefined): Res
   }
 
   const cookieIn = optionSection(input.cookie, 'cookie', COOKIE_KEYS, '{ maxAge: 3600000 }', problems);
-  const name = cookieIn.name ?? 'sessionid';
+  const name = cookieIn.name ?? defaultCookieName(cookieIn);
   if (!isValidCookieName(name)) {
     problems.push(
       `\`cookie.name\` ${JSON.stringify(name)} is not a valid cookie name: use letters, digits and !#$%&'*+-.^_\`|~ only.`,
@@ -310,4 +310,14 @@ function asUserId(value: unknown): UserId | null {
   if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
   if (typeof value === 'string' && value !== '') return value;
   return null;
+}
+
+/**
+ * `__Host-sessionid` when the cookie is always Secure, host-only and on `/` (what the prefix
+ * requires): a browser then refuses that name from a sibling subdomain or plain HTTP, so nobody
+ * can toss a cookie that shadows the session's. Else Django's `sessionid`.
+ */
+function defaultCookieName(cookie: QSessionsCookieOptions): string {
+  const hostOnly = cookie.secure === true && (cookie.path ?? '/') === '/' && cookie.domain === undefined;
+  return hostOnly ? '__Host-sessionid' : 'sessionid';
 }
