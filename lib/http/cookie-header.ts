@@ -13,12 +13,17 @@ export function readSessionCookies(req: IncomingMessage, name: string): string[]
   // Cheap test first: most requests without our cookie never look further.
   if (!header || !header.includes(name)) return [];
   const values: string[] = [];
-  for (const pair of header.split(';')) {
-    const equals = pair.indexOf('=');
-    if (equals === -1 || pair.slice(0, equals).trim() !== name) continue;
-    let value = pair.slice(equals + 1).trim();
-    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
-    values.push(decodeCookieValue(value));
+  // One pass with indexOf, no array of every pair: this runs on each request that has our cookie.
+  for (let start = 0; start < header.length;) {
+    const semicolon = header.indexOf(';', start);
+    const end = semicolon === -1 ? header.length : semicolon;
+    const equals = header.indexOf('=', start);
+    if (equals !== -1 && equals < end && header.slice(start, equals).trim() === name) {
+      let value = header.slice(equals + 1, end).trim();
+      if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
+      values.push(decodeCookieValue(value));
+    }
+    start = end + 1;
   }
   return values;
 }
