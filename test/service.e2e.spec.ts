@@ -182,6 +182,48 @@ describe.each(variants())('SessionService on $name', (variant) => {
     },
   );
 
+  it.each(['before', 'after'] as const)(
+    'userDeleted(), called %s a user is deleted with raw SQL, ends every session, cached ones included',
+    async (when) => {
+      const repository = t.dataSource.getRepository(IntUser);
+      const erin = await repository.save({ username: `erin-${when}` });
+      const survivor = new Client(t, 'Survivor/2');
+      await survivor.login(users.alice.id);
+      const clients = [new Client(t, 'X/2'), new Client(t, 'Y/2')];
+      for (const client of clients) await client.login(erin.id);
+      // Read once more so that a caching engine serves these sessions from its cache.
+      for (const client of clients) expect(await client.whoami()).toBe(erin.id);
+      // What TypeORM never hears of: no entity event, the rows go by ON DELETE CASCADE.
+      const { driver } = t.dataSource;
+      const rawDelete = () =>
+        t.dataSource.query(
+          `DELETE FROM ${driver.escape(repository.metadata.tableName)} WHERE ${driver.escape('id')} = ${driver.createParameter('id', 0)}`,
+          [erin.id],
+        );
+      events.length = 0;
+      let ended: number;
+      if (when === 'before') {
+        ended = await t.sessions.userDeleted(erin);
+        await rawDelete();
+      } else {
+        await rawDelete();
+        // Until told, a cache still holds the sessions of a user it never saw go.
+        if (variant.engine === 'cached_db') {
+          for (const client of clients) expect(await client.whoami()).toBe(erin.id);
+        }
+        ended = await t.sessions.userDeleted([erin.id]);
+      }
+      expect(ended).toBe(when === 'before' ? 2 : 0);
+      for (const client of clients) expect(await client.whoami()).toBeNull();
+      expect(await survivor.whoami()).toBe(users.alice.id);
+      if (when === 'before') {
+        expect(events).toContainEqual(
+          expect.objectContaining({ type: 'revoked', reason: 'user-deleted', userId: erin.id }),
+        );
+      }
+    },
+  );
+
   it('login() rotates the key, keeps the data, and reports the rotation', async () => {
     const client = new Client(t, 'Rotate/1');
     await client.send('post', '/set', { cart: ['book'] });

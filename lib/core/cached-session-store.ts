@@ -59,6 +59,10 @@ export class CachedSessionStore implements SessionStore {
     return this.database.liveDigestsOfUser(userId);
   }
 
+  recheckUserSessions(): Promise<void> {
+    return this.cache.invalidateUserSessions();
+  }
+
   async deleteExpiredBatch(limit: number): Promise<string[]> {
     const digests = await this.database.deleteExpiredBatch(limit);
     if (digests.length > 0) await this.cache.revoke(digests);

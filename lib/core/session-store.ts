@@ -22,6 +22,12 @@ export interface SessionStore {
   liveDigestsOfUser(userId: UserId): Promise<string[]>;
   /** Deletes up to `limit` sessions that expired; resolves to their digests. */
   deleteExpiredBatch(limit: number): Promise<string[]>;
+  /**
+   * Makes every copy of a signed-in session held outside the table (a cache) be checked against
+   * the table once more before it is served: for users deleted by a query whose sessions are no
+   * longer there to be listed. Nothing to do for a store that keeps no copies.
+   */
+  recheckUserSessions(): Promise<void>;
 }
 
 /** A session with the same digest already exists (a key collision, or a replayed create). */

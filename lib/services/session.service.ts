@@ -120,6 +120,36 @@ export class SessionService {
     return this.end(userId, await this.store.liveDigestsOfUser(userId), 'revoke-all');
   }
 
+  /**
+   * Ends every session of users deleted outside TypeORM's entity events (raw SQL, a query
+   * builder without listeners, another service sharing the database); resolves to how many
+   * sessions it ended. Users deleted through TypeORM's `remove()` or `delete()` need no call.
+   *
+   * Best called just before the delete: the users' sessions are then still listed, and each is
+   * revoked, cached copies included. Called after it, the rows are already gone (ON DELETE
+   * CASCADE) and cannot be listed, so every cached signed-in session is checked against the table
+   * once more before it is served again (one database read each): the deleted users' are refused.
+   *
+   * @example
+   * ```ts
+   * await this.sessions.userDeleted(userId);
+   * await this.dataSource.query('DELETE FROM "user" WHERE id = $1', [userId]);
+   * ```
+   */
+  async userDeleted(users: UserOrId | readonly UserOrId[]): Promise<number> {
+    const userIds = (Array.isArray(users) ? users : [users]).map((user: UserOrId) => this.userIdOf(user));
+    let ended = 0;
+    let unlisted = false;
+    for (const userId of userIds) {
+      const digests = await this.store.liveDigestsOfUser(userId);
+      // No live row: the user is already deleted (or never signed in); cached copies may remain.
+      if (digests.length === 0) unlisted = true;
+      ended += await this.end(userId, digests, 'user-deleted');
+    }
+    if (unlisted) await this.store.recheckUserSessions();
+    return ended;
+  }
+
   /** Deletes expired sessions in bounded batches (and their cache entries); resolves to how many. */
   async clearExpired(): Promise<number> {
     let total = 0;
