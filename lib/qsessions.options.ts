@@ -141,6 +141,21 @@ export interface QSessionsModuleOptions {
    */
   absoluteLifetime?: number | null;
   /**
+   * Idle lifetime of a session without a user (a visitor's cart, a consent choice), in ms: it
+   * ends after this long without a save, and takes the normal `cookie.maxAge` at sign-in. Default
+   * one day, so that data put in a stranger's session does not keep a row for two weeks; null
+   * gives anonymous sessions `cookie.maxAge` too (django-qsessions' behaviour). A session's own
+   * `cookie.maxAge`, when the app sets one, wins.
+   */
+  anonymousLifetime?: number | null;
+  /**
+   * Store sessions that have no user. Default true. With false, a visitor's session data lives
+   * for the request only (nothing is written, no cookie is set) until sign-in; a stored session
+   * that loses its user is deleted. For data a stranger needs across requests, such as a CSRF
+   * token, use a signed cookie of its own (see docs/configuration.md).
+   */
+  storeAnonymous?: boolean;
+  /**
    * Where the MaxMind GeoIP2/GeoLite2 databases are: `{ path }` (a folder holding
    * GeoLite2-City.mmdb and GeoLite2-Country.mmdb), file names or full paths; `false` turns
    * GeoIP off. Default: the folder in the `GEOIP_PATH` environment variable, read at start-up.

@@ -16,6 +16,8 @@ import { IntUser } from './support/users.js';
 
 const UA = 'LifecycleTest/1.0 (+jest)';
 const TWO_WEEKS_MS = 14 * 24 * 60 * 60 * 1000;
+/** The default `anonymousLifetime`: what a session without a user lives. */
+const ONE_DAY_MS = 24 * 60 * 60 * 1000;
 const controllers = [TestController, PipelineController, LifecycleController];
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
@@ -110,10 +112,10 @@ describe.each(variants())('lifecycle $name', (variant) => {
       const res = await get(t, '/modify_session').expect(200);
       const cookie = sessionCookie(res.headers);
       expect(cookie?.value).toMatch(/^[a-z0-9]{32}$/);
-      expect(cookie!.attributes).toMatchObject({ httponly: true, samesite: 'Lax', path: '/', 'max-age': '1209600' });
+      expect(cookie!.attributes).toMatchObject({ httponly: true, samesite: 'Lax', path: '/', 'max-age': '86400' });
       expect(cookie!.attributes.secure).toBeUndefined();
       expect(cookie!.attributes.domain).toBeUndefined();
-      expectAbout(Date.parse(cookie!.attributes.expires as string), before + TWO_WEEKS_MS);
+      expectAbout(Date.parse(cookie!.attributes.expires as string), before + ONE_DAY_MS);
       expectVaryCookie(res.headers);
 
       const row = await rowOf(t, cookie!.value);
@@ -123,7 +125,7 @@ describe.each(variants())('lifecycle $name', (variant) => {
       expect(row!.ip).toBe('127.0.0.1');
       expect(row!.userAgent).toBe(UA);
       expect(row!.userId).toBeNull();
-      expectAbout(row!.expireDate.getTime(), before + TWO_WEEKS_MS);
+      expectAbout(row!.expireDate.getTime(), before + ONE_DAY_MS);
       // The cookie value itself is stored nowhere.
       expect(await repo(t).findOneBy({ sessionKey: cookie!.value })).toBeNull();
     });
@@ -369,10 +371,10 @@ describe.each(variants())('lifecycle $name', (variant) => {
       const res = await get(t, '/touch', { cookie: key }).expect(200);
       const cookie = sessionCookie(res.headers);
       expect(cookie?.value).toBe(key);
-      expect(cookie!.attributes['max-age']).toBe('1209600');
+      expect(cookie!.attributes['max-age']).toBe('86400');
       expect(t.queries.writes).toHaveLength(1);
       const row = await rowOf(t, key);
-      expectAbout(row!.expireDate.getTime(), before + TWO_WEEKS_MS);
+      expectAbout(row!.expireDate.getTime(), before + ONE_DAY_MS);
       expect(dataOf(row)).toEqual({ FOO: 'BAR' });
     });
 
@@ -600,7 +602,7 @@ describe.each(variants())('lifecycle $name', (variant) => {
       expect(cookie!.attributes['max-age']).toBeUndefined();
       expect(cookie!.attributes.expires).toBeUndefined();
       expect(cookie!.attributes).toMatchObject({ httponly: true, samesite: 'Lax', path: '/' });
-      expectAbout((await rowOf(t, cookie!.value))!.expireDate.getTime(), before + TWO_WEEKS_MS);
+      expectAbout((await rowOf(t, cookie!.value))!.expireDate.getTime(), before + ONE_DAY_MS);
     });
   });
 
@@ -703,6 +705,67 @@ describe.each(variants())('lifecycle $name', (variant) => {
     });
   });
 
+  describe('sessions without a user (anonymousLifetime, default one day)', () => {
+    const app = useApp(variant);
+
+    it('live one day, and take the two-week lifetime at sign-in', async () => {
+      const t = app();
+      const before = Date.now();
+      const key = await newSession(t, { cart: ['book'] });
+      expectAbout((await rowOf(t, key))!.expireDate.getTime(), before + ONE_DAY_MS);
+      const user = await t.dataSource.getRepository(IntUser).save({ username: `anon-${Date.now()}` });
+      const login = await post(t, '/login', { cookie: key }).send({ userId: user.id }).expect(200);
+      const signedIn = sessionCookie(login.headers)!;
+      expect(signedIn.attributes['max-age']).toBe('1209600');
+      const row = await rowOf(t, signedIn.value);
+      expectAbout(row!.expireDate.getTime(), before + TWO_WEEKS_MS);
+      expect(row!.userId).toBe(user.id);
+    });
+  });
+
+  describe('anonymousLifetime: null', () => {
+    const app = useApp(variant, { qsessions: { anonymousLifetime: null } });
+
+    it('gives sessions without a user cookie.maxAge, as django-qsessions does', async () => {
+      const t = app();
+      const before = Date.now();
+      const res = await get(t, '/modify_session').expect(200);
+      expect(sessionCookie(res.headers)!.attributes['max-age']).toBe('1209600');
+      expectAbout((await rowOf(t, sessionCookie(res.headers)!.value))!.expireDate.getTime(), before + TWO_WEEKS_MS);
+    });
+  });
+
+  describe('storeAnonymous: false', () => {
+    const app = useApp(variant, { qsessions: { storeAnonymous: false } });
+
+    it("keeps a visitor's data for the request only: no row, no cookie, until sign-in", async () => {
+      const t = app();
+      t.queries.reset();
+      for (const path of ['/modify_session', '/lifecycle/save-then-check']) {
+        const res = await (path === '/modify_session' ? get(t, path) : post(t, path).send({ SAVED: 1 })).expect(200);
+        expect(sessionCookie(res.headers)).toBeUndefined();
+      }
+      expect(t.queries.writes).toEqual([]);
+      const user = await t.dataSource.getRepository(IntUser).save({ username: `visitor-${Date.now()}` });
+      const login = await post(t, '/login').send({ userId: user.id }).expect(200);
+      const key = sessionCookie(login.headers)!.value;
+      expect((await rowOf(t, key))!.userId).toBe(user.id);
+      await get(t, '/read_session', { cookie: key }).expect(200, { userId: user.id });
+    });
+
+    it('deletes a stored session that loses its user, and clears its cookie', async () => {
+      const t = app();
+      const user = await t.dataSource.getRepository(IntUser).save({ username: `dropped-${Date.now()}` });
+      const key = sessionCookie((await post(t, '/login').send({ userId: user.id }).expect(200)).headers)!.value;
+      // Still holding data, but no user any more.
+      const res = await post(t, '/set', { cookie: key })
+        .send({ userId: null, cart: ['book'] })
+        .expect(200);
+      expect(sessionCookie(res.headers)?.attributes['max-age']).toBe('0');
+      expect(await rowOf(t, key)).toBeNull();
+    });
+  });
+
   describe('cookie: { secure: true }', () => {
     const app = useApp(variant, { qsessions: { cookie: { secure: true } } });
 
@@ -731,7 +794,7 @@ describe.each(variants())('lifecycle $name', (variant) => {
         expect(res.body).toEqual({ FOO: 'BAR' });
         const cookie = sessionCookie(res.headers);
         expect(cookie?.value).toBe(key);
-        expect(cookie!.attributes['max-age']).toBe('1209600');
+        expect(cookie!.attributes['max-age']).toBe('86400');
         expect(t.queries.writes).toHaveLength(1);
       }
       expect(dataOf(await rowOf(t, key))).toEqual({ FOO: 'BAR' });

@@ -319,8 +319,8 @@ describe('resolveOptions: unknown keys at every depth', () => {
       'the top level',
       { sessionTable: 'sessions' },
       'unknown option `sessionTable`; known options are engine, dataSource, cookie, cache, saveEveryRequest, ' +
-        'trustProxy, userIdFromSession, maxDataBytes, mountMiddleware, activityInterval, absoluteLifetime, geoip, ' +
-        'userEntity, legacyCookie.',
+        'trustProxy, userIdFromSession, maxDataBytes, mountMiddleware, activityInterval, absoluteLifetime, ' +
+        'anonymousLifetime, storeAnonymous, geoip, userEntity, legacyCookie.',
     ],
     [
       'cookie',

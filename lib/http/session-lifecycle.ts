@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { readClientInfo } from '../core/client-address.js';
 import { SessionInterruptedError, SessionStoreUnavailableError, SessionTooLargeError } from '../core/session-errors.js';
 import { digestSessionKey, generateSessionKey, isWellFormedSessionKey } from '../core/session-key.js';
-import type { SessionRecord } from '../core/session-record.js';
+import type { SessionRecord, UserId } from '../core/session-record.js';
 import { DuplicateSessionError, type SessionStore } from '../core/session-store.js';
 import type { WarningSink } from '../core/warn-once.js';
 import type { RevocationReason } from '../events/session-event.js';
@@ -186,16 +186,8 @@ export class SessionLifecycle implements SessionPersistence {
     }
 
     const json = JSON.stringify(state.session);
-    if (json === '{}') {
-      // An empty session is never stored: a stored one that was emptied is deleted.
-      if (state.record && status < 500) {
-        return this.remove(state).then(
-          () => ({ vary: true, setCookie: this.clearCookie(state) }),
-          (error: unknown) => this.failure(state, error, true),
-        );
-      }
-      return { vary, setCookie: state.cookieSent && !state.record ? this.clearCookie(state) : undefined };
-    }
+    // An empty session is never stored, nor, with `storeAnonymous: false`, one without a user.
+    if (json === '{}' || this.unstorable(state)) return this.dropStored(state, vary, status);
     if (status >= 500) return { vary, setCookie: state.cookieDue ? this.sessionCookie(state) : undefined };
 
     const dataChanged =
@@ -215,6 +207,22 @@ export class SessionLifecycle implements SessionPersistence {
       () => ({ vary: true, setCookie: this.sessionCookie(state) }),
       (error: unknown) => this.failure(state, error, dataChanged),
     );
+  }
+
+  /** A session without a user, when those are not stored (`storeAnonymous: false`). */
+  private unstorable(state: RequestSessionState): boolean {
+    return !this.options.storeAnonymous && (this.options.userIdFromSession(state.session) ?? null) === null;
+  }
+
+  /** The plan for a session that must not be stored: a stored one is deleted, its cookie cleared. */
+  private dropStored(state: RequestSessionState, vary: boolean, status: number): CommitPlan | Promise<CommitPlan> {
+    if (state.record && status < 500) {
+      return this.remove(state).then(
+        () => ({ vary: true, setCookie: this.clearCookie(state) }),
+        (error: unknown) => this.failure(state, error, true),
+      );
+    }
+    return { vary, setCookie: state.cookieSent && !state.record ? this.clearCookie(state) : undefined };
   }
 
   /** Saves the session: a new row under a fresh key, or an update of the row it came from. */
@@ -237,21 +245,26 @@ export class SessionLifecycle implements SessionPersistence {
     state.record = null;
     state.storedData = '{}';
     await this.write(state, JSON.stringify(state.session));
-    this.announce(state, 'rotated', previous?.digest ?? null);
+    // Nothing was stored for a session without a user under `storeAnonymous: false`.
+    if (state.record) this.announce(state, 'rotated', previous?.digest ?? null);
   }
 
   /** Writes the session; resolves to true when a new row was created. */
   private async write(state: RequestSessionState, json: string): Promise<boolean> {
+    const userId = this.options.userIdFromSession(state.session) ?? null;
+    // Not stored (`storeAnonymous: false`): an explicit save() is a no-op, and the response's
+    // plan deletes a stored row that lost its user.
+    if (userId === null && !this.options.storeAnonymous) return false;
     const data = encodeSessionData(json, state.customMaxAge);
     const bytes = Buffer.byteLength(data);
     if (bytes > this.options.maxDataBytes) throw new SessionTooLargeError(bytes, this.options.maxDataBytes);
     const now = this.now();
     const fields = {
       data,
-      userId: this.options.userIdFromSession(state.session) ?? null,
+      userId,
       ip: state.client.ip,
       userAgent: state.client.userAgent,
-      expireDate: this.expiryFrom(now, state.customMaxAge, state.record?.createdAt.getTime() ?? now),
+      expireDate: this.expiryFrom(now, state.customMaxAge, userId, state.record?.createdAt.getTime() ?? now),
       updatedAt: new Date(now),
     };
     const created = state.record === null;
@@ -281,11 +294,20 @@ export class SessionLifecycle implements SessionPersistence {
     this.events.emit(type === 'created' ? { type, ...common } : { type, previousId, ...common });
   }
 
-  /** Idle expiry from now, capped by the absolute lifetime counted from the session's creation. */
-  private expiryFrom(now: number, customMaxAge: number | null, createdAt: number): Date {
-    const idle = now + (customMaxAge ?? this.options.cookie.maxAge);
+  /**
+   * Idle expiry from now (the session's own maxAge, else `anonymousLifetime` for a session
+   * without a user, else `cookie.maxAge`), capped by the absolute lifetime counted from the
+   * session's creation.
+   */
+  private expiryFrom(now: number, customMaxAge: number | null, userId: UserId | null, createdAt: number): Date {
+    const idle = now + (customMaxAge ?? this.idleLifetime(userId));
     const absolute = this.options.absoluteLifetime;
     return new Date(absolute === null ? idle : Math.min(idle, createdAt + absolute));
+  }
+
+  private idleLifetime(userId: UserId | null): number {
+    const { anonymousLifetime, cookie } = this.options;
+    return userId === null && anonymousLifetime !== null ? Math.min(anonymousLifetime, cookie.maxAge) : cookie.maxAge;
   }
 
   /** A session older than the absolute lifetime ends, however active (also after lowering the option). */

@@ -16,6 +16,7 @@ import type { ResolvedQSessionsOptions } from './resolved-options.js';
 import { unknownKeyProblems, type KnownKeys } from './unknown-keys.js';
 
 const TWO_WEEKS_MS = 14 * 24 * 60 * 60 * 1000;
+const ONE_DAY_MS = 24 * 60 * 60 * 1000;
 // `userEntity` is known too: forRoot() takes it off before the rest gets here, but an async
 // factory may hand back the whole root options object.
 const KNOWN_KEYS: KnownKeys<QSessionsModuleRootOptions> = {
@@ -30,6 +31,8 @@ const KNOWN_KEYS: KnownKeys<QSessionsModuleRootOptions> = {
   mountMiddleware: true,
   activityInterval: true,
   absoluteLifetime: true,
+  anonymousLifetime: true,
+  storeAnonymous: true,
   geoip: true,
   userEntity: true,
   legacyCookie: true,
@@ -181,7 +184,7 @@ export function resolveOptions(options: QSessionsModuleOptions | undefined): Res
   if (input.userIdFromSession !== undefined && typeof input.userIdFromSession !== 'function') {
     problems.push('`userIdFromSession` must be a function (data) => userId.');
   }
-  for (const flag of ['saveEveryRequest', 'mountMiddleware'] as const) {
+  for (const flag of ['saveEveryRequest', 'mountMiddleware', 'storeAnonymous'] as const) {
     if (input[flag] !== undefined && typeof input[flag] !== 'boolean')
       problems.push(`\`${flag}\` must be true or false.`);
   }
@@ -195,6 +198,13 @@ export function resolveOptions(options: QSessionsModuleOptions | undefined): Res
   if (absoluteLifetime !== null && (!Number.isSafeInteger(absoluteLifetime) || absoluteLifetime < 1000)) {
     problems.push(
       '`absoluteLifetime` is in milliseconds and must be a whole number of at least 1000, or null for no absolute limit.',
+    );
+  }
+  const anonymousLifetime = input.anonymousLifetime === undefined ? ONE_DAY_MS : input.anonymousLifetime;
+  if (anonymousLifetime !== null && (!Number.isSafeInteger(anonymousLifetime) || anonymousLifetime < 1000)) {
+    problems.push(
+      '`anonymousLifetime` is in milliseconds and must be a whole number of at least 1000, or null to give sessions ' +
+        'without a user `cookie.maxAge` too.',
     );
   }
   const trustProxy = compileTrustProxy(input.trustProxy ?? false, problems);
@@ -245,6 +255,8 @@ export function resolveOptions(options: QSessionsModuleOptions | undefined): Res
     mountMiddleware: input.mountMiddleware ?? true,
     activityInterval,
     absoluteLifetime,
+    anonymousLifetime,
+    storeAnonymous: input.storeAnonymous ?? true,
     geoip,
     legacyCookie,
   };

@@ -54,6 +54,10 @@ export interface ResolvedQSessionsOptions {
   activityInterval: number;
   geoip: ResolvedGeoIpOptions;
   absoluteLifetime: number | null;
+  /** Idle lifetime of sessions without a user, or null for `cookie.maxAge`. */
+  anonymousLifetime: number | null;
+  /** Whether sessions without a user are stored. */
+  storeAnonymous: boolean;
   /** The express-session cookie to accept until its cut-off, or null. */
   legacyCookie: ResolvedLegacyCookieOptions | null;
 }
