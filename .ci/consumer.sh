@@ -6,7 +6,8 @@
 #   bash .ci/consumer.sh --app nest12-esm --node 24 [--tarball nest-qsessions-0.1.0.tgz]
 #
 # Apps (templates in test/consumer/<app>: package.json with caret ranges and no lockfile, so
-# each run gets today's latest releases within them; tsconfig.json; src/):
+# each run gets today's latest releases within them; tsconfig.json; src/main.ts; the rest of src/
+# from test/consumer/shared-src):
 #   nest12-esm  NestJS 12, @nestjs/typeorm 12, TypeORM 1.x, ESM ("type": "module"), TypeScript 6.0
 #   nest11-cjs  NestJS 11, @nestjs/typeorm 11, TypeORM 0.3, CommonJS (it loads the ESM package
 #               through Node's require() of ES modules), TypeScript 5.9
@@ -92,6 +93,9 @@ tarball="$(readlink -f "$tarball")"
 [ -f "$tarball" ] || fail "no tarball at $tarball"
 
 cp -R "test/consumer/$app" "$work/app" || fail "copy"
+# The controllers, module and entity are the same in both apps (relative imports with `.js`, which
+# both ESM and CommonJS under `nodenext` take); each app has only its own main.ts.
+cp test/consumer/shared-src/*.ts "$work/app/src/" || fail "copy the shared sources"
 cd "$work/app" || fail "cd"
 
 # The issue: a plain `npm install`, as an app's developer types it. A config that loosens peer
