@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { QSession } from '../lib/index.js';
 import { UsersService } from '../sample-app/src/users/users.service.js';
 import { User } from '../sample-app/src/users/user.entity.js';
+import { VISITOR_CSRF_COOKIE } from '../sample-app/src/auth/visitor-csrf.js';
 import { sessionCookie } from './support/http.js';
 import { caches, databases } from './support/matrix.js';
 import { sampleEnv, startSample, type RunningSample } from './support/sample-app.js';
@@ -60,9 +61,39 @@ describe.each(sampleVariants)('sample app on $database + $cache cache', ({ datab
     expect(page.headers['cache-control']).toBe('no-store');
     expect(page.headers['x-frame-options']).toBe('DENY');
     expect(visitor.token).toMatch(/^[\w-]{43}$/);
-    // The token lives in the server-side session: the cookie is HttpOnly and SameSite=Lax.
-    const cookie = sessionCookie(page.headers)!;
-    expect(cookie.attributes).toMatchObject({ httponly: true, samesite: 'Lax' });
+    // A visitor's token is a signed cookie of its own (HttpOnly, SameSite=Lax): no session is stored.
+    const cookie = sessionCookie(page.headers, VISITOR_CSRF_COOKIE)!;
+    expect(cookie.value.startsWith(`${visitor.token}.`)).toBe(true);
+    expect(cookie.attributes).toMatchObject({ httponly: true, samesite: 'Lax', path: '/' });
+    expect(sessionCookie(page.headers)).toBeUndefined();
+  });
+
+  it('stores no session for strangers who load the sign-in form, however many', async () => {
+    const rows = sample.dataSource.getRepository(QSession);
+    const before = await rows.count();
+    for (let i = 0; i < 25; i++) {
+      const stranger = browser(CHROME_WINDOWS);
+      expect((await stranger.get('/login')).status).toBe(200);
+      expect(stranger.key).toBeUndefined();
+    }
+    expect(await rows.count()).toBe(before);
+  });
+
+  it("refuses a sign-in whose token does not match the visitor's signed cookie (403)", async () => {
+    const visitor = browser(CHROME_WINDOWS);
+    await visitor.get('/login');
+    const token = visitor.token;
+    const form = { username: 'alice', password: 'alice-password' };
+    // Another visitor's cookie, a cookie whose signature was altered, or none at all.
+    const other = browser(CHROME_WINDOWS);
+    await other.get('/login');
+    visitor.csrfCookie = other.csrfCookie;
+    expect((await visitor.post('/login', { _csrf: token, ...form })).status).toBe(403);
+    visitor.csrfCookie = `${token}.${'A'.repeat(43)}`;
+    expect((await visitor.post('/login', { _csrf: token, ...form })).status).toBe(403);
+    visitor.csrfCookie = undefined;
+    expect((await visitor.post('/login', { _csrf: token, ...form })).status).toBe(403);
+    expect(visitor.key).toBeUndefined();
   });
 
   it('refuses a wrong password (401) and a sign-in without the CSRF token (403)', async () => {

@@ -149,6 +149,7 @@ describe('sample app environment', () => {
       trustProxy: false,
       host: '127.0.0.1',
       port: 3000,
+      csrfSecret: null,
     });
     expect(DEFAULT_SQLITE_PATH).toMatch(/sample-app[\\/]sample\.db$/);
   });
@@ -204,6 +205,10 @@ describe('sample app environment', () => {
       'PORT must be a port number (0 picks a free one), not "eighty".',
       'SAMPLE_RESET must be 1 or 0, not "yes".',
     ]);
+    expect(() => loadSampleConfig({ SAMPLE_CSRF_SECRET: 'too short' })).toThrow(
+      'SAMPLE_CSRF_SECRET must be at least 32 characters',
+    );
+    expect(loadSampleConfig({ SAMPLE_CSRF_SECRET: 's'.repeat(32) }).csrfSecret).toBe('s'.repeat(32));
     expect(() => loadSampleConfig({ SAMPLE_DB: 'postgres', SAMPLE_DB_URL: 'mysql://root@db/app' })).toThrow(
       'SAMPLE_DB=postgres does not match SAMPLE_DB_URL mysql://root@db/app.',
     );

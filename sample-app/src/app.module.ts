@@ -6,6 +6,7 @@ import { AdminSessionsController } from './admin/admin-sessions.controller.js';
 import { AdminSessionsService } from './admin/admin-sessions.service.js';
 import { AuthController } from './auth/auth.controller.js';
 import { CsrfGuard } from './auth/guards.js';
+import { VisitorCsrf } from './auth/visitor-csrf.js';
 import type { SampleConfig } from './config.js';
 import { typeOrmOptions } from './database.js';
 import { HtmlExceptionFilter } from './http/html-exception.filter.js';
@@ -38,6 +39,7 @@ export class AppModule {
       providers: [
         UsersService,
         AdminSessionsService,
+        { provide: VisitorCsrf, useValue: new VisitorCsrf(config.csrfSecret) },
         { provide: APP_GUARD, useClass: CsrfGuard },
         { provide: APP_FILTER, useClass: HtmlExceptionFilter },
       ],

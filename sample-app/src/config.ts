@@ -19,6 +19,8 @@ export interface SampleConfig {
   trustProxy: TrustProxyOption;
   host: string;
   port: number;
+  /** Signs visitors' CSRF cookies (SAMPLE_CSRF_SECRET); null: a random secret per start. */
+  csrfSecret: string | null;
 }
 
 /** One or more bad environment variables; the message lists each one and how to fix it. */
@@ -54,6 +56,7 @@ const DATABASE_KINDS = ['sqlite', 'postgres', 'mariadb'] as const;
  * | `GEOIP_PATH`         | none: "Unknown location"                 |
  * | `SAMPLE_TRUST_PROXY` | off: the socket address is the client    |
  * | `HOST`, `PORT`       | `127.0.0.1`, `3000`                      |
+ * | `SAMPLE_CSRF_SECRET` | random per start (32+ characters)        |
  */
 export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleConfig {
   const problems: string[] = [];
@@ -88,6 +91,11 @@ export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
     problems.push(`SAMPLE_RESET must be 1 or 0, not ${JSON.stringify(reset)}.`);
   }
 
+  const csrfSecret = read('SAMPLE_CSRF_SECRET') ?? null;
+  if (csrfSecret !== null && csrfSecret.length < 32) {
+    problems.push('SAMPLE_CSRF_SECRET must be at least 32 characters (or left out for a random one per start).');
+  }
+
   if (problems.length > 0) throw new SampleConfigError(problems);
   return {
     database: database!,
@@ -98,6 +106,7 @@ export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
     trustProxy: parseTrustProxy(read('SAMPLE_TRUST_PROXY')),
     host: read('HOST') ?? '127.0.0.1',
     port,
+    csrfSecret,
   };
 }
 

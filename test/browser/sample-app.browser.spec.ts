@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -338,14 +338,19 @@ describe('sample app in Chromium', () => {
   it(
     'lets the admin find sessions by username and IP, filter them, and revoke one, signing that browser out',
     async () => {
-      // An expired session to filter on: the iPhone's anonymous one, left on the sign-in form.
-      await sample.dataSource
-        .getRepository(QSession)
-        .createQueryBuilder()
-        .update()
-        .set({ expireDate: new Date(Date.now() - 3600_000) })
-        .where('user_id IS NULL')
-        .execute();
+      // An expired session to filter on: a visitor's cart from yesterday (the sign-in form itself
+      // stores no session, so none is left by the browsers above).
+      const yesterday = new Date(Date.now() - 24 * 3600_000);
+      await sample.dataSource.getRepository(QSession).insert({
+        sessionKey: createHash('sha256').update(randomBytes(32)).digest('hex'),
+        sessionData: '{"cart":["book"]}',
+        expireDate: new Date(Date.now() - 3600_000),
+        userId: null,
+        userAgent: SAFARI_IPHONE,
+        ip: '81.2.69.160',
+        createdAt: yesterday,
+        updatedAt: yesterday,
+      });
 
       const admin = await open(FIREFOX_MAC, '216.160.83.56');
       await signIn(admin, 'admin');

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import request from 'supertest';
+import { VISITOR_CSRF_COOKIE } from '../../sample-app/src/auth/visitor-csrf.js';
 import { sessionCookie } from './http.js';
 
 // A browser without JavaScript driving the sample app over HTTP: its cookie jar, forms with
@@ -49,6 +50,8 @@ export function rowsOf(html: string): Array<{ id: string; text: string; revocabl
 /** One browser: a cookie jar, a User-Agent, and the address it comes from (X-Forwarded-For). */
 export class Browser {
   key: string | undefined;
+  /** The visitor's signed CSRF cookie (`sample_csrf`), as the server set it. */
+  csrfCookie: string | undefined;
   lastPage = '';
 
   constructor(
@@ -61,13 +64,19 @@ export class Browser {
   private prepare(test: request.Test): request.Test {
     test.set('User-Agent', this.userAgent);
     if (this.ip) test.set('X-Forwarded-For', this.ip);
-    if (this.key) test.set('Cookie', `sessionid=${this.key}`);
+    const cookies = [
+      this.key && `sessionid=${this.key}`,
+      this.csrfCookie && `${VISITOR_CSRF_COOKIE}=${this.csrfCookie}`,
+    ].filter(Boolean);
+    if (cookies.length > 0) test.set('Cookie', cookies.join('; '));
     return test;
   }
 
   private remember(response: request.Response): request.Response {
     const cookie = sessionCookie(response.headers);
     if (cookie) this.key = cookie.attributes['max-age'] === '0' ? undefined : cookie.value;
+    const csrf = sessionCookie(response.headers, VISITOR_CSRF_COOKIE);
+    if (csrf) this.csrfCookie = csrf.value;
     if (typeof response.text === 'string' && response.text.startsWith('<!doctype html>')) this.lastPage = response.text;
     return response;
   }

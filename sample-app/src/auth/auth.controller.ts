@@ -5,14 +5,8 @@ import { sendHtml } from '../http/respond.js';
 import { UsersService } from '../users/users.service.js';
 import { loginPage } from '../views/login.page.js';
 import { safeNext } from './guards.js';
-import {
-  addFlash,
-  csrfTokenOf,
-  rotateCsrfToken,
-  sessionUserId,
-  takeFlash,
-  type SampleRequest,
-} from './session-data.js';
+import { VisitorCsrf } from './visitor-csrf.js';
+import { addFlash, rotateCsrfToken, sessionUserId, takeFlash, type SampleRequest } from './session-data.js';
 
 /** The start page, the sign-in form and signing out. */
 @Controller()
@@ -20,6 +14,7 @@ export class AuthController {
   constructor(
     private readonly sessions: SessionService,
     private readonly users: UsersService,
+    private readonly visitors: VisitorCsrf,
   ) {}
 
   /** `/`: a signed-in user goes to their sessions, a stranger to the sign-in form. */
@@ -41,7 +36,8 @@ export class AuthController {
     if (await this.users.findById(sessionUserId(session))) return res.redirect(302, target ?? '/sessions');
     const flash = takeFlash(session);
     if (signedOut === '1') flash.push({ kind: 'info', text: 'You have been signed out.' });
-    sendHtml(res, 200, loginPage({ csrfToken: csrfTokenOf(session), next: target, flash }));
+    // The visitor's token is a signed cookie of its own: showing the form stores no session.
+    sendHtml(res, 200, loginPage({ csrfToken: this.visitors.tokenFor(req, res), next: target, flash }));
   }
 
   @Post('login')
@@ -53,7 +49,8 @@ export class AuthController {
     const user = await this.users.checkCredentials(username, password);
     if (!user) {
       const error = 'Incorrect username or password.';
-      return sendHtml(res, 401, loginPage({ csrfToken: csrfTokenOf(session), next, username, error, flash: [] }));
+      const csrfToken = this.visitors.tokenFor(req, res);
+      return sendHtml(res, 401, loginPage({ csrfToken, next, username, error, flash: [] }));
     }
     // New session key (no fixation), the user recorded on the row, saved before the redirect.
     await this.sessions.login(req, user);

@@ -10,6 +10,7 @@ import {
 import { UsersService } from '../users/users.service.js';
 import type { User } from '../users/user.entity.js';
 import { isValidCsrfToken, sessionUserId, type SampleRequest } from './session-data.js';
+import { VisitorCsrf } from './visitor-csrf.js';
 
 /** Thrown for a stranger on a page that needs a signed-in user: the filter redirects to /login. */
 export class SignInRequiredException extends HttpException {
@@ -31,17 +32,24 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * Global guard: every request that can change something (any method but GET, HEAD, OPTIONS)
- * must carry the session's synchronizer token in the `_csrf` form field or the `X-CSRF-Token`
- * header. A session that has none (a stranger who never saw a form) can post nothing.
+ * must carry a CSRF token in the `_csrf` form field or the `X-CSRF-Token` header: the signed-in
+ * session's synchronizer token, or, for a visitor (the sign-in form), the token of their signed
+ * CSRF cookie. A visitor who never saw a form can post nothing.
  */
 @Injectable()
 export class CsrfGuard implements CanActivate {
+  constructor(private readonly visitors: VisitorCsrf) {}
+
   canActivate(context: ExecutionContext): boolean {
     const req = context.switchToHttp().getRequest<SampleRequest>();
     if (SAFE_METHODS.has(req.method)) return true;
     const body = req.body as Record<string, unknown> | undefined;
     const submitted = body?._csrf ?? req.headers['x-csrf-token'];
-    if (!isValidCsrfToken(req.session, submitted)) throw new CsrfRejectedException();
+    const valid =
+      sessionUserId(req.session) !== null
+        ? isValidCsrfToken(req.session, submitted)
+        : this.visitors.isValid(req, submitted);
+    if (!valid) throw new CsrfRejectedException();
     return true;
   }
 }

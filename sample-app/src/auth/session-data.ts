@@ -10,7 +10,8 @@ export type SampleRequest = Request & { session?: RequestSession; signedInUser?:
 /**
  * What the sample app keeps in a session (all of it server-side, in `session_data`):
  * - `userId`: set by `SessionService.login()`, read by the library to record the owner;
- * - `csrfToken`: the synchronizer token every POST form must send back;
+ * - `csrfToken`: the synchronizer token every POST form of a signed-in user must send back
+ *   (a visitor's token is a signed cookie instead: visitor-csrf.ts);
  * - `flash`: messages for the next page.
  */
 
