@@ -42,8 +42,16 @@ export function isValidCsrfToken(session: RequestSession | undefined, submitted:
   if (typeof expected !== 'string' || expected === '' || typeof submitted !== 'string' || submitted === '') {
     return false;
   }
+  return sameSecret(expected, submitted);
+}
+
+/**
+ * Constant-time equality of two secrets of any lengths: both are hashed to 32 bytes first, so
+ * neither the length nor the content leaks through timing.
+ */
+export function sameSecret(a: string, b: string): boolean {
   const digest = (text: string) => createHash('sha256').update(text).digest();
-  return timingSafeEqual(digest(expected), digest(submitted));
+  return timingSafeEqual(digest(a), digest(b));
 }
 
 /** Queues a message for the next page shown to this session. */

@@ -1,5 +1,6 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
+import { sameSecret } from './session-data.js';
 
 /** The cookie that carries a visitor's CSRF token (`<token>.<signature>`). */
 export const VISITOR_CSRF_COOKIE = 'sample_csrf';
@@ -36,24 +37,18 @@ export class VisitorCsrf {
   /** Whether `submitted` is the token of the visitor's signed cookie (constant time). */
   isValid(req: Request, submitted: unknown): boolean {
     const token = this.verifiedToken(req);
-    return token !== null && typeof submitted === 'string' && sameText(token, submitted);
+    return token !== null && typeof submitted === 'string' && sameSecret(token, submitted);
   }
 
   private verifiedToken(req: Request): string | null {
     const [token, signature] = (readCookie(req, VISITOR_CSRF_COOKIE) ?? '').split('.');
     if (!token || !signature) return null;
-    return sameText(this.sign(token), signature) ? token : null;
+    return sameSecret(this.sign(token), signature) ? token : null;
   }
 
   private sign(token: string): string {
     return createHmac('sha256', this.secret).update(token).digest('base64url');
   }
-}
-
-/** Constant-time equality of two texts of any lengths (both hashed to 32 bytes first). */
-function sameText(a: string, b: string): boolean {
-  const digest = (text: string) => createHmac('sha256', 'compare').update(text).digest();
-  return timingSafeEqual(digest(a), digest(b));
 }
 
 /** The first cookie of that name in the request (the sample app has no cookie parser). */
