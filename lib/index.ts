@@ -15,6 +15,7 @@ export { QSessionsTableMissingError } from './typeorm/qsessions-table-missing.er
 export { SessionService, type UserOrId } from './services/session.service.js';
 export type { SessionView } from './services/session-view.js';
 export { QSession, QSESSION_TABLE } from './typeorm/qsession.entity.js';
+export { QSessionRevocation, QSESSION_REVOCATION_TABLE } from './typeorm/qsession-revocation.entity.js';
 export { setQSessionUserEntity, type UserEntityClass } from './typeorm/user-entity.js';
 export { CurrentSession, CurrentSessionId } from './decorators/current-session.decorator.js';
 export { ClientInfo } from './decorators/client-info.decorator.js';

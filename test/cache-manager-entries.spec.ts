@@ -2,7 +2,10 @@ import KeyvRedis from '@keyv/redis';
 import { createCache } from 'cache-manager';
 import { Keyv } from 'keyv';
 import { CacheManagerEntries } from '../lib/cache/cache-manager-entries.js';
+import { DataSource } from 'typeorm';
 import { SharedSessionCache } from '../lib/cache/shared-session-cache.js';
+import { QSessionRevocation } from '../lib/typeorm/qsession-revocation.entity.js';
+import { TypeOrmRevocationLedger } from '../lib/typeorm/typeorm-revocation-ledger.js';
 
 // The session cache's key-value port over a cache-manager cache (`cache.instance`, the app's
 // CACHE_MANAGER, the maintenance commands). cache-manager answers some store failures with an
@@ -47,24 +50,38 @@ describe('CacheManagerEntries', () => {
     }
   });
 
-  it('a revocation that a silent cache dropped is held back, not taken as done', async () => {
+  it('a revocation that a silent cache dropped is held in the ledger, not taken as done', async () => {
     // Keyv's defaults: the unreachable store's failures become misses and quiet writes.
     const store = new KeyvRedis('redis://127.0.0.1:1', { throwOnConnectError: false, connectionTimeout: 300 });
     const cache = createCache({ stores: [new Keyv({ store, useKeyPrefix: false })] });
-    const warnings: string[] = [];
+    const dataSource = await new DataSource({
+      type: 'better-sqlite3',
+      database: ':memory:',
+      entities: [QSessionRevocation],
+      synchronize: true,
+    }).initialize();
+    const ledger = new TypeOrmRevocationLedger(dataSource);
     const shared = new SharedSessionCache(
       new CacheManagerEntries(cache),
-      { keyPrefix: 'p:', timeoutMs: 5000, tombstoneTtlMs: 60_000 },
-      { warn: (message) => warnings.push(message) },
+      {
+        keyPrefix: 'p:',
+        timeoutMs: 5000,
+        tombstoneTtlMs: 60_000,
+        guarantee: { ledger, timings: { checkEveryMs: 100, trustMs: 300 } },
+      },
+      { warn: () => undefined },
     );
     try {
+      const startedAt = Date.now();
       await shared.revoke(['digest']);
-      // The tombstone could not be read back: kept in this process until the cache answers.
-      expect(shared.pendingRevocationCount).toBe(1);
+      // The tombstone could not be read back: held durably, and waited out for the trust window.
+      expect(Date.now() - startedAt).toBeGreaterThanOrEqual(300);
+      expect(await ledger.held(10)).toEqual([{ id: expect.any(Number), digest: 'digest' }]);
       expect(await shared.get('digest')).toEqual({ kind: 'revoked' });
     } finally {
       shared.close();
       await store.disconnect(true);
+      await dataSource.destroy();
     }
   });
 });

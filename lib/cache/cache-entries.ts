@@ -22,4 +22,9 @@ export interface CacheEntries {
    */
   setThenGet(entry: CacheEntry, readKey: string): Promise<unknown>;
   deleteMany(keys: readonly string[]): Promise<void>;
+  /**
+   * The identity of the server's current run (Redis's `run_id`, new at every start), where the
+   * client can ask; absent where it cannot (a cache-manager store).
+   */
+  serverId?(): Promise<string>;
 }

@@ -7,6 +7,7 @@ export interface RedisCommands {
   get(key: string): Promise<string | null>;
   set(key: string, value: string, options?: { expiration: { type: 'PX'; value: number } }): Promise<unknown>;
   del(keys: string[]): Promise<number>;
+  sendCommand(args: string[]): Promise<unknown>;
 }
 
 /** What Keyv stores under a key: the value and when it expires (epoch ms). */
@@ -53,6 +54,13 @@ export class RedisEntries implements CacheEntries {
 
   async deleteMany(keys: readonly string[]): Promise<void> {
     if (keys.length > 0) await (await this.client()).del([...keys]);
+  }
+
+  async serverId(): Promise<string> {
+    const info = String(await (await this.client()).sendCommand(['INFO', 'server']));
+    const runId = /^run_id:(\w+)/m.exec(info)?.[1];
+    if (!runId) throw new Error('Redis did not report its run_id (INFO server).');
+    return runId;
   }
 
   private write(client: RedisCommands, { key, value, ttlMs }: CacheEntry): Promise<unknown> {

@@ -1,10 +1,13 @@
-import type { CacheLookup, SessionCache } from '../core/session-cache.js';
+import { randomUUID } from 'node:crypto';
+import type { RevocationLedger } from '../core/revocation-ledger.js';
+import type { CacheLookup, RevokeOptions, SessionCache } from '../core/session-cache.js';
 import type { SessionRecord } from '../core/session-record.js';
 import { endOfTurn } from '../core/end-of-turn.js';
 import { ThrottledWarning, type WarningSink } from '../core/warn-once.js';
 import { withTimeout } from '../core/with-timeout.js';
 import type { CacheEntries } from './cache-entries.js';
 import { CacheHealth } from './cache-health.js';
+import { CacheTrust, type CacheTrustTimings } from './cache-trust.js';
 import { NearCache, type CopyTrust } from './near-cache.js';
 
 /** What tells a near cache which keys changed (see RedisKeyTracking). */
@@ -23,8 +26,18 @@ export interface SharedSessionCacheOptions {
   tombstoneTtlMs: number;
   /** After a failure, how long requests skip the cache before it is probed again. Default 1 s. */
   retryMs?: number;
-  /** After an outage, how long cached records are re-checked against the database. Default 5 s. */
-  quarantineMs?: number;
+  /**
+   * What makes a revocation hold whatever the cache loses (the app's engine always has it; the
+   * command-line tools, which serve no session, do without): revocations the cache cannot take
+   * are held in `ledger` and written by whichever process reaches the cache first, and records
+   * are served only while a recent check (see CacheTrust) found nothing missing.
+   */
+  guarantee?: {
+    ledger: RevocationLedger;
+    timings: CacheTrustTimings;
+    /** Subscribes to signs that the cache may have lost data (its connection dropped). */
+    onConnectionLost?: (listener: () => void) => void;
+  };
   /**
    * Keep copies of the records read in this process between requests, dropped as soon as
    * `changes` reports their keys changed: a hot read then costs no round trip to the cache.
@@ -46,15 +59,14 @@ interface CachedRecord {
 }
 
 const TOMBSTONE = 1;
+// Held revocations written to the cache per pass of a check.
+const HELD_BATCH = 500;
 
 /**
  * How long a revocation tombstone lives: longer than any request that may still write the
  * revoked session (shared by the app and the `clear-expired` command).
  */
 export const TOMBSTONE_TTL_MS = 10 * 60 * 1000;
-// Revocations waiting for the cache to come back. Far above any real backlog; past it the
-// oldest are dropped with a warning rather than letting memory grow without bound.
-const MAX_PENDING_REVOCATIONS = 100_000;
 
 /** The cache could not be used for this operation (failing, timed out, or skipped while down). */
 class CacheUnavailableError extends Error {}
@@ -68,24 +80,25 @@ class CacheUnavailableError extends Error {}
  *   tombstone answers "revoked" whatever the record key holds.
  * - A cache that fails or is slower than `timeoutMs` is skipped (the database answers) and
  *   probed again after `retryMs`; see {@link CacheHealth}.
- * - A revocation that cannot reach the cache is remembered, answered locally, and written as
- *   soon as the cache answers again; until then (and for `quarantineMs` after an outage) cached
- *   records are re-checked against the database.
+ * - With a `guarantee`: a revocation the cache cannot take is held in the database ledger and
+ *   returns only once every process still reading the cache must have written it there (see
+ *   {@link CacheTrust}); a cache that lost data (restarted from an old snapshot, flushed, or
+ *   replaced) is detected by its incarnation key and every record cached before is re-read from
+ *   the database once (the epoch).
  */
 export class SharedSessionCache implements SessionCache {
   private readonly warning: ThrottledWarning;
   private readonly health: CacheHealth;
-  /** The newest user-deletion epoch this process has seen in the cache. */
+  /** The newest epoch this process has seen in the cache: records cached before it are re-read. */
   private epoch = 0;
-  /** Revocations not yet written to the cache: digest → when the tombstone may lapse. */
-  private readonly pendingRevocations = new Map<string, number>();
-  /** A user-epoch bump not yet written to the cache. */
-  private pendingEpochBump = false;
-  private flushing: Promise<void> | null = null;
-  /** Retries held-back writes even when no request comes to trigger it. */
-  private retryTimer: NodeJS.Timeout | null = null;
+  /**
+   * Revocations this process made that the cache did not take, answered here at once: digest →
+   * until when (by then every process has written them to the cache from the ledger).
+   */
+  private readonly revokedHere = new Map<string, number>();
   /** This process's copies of records read from the cache (the `near` option). */
   private readonly near: NearCache<CachedRecord> | null = null;
+  private readonly trust: CacheTrust | null = null;
 
   constructor(
     private readonly entries: CacheEntries,
@@ -94,28 +107,31 @@ export class SharedSessionCache implements SessionCache {
     private readonly now: () => number = Date.now,
   ) {
     this.warning = new ThrottledWarning(logger, 60_000);
-    this.health = new CacheHealth(
-      { retryMs: options.retryMs ?? 1000, quarantineMs: options.quarantineMs ?? 5000 },
-      now,
-    );
+    this.health = new CacheHealth({ retryMs: options.retryMs ?? 1000 }, now);
     if (options.near) {
       this.near = new NearCache(options.near.capacity, options.near.changes);
       options.near.changes.onInvalidate((key) => this.keyChanged(key));
     }
+    const guarantee = options.guarantee;
+    if (guarantee) {
+      this.trust = new CacheTrust(guarantee.timings, () => this.check(guarantee.ledger), now);
+      guarantee.onConnectionLost?.(() => this.trust!.distrust());
+      this.trust.start();
+    }
   }
 
   async get(digest: string): Promise<CacheLookup> {
-    if (this.pendingRevocations.has(digest)) return { kind: 'revoked' };
+    if (this.isRevokedHere(digest)) return { kind: 'revoked' };
     if (this.near) {
       // Hits answered from this process would otherwise finish each request inside its socket's
       // read callback, one at a time (see MemorySessionCache.get). Waiting for the end of the
       // turn also means every invalidation that reached this process before the request did has
       // been handled by the time the copy is looked at.
       await endOfTurn();
-      if (this.pendingRevocations.has(digest)) return { kind: 'revoked' };
+      if (this.isRevokedHere(digest)) return { kind: 'revoked' };
       const copy = this.near.get(digest);
       if (copy !== undefined && copy.e <= this.now()) this.near.drop(digest);
-      // A bump of the user epoch drops the copies it concerns (keyChanged), so none is compared here.
+      // A bump of the epoch drops every copy (keyChanged), so none is compared here.
       else if (copy !== undefined && this.mayServe(copy, undefined)) {
         return { kind: 'hit', record: fromCached(digest, copy) };
       }
@@ -142,20 +158,27 @@ export class SharedSessionCache implements SessionCache {
     }
   }
 
-  /** Whether a cached record may be answered as a hit, given the user epoch read with it. */
+  /** Whether a cached record may be answered as a hit, given the epoch read with it. */
   private mayServe(record: CachedRecord, epoch: number | undefined): boolean {
-    // Just after an outage the cache may still hold sessions revoked during it.
-    if (this.health.inQuarantine()) return false;
-    // Cached before users were deleted: its user may be gone, so ask the database once.
-    const userEpochPassed = epoch !== undefined && (record.ep ?? 0) < epoch;
-    return record.u === null || !(userEpochPassed || this.pendingEpochBump);
+    // Not checked recently: the cache may have lost revocations this process has not seen.
+    if (this.trust && !this.trust.trusted()) return false;
+    // Cached before the epoch moved (users deleted, or the cache lost data): ask the database once.
+    return (record.ep ?? 0) >= Math.max(this.epoch, epoch ?? 0);
+  }
+
+  private isRevokedHere(digest: string): boolean {
+    const until = this.revokedHere.get(digest);
+    if (until === undefined) return false;
+    if (until > this.now()) return true;
+    this.revokedHere.delete(digest);
+    return false;
   }
 
   /** A key of ours changed in the cache (or every key, `null`): the copies behind it go. */
   private keyChanged(key: string | null): void {
     const near = this.near!;
     if (key === null) return near.clear();
-    if (key === this.epochKey()) return near.dropUserCopies();
+    if (key === this.epochKey()) return near.clear();
     const prefix = this.options.keyPrefix;
     if (!key.startsWith(prefix)) return;
     const kind = key.slice(prefix.length, prefix.length + 2);
@@ -167,7 +190,7 @@ export class SharedSessionCache implements SessionCache {
     // process can see the old copy in between.
     this.near?.drop(record.digest);
     const ttl = record.expireDate.getTime() - this.now();
-    if (ttl <= 0 || this.pendingRevocations.has(record.digest)) return;
+    if (ttl <= 0 || this.isRevokedHere(record.digest)) return;
     try {
       // A revocation may have landed between our database write and this cache write: the
       // tombstone is read after the write, and if it is there the record is taken back out (the
@@ -189,29 +212,75 @@ export class SharedSessionCache implements SessionCache {
     }
   }
 
-  async revoke(digests: readonly string[]): Promise<void> {
+  async revoke(digests: readonly string[], { durable = true }: RevokeOptions = {}): Promise<void> {
     if (digests.length === 0) return;
     if (this.near) for (const digest of digests) this.near.drop(digest);
     try {
       await this.writeTombstones(digests);
     } catch {
-      this.remember(digests);
+      if (durable) await this.holdUntilSeen(digests);
     }
   }
 
   async invalidateUserSessions(): Promise<void> {
-    this.near?.dropUserCopies();
+    this.near?.clear();
     try {
       await this.bumpEpoch();
     } catch {
-      this.pendingEpochBump = true;
-      this.scheduleRetry();
+      await this.holdUntilSeen(null);
     }
   }
 
-  /** How many revocations are waiting for the cache to come back (for tests and health checks). */
-  get pendingRevocationCount(): number {
-    return this.pendingRevocations.size;
+  /**
+   * A revocation the cache did not take: held in the ledger (durable, so no restart loses it),
+   * answered by this process at once, and returned only when every process still reading the
+   * cache has run a check since, which wrote it there.
+   */
+  private async holdUntilSeen(digests: readonly string[] | null): Promise<void> {
+    if (!this.trust) {
+      this.warning.warn('A revocation did not reach the session cache; it holds until the cache entry expires.');
+      return;
+    }
+    const until = this.now() + 2 * this.trust.trustMs;
+    for (const digest of digests ?? []) this.revokedHere.set(digest, until);
+    this.trust.distrust();
+    // Throws if the database cannot take it either: the caller must not be told it is done.
+    await this.options.guarantee!.ledger.hold(digests);
+    const heldAt = this.now();
+    void this.trust.run();
+    await sleep(heldAt + this.trust.trustMs - this.now());
+  }
+
+  /**
+   * The trust check: writes every held revocation to the cache, then makes sure the cache still
+   * is the one whose revocations this process has seen. Throws when either cannot be done.
+   */
+  private async check(ledger: RevocationLedger): Promise<void> {
+    for (;;) {
+      const held = await withTimeout(ledger.held(HELD_BATCH), this.options.timeoutMs * 10, 'Reading held revocations');
+      if (held.length === 0) break;
+      const digests = held.flatMap((entry) => (entry.digest === null ? [] : [entry.digest]));
+      if (digests.length > 0) await this.writeTombstones(digests);
+      if (digests.length < held.length) await this.bumpEpoch();
+      await ledger.release(held.map((entry) => entry.id));
+      if (held.length < HELD_BATCH) break;
+    }
+    await this.checkIncarnation();
+  }
+
+  /**
+   * The incarnation key holds the identity of the cache server (Redis's run_id) or, where the
+   * client cannot tell, a random id. Missing or different: the cache restarted from an older
+   * snapshot, was flushed or replaced, and may hold records whose tombstones it lost, so the
+   * epoch moves (every record cached before is re-read from the database once).
+   */
+  private async checkIncarnation(): Promise<void> {
+    const key = `${this.options.keyPrefix}incarnation`;
+    const [stored] = await this.guard(() => this.entries.getMany([key]), 'read');
+    const server = this.entries.serverId ? await this.guard(() => this.entries.serverId!(), 'read') : null;
+    if (typeof stored === 'string' && (server === null || stored === server)) return;
+    await this.bumpEpoch();
+    await this.guard(() => this.entries.setMany([{ key, value: server ?? randomUUID() }]), 'write');
   }
 
   private async writeTombstones(digests: readonly string[]): Promise<void> {
@@ -225,6 +294,7 @@ export class SharedSessionCache implements SessionCache {
     const written = await this.guard(() => this.entries.getMany(keys), 'read');
     if (written.some((value) => value === undefined || value === null)) {
       this.health.recordFailure();
+      this.trust?.distrust();
       throw new CacheUnavailableError('revocation tombstones did not reach the cache');
     }
     await this.guard(() => this.entries.deleteMany(digests.map((digest) => this.recordKey(digest))), 'delete');
@@ -238,6 +308,7 @@ export class SharedSessionCache implements SessionCache {
     const written = await this.readEpoch();
     if (typeof written !== 'number' || written < next) {
       this.health.recordFailure();
+      this.trust?.distrust();
       throw new CacheUnavailableError('the user epoch did not reach the cache');
     }
     this.epoch = Math.max(this.epoch, next);
@@ -248,45 +319,9 @@ export class SharedSessionCache implements SessionCache {
     return epoch;
   }
 
-  private remember(digests: readonly string[]): void {
-    const lapse = this.now() + this.options.tombstoneTtlMs;
-    for (const digest of digests) this.pendingRevocations.set(digest, lapse);
-    while (this.pendingRevocations.size > MAX_PENDING_REVOCATIONS) {
-      const oldest = this.pendingRevocations.keys().next().value as string;
-      this.pendingRevocations.delete(oldest);
-      this.warning.warn('Too many revocations are waiting for the session cache; the oldest were dropped.');
-    }
-    this.scheduleRetry();
-  }
-
-  private hasPending(): boolean {
-    return this.pendingRevocations.size > 0 || this.pendingEpochBump;
-  }
-
-  /**
-   * Other processes distrust the cache only for `quarantineMs` after it comes back, so held-back
-   * revocations must reach it well within that time even if this process gets no requests.
-   */
-  private scheduleRetry(): void {
-    if (this.retryTimer) return;
-    this.retryTimer = setInterval(
-      () => {
-        if (!this.hasPending()) {
-          clearInterval(this.retryTimer!);
-          this.retryTimer = null;
-        } else if (this.health.canTry() && !this.flushing) {
-          void this.flushPending();
-        }
-      },
-      Math.max(50, Math.floor((this.options.retryMs ?? 1000) / 2)),
-    );
-    this.retryTimer.unref();
-  }
-
-  /** Stops the retry timer (the app is shutting down). */
+  /** Stops the trust check (the app is shutting down). */
   close(): void {
-    if (this.retryTimer) clearInterval(this.retryTimer);
-    this.retryTimer = null;
+    this.trust?.close();
     this.near?.clear();
   }
 
@@ -295,38 +330,8 @@ export class SharedSessionCache implements SessionCache {
     return this.near?.size ?? 0;
   }
 
-  /** Writes what the outage held back: tombstones first, then the user epoch. */
-  private flushPending(): Promise<void> {
-    if (this.flushing) return this.flushing;
-    // Assigned before the work can finish, and cleared after: a flush with nothing to do must
-    // not leave a settled promise behind that would block every later flush.
-    this.flushing = this.writePending().finally(() => {
-      this.flushing = null;
-    });
-    return this.flushing;
-  }
-
-  private async writePending(): Promise<void> {
-    try {
-      const now = this.now();
-      for (const [digest, lapse] of this.pendingRevocations) if (lapse <= now) this.pendingRevocations.delete(digest);
-      const digests = [...this.pendingRevocations.keys()];
-      for (let start = 0; start < digests.length; start += 500) {
-        const chunk = digests.slice(start, start + 500);
-        await this.writeTombstones(chunk);
-        for (const digest of chunk) this.pendingRevocations.delete(digest);
-      }
-      if (this.pendingEpochBump) {
-        await this.bumpEpoch();
-        this.pendingEpochBump = false;
-      }
-    } catch {
-      // Still failing: kept for the next attempt.
-    }
-  }
-
   private epochKey(): string {
-    return `${this.options.keyPrefix}user-epoch`;
+    return `${this.options.keyPrefix}epoch`;
   }
 
   private recordKey(digest: string): string {
@@ -345,13 +350,14 @@ export class SharedSessionCache implements SessionCache {
       result = await withTimeout(operation(), this.options.timeoutMs, `The session cache (${what})`);
     } catch (error) {
       this.health.recordFailure();
+      // The operation may or may not have happened: what the cache holds is in doubt until checked.
+      this.trust?.distrust();
       this.warning.warn(
         `Session cache ${what} failed; using the database until it answers again: ${(error as Error).message || error}`,
       );
       throw error;
     }
     this.health.recordSuccess();
-    if (this.hasPending() && !this.flushing) await this.flushPending();
     return result;
   }
 }
@@ -385,4 +391,8 @@ function fromCached(digest: string, cached: CachedRecord): SessionRecord {
     createdAt: new Date(cached.c ?? cached.e),
     updatedAt: new Date(cached.m ?? cached.e),
   };
+}
+
+function sleep(ms: number): Promise<void> {
+  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
 }

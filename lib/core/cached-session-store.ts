@@ -44,8 +44,9 @@ export class CachedSessionStore implements SessionStore {
   async delete(digests: readonly string[]): Promise<number> {
     if (digests.length === 0) return 0;
     // Tombstones first, so that a request reading the database in between cannot refill the
-    // cache with a row that is about to disappear; then again after, for one that just did.
-    await this.cache.revoke(digests);
+    // cache with a row that is about to disappear; then again after, for one that just did, and
+    // durably: once this resolves, nothing the cache loses brings the sessions back.
+    await this.cache.revoke(digests, { durable: false });
     const deleted = await this.database.delete(digests);
     await this.cache.revoke(digests);
     return deleted;

@@ -8,8 +8,18 @@ export type CacheLookup =
   /** Not cached, or the cache failed or timed out (the caller falls back to the database). */
   | { kind: 'miss' };
 
+/** Options of {@link SessionCache.revoke}. */
+export interface RevokeOptions {
+  /**
+   * When the cache cannot take the revocation, hold it durably and return only once no process
+   * can serve the session from the cache any more (the default). False: try once and move on
+   * (a tombstone ahead of a database delete that a durable revocation follows).
+   */
+  durable?: boolean;
+}
+
 /**
- * The cache port of the `cached_db` engine. Implementations never throw: a cache that is down
+ * The cache port of the `cached_db` engine. Reads and writes never throw: a cache that is down
  * or slow behaves as a miss (reads) or a no-op (writes), so the database stays the source of
  * truth and no request fails because of the cache.
  */
@@ -19,13 +29,16 @@ export interface SessionCache {
   set(record: SessionRecord): Promise<void>;
   /**
    * Marks digests as revoked (a tombstone that outlives any in-flight request) so that a
-   * concurrent read-through or write cannot put the session back into the cache.
+   * concurrent read-through or write cannot put the session back into the cache. A durable
+   * revocation that resolves is never undone by anything the cache loses; it rejects only when
+   * neither the cache nor the database could take it.
    */
-  revoke(digests: readonly string[]): Promise<void>;
+  revoke(digests: readonly string[], options?: RevokeOptions): Promise<void>;
   /**
-   * Makes every cached session that has a user count as a miss once, so that it is re-read from
-   * the database. Used when users were deleted by a query whose rows are not known (TypeORM's
-   * `delete()`): their sessions are gone from the table, and must not live on in the cache.
+   * Makes every cached session count as a miss once, so that it is re-read from the database.
+   * Used when users were deleted by a query whose rows are not known (TypeORM's `delete()`, raw
+   * SQL): their sessions are gone from the table, and must not live on in the cache. Durable as
+   * {@link revoke} is.
    */
   invalidateUserSessions(): Promise<void>;
   /** Releases timers (the app is shutting down). */
