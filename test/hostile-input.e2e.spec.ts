@@ -3,6 +3,8 @@ import { Socket } from 'node:net';
 import fc from 'fast-check';
 import request from 'supertest';
 import { QSession } from '../lib/index.js';
+import type { SessionStore } from '../lib/core/session-store.js';
+import { QSESSIONS_STORE } from '../lib/qsessions.constants.js';
 import { sessionCookie } from './support/http.js';
 import { variants } from './support/matrix.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
@@ -71,6 +73,34 @@ describe.each(variants())('hostile input on $name', (variant) => {
       }),
       { numRuns: 15 },
     );
+  });
+
+  it('the same unknown key sent again costs no query on cached_db, and never hides a session created later under it', async () => {
+    const key = 'a'.repeat(16) + Date.now().toString(36).padStart(16, '0');
+    t.queries.reset();
+    for (let i = 0; i < 20; i++) {
+      const response = await request(t.url).get('/read_session').set('Cookie', `sessionid=${key}`).expect(200);
+      expect(response.body).toEqual({});
+    }
+    // The db engine asks each time; cached_db remembers the absence after the first lookup.
+    expect(t.queries.reads).toHaveLength(variant.engine === 'cached_db' ? 1 : 20);
+
+    // Digests are random, so no real session is ever created under a remembered one; the store
+    // is driven directly here to prove that one would still be served at once.
+    const store = t.app.get<SessionStore>(QSESSIONS_STORE);
+    const now = Date.now();
+    await store.create({
+      digest: digest(key),
+      data: JSON.stringify({ planted: 'later' }),
+      userId: null,
+      ip: null,
+      userAgent: null,
+      expireDate: new Date(now + 60_000),
+      createdAt: new Date(now),
+      updatedAt: new Date(now),
+    });
+    const response = await request(t.url).get('/read_session').set('Cookie', `sessionid=${key}`).expect(200);
+    expect(response.body).toEqual({ planted: 'later' });
   });
 
   it('fixed hostile cookies: empty, too long, unicode, NUL bytes, many of the same name', async () => {

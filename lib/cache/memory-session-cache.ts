@@ -1,5 +1,5 @@
 import { endOfTurn } from '../core/end-of-turn.js';
-import type { CacheLookup, SessionCache } from '../core/session-cache.js';
+import { ABSENT_TTL_MS, type CacheLookup, type SessionCache } from '../core/session-cache.js';
 import type { SessionRecord, UserId } from '../core/session-record.js';
 import { LruCache } from '../core/lru-cache.js';
 
@@ -43,6 +43,8 @@ export class MemorySessionCache implements SessionCache {
    * header; kept as is, ten thousand sessions from one browser would hold ten thousand copies.
    */
   private readonly sharedTexts = new LruCache<string, string>(SHARED_TEXTS);
+  /** digest → until when the database is taken not to have it (see rememberAbsent). */
+  private readonly absent: LruCache<string, number>;
   private epoch = 0;
 
   constructor(
@@ -51,6 +53,7 @@ export class MemorySessionCache implements SessionCache {
     private readonly now: () => number = Date.now,
   ) {
     this.records = new LruCache(maxEntries);
+    this.absent = new LruCache(maxEntries);
   }
 
   async get(digest: string): Promise<CacheLookup> {
@@ -64,7 +67,7 @@ export class MemorySessionCache implements SessionCache {
     await endOfTurn();
     if (this.isRevoked(digest)) return { kind: 'revoked' };
     const entry = this.records.get(digest);
-    if (!entry) return { kind: 'miss' };
+    if (!entry) return this.isAbsent(digest) ? { kind: 'absent' } : { kind: 'miss' };
     if (entry.expires <= this.now()) {
       this.records.delete(digest);
       return { kind: 'miss' };
@@ -88,6 +91,7 @@ export class MemorySessionCache implements SessionCache {
 
   async set(record: SessionRecord): Promise<void> {
     const expires = record.expireDate.getTime();
+    this.absent.delete(record.digest);
     if (expires <= this.now() || this.isRevoked(record.digest)) return;
     this.records.set(record.digest, {
       data: record.data,
@@ -117,13 +121,27 @@ export class MemorySessionCache implements SessionCache {
     }
   }
 
+  async rememberAbsent(digest: string): Promise<void> {
+    // A read that raced the session's creation must not hide it: the record, cached, wins.
+    if (this.records.get(digest) === undefined) this.absent.set(digest, this.now() + ABSENT_TTL_MS);
+  }
+
   async invalidateUserSessions(): Promise<void> {
     this.epoch++;
+  }
+
+  private isAbsent(digest: string): boolean {
+    const until = this.absent.get(digest);
+    if (until === undefined) return false;
+    if (until > this.now()) return true;
+    this.absent.delete(digest);
+    return false;
   }
 
   close(): void {
     this.records.clear();
     this.tombstones.clear();
+    this.absent.clear();
     this.sharedTexts.clear();
   }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RevocationLedger } from '../core/revocation-ledger.js';
-import type { CacheLookup, RevokeOptions, SessionCache } from '../core/session-cache.js';
+import { ABSENT_TTL_MS, type CacheLookup, type RevokeOptions, type SessionCache } from '../core/session-cache.js';
 import type { SessionRecord } from '../core/session-record.js';
 import { endOfTurn } from '../core/end-of-turn.js';
 import { ThrottledWarning, type WarningSink } from '../core/warn-once.js';
@@ -138,13 +138,23 @@ export class SharedSessionCache implements SessionCache {
     }
     let ticket = this.near?.beginRead(digest) ?? null;
     try {
-      const [record, tombstone, epoch] = await this.guard(
-        () => this.entries.getMany([this.recordKey(digest), this.tombstoneKey(digest), this.epochKey()]),
+      const [record, tombstone, epoch, absent] = await this.guard(
+        () =>
+          this.entries.getMany([
+            this.recordKey(digest),
+            this.tombstoneKey(digest),
+            this.epochKey(),
+            this.absentKey(digest),
+          ]),
         'read',
       );
       if (tombstone !== undefined && tombstone !== null) return { kind: 'revoked' };
       if (typeof epoch === 'number' && epoch > this.epoch) this.epoch = epoch;
-      if (!isCachedRecord(record)) return { kind: 'miss' };
+      if (!isCachedRecord(record)) {
+        // A record, when there is one, always wins over a remembered absence.
+        const knownAbsent = absent !== undefined && absent !== null && record === undefined && this.isTrusted();
+        return knownAbsent ? { kind: 'absent' } : { kind: 'miss' };
+      }
       if (!this.mayServe(record, typeof epoch === 'number' ? epoch : undefined)) return { kind: 'miss' };
       if (ticket !== null) {
         this.near!.endRead(digest, ticket, { value: record, hasUser: record.u !== null });
@@ -161,9 +171,13 @@ export class SharedSessionCache implements SessionCache {
   /** Whether a cached record may be answered as a hit, given the epoch read with it. */
   private mayServe(record: CachedRecord, epoch: number | undefined): boolean {
     // Not checked recently: the cache may have lost revocations this process has not seen.
-    if (this.trust && !this.trust.trusted()) return false;
+    if (!this.isTrusted()) return false;
     // Cached before the epoch moved (users deleted, or the cache lost data): ask the database once.
     return (record.ep ?? 0) >= Math.max(this.epoch, epoch ?? 0);
+  }
+
+  private isTrusted(): boolean {
+    return this.trust === null || this.trust.trusted();
   }
 
   private isRevokedHere(digest: string): boolean {
@@ -209,6 +223,21 @@ export class SharedSessionCache implements SessionCache {
       }
     } catch {
       // The database already holds the truth; a missing cache entry only costs a read.
+    }
+  }
+
+  async rememberAbsent(digest: string): Promise<void> {
+    try {
+      const absentKey = this.absentKey(digest);
+      const record = await this.guard(
+        () => this.entries.setThenGet({ key: absentKey, value: 1, ttlMs: ABSENT_TTL_MS }, this.recordKey(digest)),
+        'write',
+      );
+      // The session was created (and cached) while the database was read: the mark goes again.
+      if (record !== undefined && record !== null)
+        await this.guard(() => this.entries.deleteMany([absentKey]), 'delete');
+    } catch {
+      // Only a query saved next time.
     }
   }
 
@@ -336,6 +365,10 @@ export class SharedSessionCache implements SessionCache {
 
   private recordKey(digest: string): string {
     return `${this.options.keyPrefix}s:${digest}`;
+  }
+
+  private absentKey(digest: string): string {
+    return `${this.options.keyPrefix}a:${digest}`;
   }
 
   private tombstoneKey(digest: string): string {

@@ -5,7 +5,8 @@ import type { SessionStore } from './session-store.js';
 /**
  * The `cached_db` engine: the database store behind a write-through, read-through cache.
  *
- * - read: a cache hit costs no database query; a miss reads the database and refills the cache;
+ * - read: a cache hit costs no database query; a miss reads the database and refills the cache
+ *   (or, when the database has no such session, remembers that for a few seconds);
  * - write: the database first, then the cache (never the cache alone);
  * - delete: the database, then a revocation tombstone in the cache.
  */
@@ -19,13 +20,16 @@ export class CachedSessionStore implements SessionStore {
 
   async get(digest: string): Promise<SessionRecord | null> {
     const cached = await this.cache.get(digest);
-    if (cached.kind === 'revoked') return null;
+    if (cached.kind === 'revoked' || cached.kind === 'absent') return null;
     if (cached.kind === 'hit') {
       // The cache TTL matches the expiry, but clocks and TTL rounding are not exact.
       return cached.record.expireDate.getTime() > this.now() ? cached.record : null;
     }
     const record = await this.database.get(digest);
+    // An unknown cookie sent again (a client retrying, or a flood of one made-up key) is answered
+    // from the cache next time.
     if (record) await this.cache.set(record);
+    else await this.cache.rememberAbsent(digest);
     return record;
   }
 

@@ -5,8 +5,17 @@ export type CacheLookup =
   | { kind: 'hit'; record: SessionRecord }
   /** The session was revoked: answer "no session" without asking the database. */
   | { kind: 'revoked' }
+  /** Looked up in the database moments ago and not there: answer "no session" without asking again. */
+  | { kind: 'absent' }
   /** Not cached, or the cache failed or timed out (the caller falls back to the database). */
   | { kind: 'miss' };
+
+/**
+ * How long a digest the database did not have is remembered (see SessionCache.rememberAbsent):
+ * long enough that a client repeating an unknown cookie costs no query, short enough that a row
+ * written behind the library's back (a bulk import into a running app) is seen soon.
+ */
+export const ABSENT_TTL_MS = 10_000;
 
 /** Options of {@link SessionCache.revoke}. */
 export interface RevokeOptions {
@@ -25,8 +34,16 @@ export interface RevokeOptions {
  */
 export interface SessionCache {
   get(digest: string): Promise<CacheLookup>;
-  /** Caches a record until its expiry, unless the digest was marked revoked. */
+  /**
+   * Caches a record until its expiry, unless the digest was marked revoked. A cached record
+   * always wins over a remembered absence of the same digest.
+   */
   set(record: SessionRecord): Promise<void>;
+  /**
+   * Remembers for {@link ABSENT_TTL_MS} that the database has no session with this digest, so
+   * that the same unknown cookie again costs no query. Never hides a record cached for it.
+   */
+  rememberAbsent(digest: string): Promise<void>;
   /**
    * Marks digests as revoked (a tombstone that outlives any in-flight request) so that a
    * concurrent read-through or write cannot put the session back into the cache. A durable

@@ -26,7 +26,11 @@ export class TypeOrmRevocationLedger implements RevocationLedger {
 
   async held(limit: number): Promise<HeldRevocation[]> {
     // The primary key's index answers it; while the cache is healthy the table is empty.
-    const rows = await this.repository.find({ select: { id: true, sessionKey: true }, order: { id: 'ASC' }, take: limit });
+    const rows = await this.repository.find({
+      select: { id: true, sessionKey: true },
+      order: { id: 'ASC' },
+      take: limit,
+    });
     return rows.map((row) => ({ id: row.id, digest: row.sessionKey }));
   }
 
