@@ -54,10 +54,16 @@ export interface QSessionsCacheOptions {
   /** A cache-manager 7 cache to use as is (takes precedence over `redisUrl`). */
   instance?: Cache;
   /**
-   * Use the app's own `CACHE_MANAGER` (from a global `CacheModule`) when there is one.
-   * Default true. Ignored when `instance` or `redisUrl` is given.
+   * Use the app's own `CACHE_MANAGER` (from a global `CacheModule`) when there is one. Default
+   * `'auto'`: only when every store of that cache keeps its entries in a server all processes
+   * share (@keyv/redis, @keyv/valkey, @keyv/memcache, @keyv/postgres, @keyv/mysql, @keyv/mongo…);
+   * one that keeps them in the process (cache-manager's default, an LRU, an in-memory first tier)
+   * is passed over for the library's own bounded in-memory cache, and a line at start-up says so.
+   * `true`: use it whatever its store (an in-process one is neither bounded by `maxEntries` nor
+   * shared, and gets the several-processes warning); `false`: never. Ignored when `instance` or
+   * `redisUrl` is given.
    */
-  useAppCacheManager?: boolean;
+  useAppCacheManager?: 'auto' | boolean;
   /**
    * With `redisUrl`: also keep the sessions read from Redis in this process, so that a hot read
    * makes no round trip at all. Redis itself reports every change to those keys on the same

@@ -3,9 +3,11 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import type { Cache } from 'cache-manager';
 import type { DataSource } from 'typeorm';
 import { MemorySessionCache } from './cache/memory-session-cache.js';
+import { CACHE_TRUST_TIMINGS } from './cache/cache-trust.js';
 import { SharedSessionCache, TOMBSTONE_TTL_MS } from './cache/shared-session-cache.js';
 import { chooseCache, type ChosenCache } from './cache/create-cache.js';
-import { mayRunInSeveralProcesses } from './cache/process-count.js';
+import { isSharedCache } from './cache/app-cache-kind.js';
+import { severalProcessesWarning, type PerProcessCache } from './cache/process-count.js';
 import { CachedSessionStore } from './core/cached-session-store.js';
 import type { SessionCache } from './core/session-cache.js';
 import type { SessionStore } from './core/session-store.js';
@@ -28,6 +30,8 @@ import {
 } from './qsessions.constants.js';
 import type { QSessionsModuleOptions } from './qsessions.options.js';
 import { QSession } from './typeorm/qsession.entity.js';
+import { QSessionRevocation } from './typeorm/qsession-revocation.entity.js';
+import { TypeOrmRevocationLedger } from './typeorm/typeorm-revocation-ledger.js';
 import { TypeOrmSessionStore } from './typeorm/typeorm-session-store.js';
 
 /** The providers behind QSessionsModule, given the DataSource name known at import time. */
@@ -67,21 +71,23 @@ export function createQSessionsProviders(dataSourceName: string | undefined): Pr
       useFactory: async (options: ResolvedQSessionsOptions, appCache?: Cache): Promise<ChosenCache | null> => {
         if (options.engine !== 'cached_db') return null;
         const chosen = await chooseCache(options.cache, appCache, logger);
-        logger.log(`cached_db engine using the ${describeCache(chosen)}.`);
-        if (!chosen && mayRunInSeveralProcesses()) {
-          logger.warn(
-            'cached_db with the in-memory cache while this app seems to run in several processes (cluster or PM2): ' +
-              'each process has its own cache, so a session revoked in one stays usable in the others until it ' +
-              "expires there. Set `cache.redisUrl` (shared by all processes) or use engine 'db'.",
-          );
-        }
+        // Without `instance` or `redisUrl`, a null choice with an app cache under 'auto' means
+        // that chooseCache found it in-process and declined it: said once, with the way out.
+        const declinedAppCache = !chosen && appCache !== undefined && options.cache.useAppCacheManager === 'auto';
+        logger.log(declinedAppCache ? DECLINED_APP_CACHE : `cached_db engine using the ${describeCache(chosen)}.`);
+        const warning = severalProcessesWarning(perProcessCache(chosen));
+        if (warning) logger.warn(warning);
         return chosen;
       },
     },
     {
       provide: QSESSIONS_SESSION_CACHE,
-      inject: [QSESSIONS_RESOLVED_OPTIONS, QSESSIONS_CACHE],
-      useFactory: (options: ResolvedQSessionsOptions, chosen: ChosenCache | null): SessionCache | null => {
+      inject: [QSESSIONS_RESOLVED_OPTIONS, QSESSIONS_CACHE, QSESSIONS_DATA_SOURCE],
+      useFactory: (
+        options: ResolvedQSessionsOptions,
+        chosen: ChosenCache | null,
+        dataSource: DataSource,
+      ): SessionCache | null => {
         if (options.engine !== 'cached_db') return null;
         if (!chosen) return new MemorySessionCache(options.cache.maxEntries, TOMBSTONE_TTL_MS);
         return new SharedSessionCache(
@@ -91,6 +97,11 @@ export function createQSessionsProviders(dataSourceName: string | undefined): Pr
             timeoutMs: options.cache.timeoutMs,
             tombstoneTtlMs: TOMBSTONE_TTL_MS,
             near: chosen.keyTracking && { changes: chosen.keyTracking, capacity: options.cache.maxEntries },
+            guarantee: {
+              ledger: new TypeOrmRevocationLedger(assertKnowsRevocations(dataSource, options.dataSource)),
+              timings: CACHE_TRUST_TIMINGS,
+              onConnectionLost: chosen.onConnectionLost,
+            },
           },
           logger,
         );
@@ -119,6 +130,29 @@ export function createQSessionsProviders(dataSourceName: string | undefined): Pr
   ];
 }
 
+/** The DataSource, once sure it knows the held-revocations entity (a shared cache needs its table). */
+function assertKnowsRevocations(dataSource: DataSource, dataSourceName: string | undefined): DataSource {
+  if (dataSource.hasMetadata(QSessionRevocation)) return dataSource;
+  throw new Error(
+    `nest-qsessions: the TypeORM DataSource${dataSourceName ? ` "${dataSourceName}"` : ''} does not know the ` +
+      'QSessionRevocation entity, which a shared session cache needs (it holds revocations the cache could not ' +
+      'take). Set `autoLoadEntities: true` in TypeOrmModule.forRoot(), or add QSessionRevocation to its `entities` ' +
+      'next to QSession.',
+  );
+}
+
+const DECLINED_APP_CACHE =
+  "cached_db engine using its own bounded in-memory cache, not the app's CACHE_MANAGER: that one keeps its " +
+  'entries in this process, not bounded by `cache.maxEntries` and not seen by other processes. Set ' +
+  '`cache: { useAppCacheManager: true }` to use it anyway, or `cache: { redisUrl }` to share sessions between processes.';
+
+/** Which cache, if any, keeps this process's sessions to itself (see severalProcessesWarning). */
+function perProcessCache(chosen: ChosenCache | null): PerProcessCache | null {
+  if (!chosen) return 'own';
+  if (chosen.source === 'redis' || isSharedCache(chosen.cache)) return null;
+  return chosen.source;
+}
+
 function describeCache(chosen: ChosenCache | null): string {
   if (!chosen) return 'in-memory cache of this process (use Redis when several processes serve the app)';
   switch (chosen.source) {
@@ -129,6 +163,8 @@ function describeCache(chosen: ChosenCache | null): string {
         ? 'Redis cache at `cache.redisUrl`, with copies kept in this process until Redis reports a change'
         : 'Redis cache at `cache.redisUrl`';
     case 'app':
-      return "app's CACHE_MANAGER";
+      return isSharedCache(chosen.cache)
+        ? "app's CACHE_MANAGER"
+        : "app's CACHE_MANAGER, whose store keeps entries in this process (`useAppCacheManager: true`)";
   }
 }

@@ -515,6 +515,25 @@ describe('nearestKey', () => {
   });
 });
 
+// cache.useAppCacheManager: 'auto' (default) takes the app's CACHE_MANAGER only when it is shared
+// by every process; true and false force the choice; anything else is a configuration error.
+describe('resolveOptions: cache.useAppCacheManager', () => {
+  it("defaults to 'auto' and keeps 'auto', true and false", () => {
+    expect(resolveOptions({ engine: 'cached_db' }).cache.useAppCacheManager).toBe('auto');
+    for (const value of ['auto', true, false] as const) {
+      expect(
+        resolveOptions({ engine: 'cached_db', cache: { useAppCacheManager: value } }).cache.useAppCacheManager,
+      ).toBe(value);
+    }
+  });
+
+  it.each([['yes'], ['true'], [1], [null]])('rejects %p', (value) => {
+    expect(configError({ engine: 'cached_db', cache: { useAppCacheManager: value } }).problems).toEqual([
+      `\`cache.useAppCacheManager\` must be 'auto', true or false, not ${JSON.stringify(value)}.`,
+    ]);
+  });
+});
+
 // cache.nearCache: copies of Redis reads kept in the process, which only a Redis connection the
 // library opens itself can keep honest (it is told which keys changed); so it defaults on with
 // `redisUrl`, is off otherwise, and asking for it where it cannot work is a configuration error.

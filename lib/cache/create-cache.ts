@@ -1,5 +1,6 @@
 import { createCache, type Cache } from 'cache-manager';
 import { Keyv } from 'keyv';
+import { isSharedCache } from './app-cache-kind.js';
 import type { CacheEntries } from './cache-entries.js';
 import { CacheManagerEntries } from './cache-manager-entries.js';
 import { RedisEntries, type RedisCommands } from './redis-entries.js';
@@ -20,14 +21,20 @@ export interface ChosenCache {
   source: SessionCacheSource;
   /** Redis's reports of changed keys, when the connection tracks them (`cache.nearCache`). */
   keyTracking?: RedisKeyTracking;
+  /**
+   * Subscribes to the loss of the connection to the cache (Redis at `redisUrl`): the server may
+   * have restarted and lost data, so what it holds is distrusted until checked.
+   */
+  onConnectionLost?(listener: () => void): void;
   /** Closes connections this library opened (never the app's own cache). */
   close(): Promise<void>;
 }
 
 /**
  * Picks a cache-manager cache, in order: the `instance` option; Redis at `redisUrl` through
- * @keyv/redis; the app's own `CACHE_MANAGER`. Null when none applies: the engine then uses its
- * own in-memory cache (see MemorySessionCache).
+ * @keyv/redis; the app's own `CACHE_MANAGER` (with `useAppCacheManager: 'auto'`, only when all
+ * its stores are shared by every process: see isSharedCache). Null when none applies: the engine
+ * then uses its own bounded in-memory cache (see MemorySessionCache).
  */
 export async function chooseCache(
   options: ResolvedCacheOptions,
@@ -38,8 +45,17 @@ export async function chooseCache(
   if (options.redisUrl) {
     return connectRedisCache(options.redisUrl, options.nearCache ? { trackKeys: logger } : {});
   }
-  if (appCache && options.useAppCacheManager) return throughCacheManager(appCache, 'app');
+  if (appCache && usesAppCache(options.useAppCacheManager, appCache)) return throughCacheManager(appCache, 'app');
   return null;
+}
+
+/**
+ * Whether the app's cache is taken. 'auto' declines one that keeps entries in the process:
+ * cache-manager's default store grows without bound and is private to each process, worse on
+ * both counts than the library's own cache.
+ */
+function usesAppCache(setting: ResolvedCacheOptions['useAppCacheManager'], appCache: Cache): boolean {
+  return setting === 'auto' ? isSharedCache(appCache) : setting;
 }
 
 function throughCacheManager(cache: Cache, source: SessionCacheSource): ChosenCache {
@@ -63,11 +79,19 @@ export async function connectRedisCache(
     return current.isOpen ? current : (store.getClient() as unknown as Promise<RedisCommands>);
   };
   const keyTracking = trackKeys ? trackOrFallBack(url, store, redis, trackKeys) : undefined;
+  const lost: Array<() => void> = [];
+  // The client the store holds now; the near cache's fallback may replace it once.
+  for (const event of ['error', 'end', 'reconnecting']) {
+    (store.client as unknown as { on(event: string, listener: () => void): unknown }).on(event, () => {
+      for (const listener of lost) listener();
+    });
+  }
   return {
     cache: createCache({ stores: [keyv] }),
     entries: new RedisEntries(client),
     source: 'redis',
     keyTracking,
+    onConnectionLost: (listener) => lost.push(listener),
     close: async () => {
       keyTracking?.close();
       await disconnect(store);

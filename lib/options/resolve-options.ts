@@ -155,6 +155,12 @@ export function resolveOptions(options: QSessionsModuleOptions | undefined): Res
       '`cache.instance` must be a cache-manager 7 cache, as returned by createCache() from "cache-manager".',
     );
   }
+  const useAppCacheManager = cacheIn.useAppCacheManager === undefined ? 'auto' : cacheIn.useAppCacheManager;
+  if (useAppCacheManager !== 'auto' && typeof useAppCacheManager !== 'boolean') {
+    problems.push(
+      `\`cache.useAppCacheManager\` must be 'auto', true or false, not ${JSON.stringify(useAppCacheManager)}.`,
+    );
+  }
   if (cacheIn.nearCache !== undefined && typeof cacheIn.nearCache !== 'boolean') {
     problems.push('`cache.nearCache` must be true or false.');
   } else if (cacheIn.nearCache === true && (cacheIn.redisUrl === undefined || cacheIn.instance !== undefined)) {
@@ -242,7 +248,7 @@ export function resolveOptions(options: QSessionsModuleOptions | undefined): Res
     cache: {
       redisUrl: cacheIn.redisUrl,
       instance: cacheIn.instance,
-      useAppCacheManager: cacheIn.useAppCacheManager ?? true,
+      useAppCacheManager,
       nearCache: cacheIn.redisUrl !== undefined && cacheIn.instance === undefined && cacheIn.nearCache !== false,
       maxEntries,
       timeoutMs,

@@ -21,7 +21,8 @@ export interface ResolvedCookieOptions {
 export interface ResolvedCacheOptions {
   redisUrl: string | undefined;
   instance: Cache | undefined;
-  useAppCacheManager: boolean;
+  /** 'auto': the app's CACHE_MANAGER only when shared by every process (see isSharedCache). */
+  useAppCacheManager: 'auto' | boolean;
   /** Keep copies of Redis reads in the process, invalidated by Redis (with `redisUrl` only). */
   nearCache: boolean;
   maxEntries: number;
