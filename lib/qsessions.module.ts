@@ -1,6 +1,7 @@
 import {
   Inject,
   Module,
+  Optional,
   RequestMethod,
   type DynamicModule,
   type MiddlewareConsumer,
@@ -36,6 +37,7 @@ import { createQSessionsProviders } from './qsessions.providers.js';
 import { SessionService } from './services/session.service.js';
 import { assertSessionsTableExists } from './typeorm/assert-sessions-table.js';
 import { QSession } from './typeorm/qsession.entity.js';
+import { QSessionRevocation } from './typeorm/qsession-revocation.entity.js';
 import { UserRemovalSubscriber } from './typeorm/user-removal.subscriber.js';
 import { resolveQSessionUserEntity, setQSessionUserEntity } from './typeorm/user-entity.js';
 
@@ -57,7 +59,7 @@ import { resolveQSessionUserEntity, setQSessionUserEntity } from './typeorm/user
 export class QSessionsModule implements NestModule, OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   constructor(
     @Inject(QSESSIONS_RESOLVED_OPTIONS) private readonly options: ResolvedQSessionsOptions,
-    @Inject(QSESSIONS_CACHE) private readonly cache: ChosenCache | null,
+    @Optional() @Inject(QSESSIONS_CACHE) private readonly cache: ChosenCache | null,
     @Inject(QSESSIONS_SESSION_CACHE) private readonly sessionCache: SessionCache | null,
     @Inject(QSESSIONS_DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(QSESSIONS_EVENTS) private readonly events: SessionEvents,
@@ -97,7 +99,7 @@ export class QSessionsModule implements NestModule, OnModuleInit, OnApplicationB
     return {
       module: QSessionsModule,
       global: true,
-      imports: [...imports, TypeOrmModule.forFeature([QSession], dataSource)],
+      imports: [...imports, TypeOrmModule.forFeature([QSession, QSessionRevocation], dataSource)],
       providers: [...optionProviders, ...createQSessionsProviders(dataSource), QSessionsMiddleware, SessionService],
       // The lifecycle is exported so that QSessionsMiddleware can be applied from any module.
       exports: [SessionService, QSessionsMiddleware, QSESSIONS_RESOLVED_OPTIONS, QSESSIONS_LIFECYCLE],
@@ -144,12 +146,14 @@ export class QSessionsModule implements NestModule, OnModuleInit, OnApplicationB
   }
 
   /**
-   * Fails start-up when the sessions table is missing (see assertSessionsTableExists). Here, and
-   * not at module init: by now TypeORM has synchronized or run its migrations (both happen when
-   * the DataSource initializes), and so has an app that runs them from its own `onModuleInit`.
+   * Fails start-up when the sessions table is missing, or the table of held revocations while the
+   * `cached_db` engine uses a shared cache (see assertSessionsTableExists). Here, and not at module
+   * init: by now TypeORM has synchronized or run its migrations (both happen when the DataSource
+   * initializes), and so has an app that runs them from its own `onModuleInit`.
    */
   async onApplicationBootstrap(): Promise<void> {
-    await assertSessionsTableExists(this.dataSource, this.options.dataSource);
+    // QSESSIONS_CACHE is null for the `db` engine and for the in-memory cache: neither holds revocations.
+    await assertSessionsTableExists(this.dataSource, this.options.dataSource, { revocations: this.cache != null });
   }
 
   private decorateFastifyRequest(): void {

@@ -77,6 +77,13 @@ describe('package entry points', () => {
     expect(await distFilesLoadedBy(specifier)).toContain(entry);
   });
 
+  it('nest-qsessions/migrations offers both migration factories', async () => {
+    expect(await importedNames('nest-qsessions/migrations')).toEqual([
+      'createQSessionRevocationsMigration',
+      'createQSessionsMigration',
+    ]);
+  });
+
   it('serves CommonJS require() and ES import alike, at every entry point', async () => {
     for (const specifier of [
       'nest-qsessions',
@@ -99,6 +106,7 @@ describe('package entry points', () => {
       'runQSessionsCli',
       'importExpressSessions',
       'createQSessionsMigration',
+      'createQSessionRevocationsMigration',
       'clearExpiredSessions',
     ]) {
       expect(names).not.toContain(tooling);

@@ -1,20 +1,29 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DataSource, type DataSourceOptions } from 'typeorm';
-import { QSession, setQSessionUserEntity } from '../lib/index.js';
-import { createQSessionsMigration } from '../lib/typeorm/migrations/index.js';
+import { DataSource, type DataSourceOptions, type QueryRunner } from 'typeorm';
+import { QSession, QSessionRevocation, setQSessionUserEntity } from '../lib/index.js';
+import {
+  createQSessionRevocationsMigration,
+  createQSessionsMigration,
+  type QSessionsMigrationClass,
+} from '../lib/typeorm/migrations/index.js';
+import { TypeOrmRevocationLedger } from '../lib/typeorm/typeorm-revocation-ledger.js';
 import { TypeOrmSessionStore } from '../lib/typeorm/typeorm-session-store.js';
 import { dataSourceOptions, ensureDatabase } from './support/databases.js';
 import { databases, type DatabaseKind } from './support/matrix.js';
 import { randomDigest } from './support/session-rows.js';
 import { IntUser, UuidUser } from './support/users.js';
 
-// The production path to the table: the app's user table exists (its own migration), then the
+// The production path to the tables: the app's user table exists (its own migration), then the
 // qsessions migration runs; afterwards TypeORM must see nothing to synchronise, sessions must
-// work (with the foreign key cascading), and `down` must take the table away again.
+// work (with the foreign key cascading), and `down` must take the tables away again. An app that
+// ran the migration of 0.1.0 (the sessions table alone) gets the revocations table from
+// createQSessionRevocationsMigration, with the same outcome.
 
 const TIMESTAMP = 1_719_000_000_000;
+/** When an app upgraded from 0.1.0 added the revocations migration. */
+const UPGRADE_TIMESTAMP = 1_735_000_000_000;
 const folders: string[] = [];
 afterAll(() => {
   for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
@@ -37,12 +46,69 @@ function connectionFor(kind: DatabaseKind): DataSourceOptions {
   return { type: 'better-sqlite3', database: join(folder, 'app.sqlite') };
 }
 
+/**
+ * The migration as 0.1.0 made it: the sessions table alone (today's, minus the revocations table,
+ * which is what 0.1.0's created: its test checked that synchronize found nothing else to do).
+ */
+function sessionsMigrationOf010(timestamp: number): QSessionsMigrationClass {
+  const Current = createQSessionsMigration({ timestamp });
+  return class CreateQSessionsTable {
+    readonly name = `CreateQSessionsTable${timestamp}`;
+    async up(queryRunner: QueryRunner): Promise<void> {
+      await new Current().up(queryRunner);
+      await queryRunner.dropTable(tableName(queryRunner, 'qsessions_revocation'));
+    }
+    async down(queryRunner: QueryRunner): Promise<void> {
+      await queryRunner.dropTable(tableName(queryRunner, 'qsessions_session'));
+    }
+  };
+}
+
+/** `table` with the DataSource's entityPrefix. */
+function tableName(queryRunner: QueryRunner, table: string): string {
+  return `${queryRunner.connection.options.entityPrefix ?? ''}${table}`;
+}
+
+/** Whether each of `tables` exists. */
+async function tablesExist(app: DataSource, tables: string[]): Promise<Record<string, boolean>> {
+  const runner = app.createQueryRunner();
+  try {
+    const found: Record<string, boolean> = {};
+    for (const table of tables) found[table] = await runner.hasTable(table);
+    return found;
+  } finally {
+    await runner.release();
+  }
+}
+
+/** The SQL synchronize would run: none when the tables match the entities. */
+async function pendingSchemaChanges(app: DataSource): Promise<string[]> {
+  return (await app.driver.createSchemaBuilder().log()).upQueries.map((query) => query.query);
+}
+
+/** The revocations table works: rows go in, come out in order, and go away. */
+async function expectRevocationsWork(app: DataSource): Promise<void> {
+  const ledger = new TypeOrmRevocationLedger(app);
+  const digest = randomDigest();
+  await ledger.hold([digest]);
+  await ledger.hold(null);
+  const held = await ledger.held(10);
+  expect(held.map((entry) => entry.digest)).toEqual([digest, null]);
+  await ledger.release(held.map((entry) => entry.id));
+  expect(await ledger.held(10)).toEqual([]);
+}
+
 /** An empty database holding only the user table, as the app's own migrations would leave it. */
 async function databaseWithUserTable(
   connection: DataSourceOptions,
   user: typeof IntUser | typeof UuidUser,
 ): Promise<void> {
-  const users = new DataSource({ ...connection, entities: [user], synchronize: true, dropSchema: true });
+  const users = new DataSource({
+    ...connection,
+    entities: [user],
+    synchronize: true,
+    dropSchema: true,
+  } as DataSourceOptions);
   await users.initialize();
   await users.destroy();
 }
@@ -63,17 +129,16 @@ describe.each(databases)('createQSessionsMigration on %s', (kind) => {
       setQSessionUserEntity(user);
       // userTable left out for the integer case: the migration takes the registered entity's table.
       const migration = createQSessionsMigration({ timestamp: TIMESTAMP, userTable });
-      app = new DataSource({ ...connection, entities: [user, QSession], migrations: [migration] });
+      app = new DataSource({ ...connection, entities: [user, QSession, QSessionRevocation], migrations: [migration] });
       await app.initialize();
     });
     afterAll(() => app?.destroy());
 
-    it('creates the table exactly as the entity defines it: synchronize finds nothing to change', async () => {
+    it('creates the tables exactly as the entities define them: synchronize finds nothing to change', async () => {
       const executed = await app.runMigrations();
       expect(executed.map((migration) => migration.name)).toEqual([`CreateQSessionsTable${TIMESTAMP}`]);
 
-      const pending = await app.driver.createSchemaBuilder().log();
-      expect(pending.upQueries.map((query) => query.query)).toEqual([]);
+      expect(await pendingSchemaChanges(app)).toEqual([]);
 
       const runner = app.createQueryRunner();
       try {
@@ -101,6 +166,12 @@ describe.each(databases)('createQSessionsMigration on %s', (kind) => {
           onDelete: 'CASCADE',
         });
         expect(table.foreignKeys[0]!.referencedTableName).toMatch(/test_(uuid_)?users$/);
+
+        const revocations = (await runner.getTable('qsessions_revocation'))!;
+        expect(revocations.columns.map((column) => column.name).sort()).toEqual(['created_at', 'id', 'session_key']);
+        expect(revocations.primaryColumns.map((column) => column.name)).toEqual(['id']);
+        expect(revocations.indices).toEqual([]);
+        expect(revocations.foreignKeys).toEqual([]);
       } finally {
         await runner.release();
       }
@@ -129,19 +200,135 @@ describe.each(databases)('createQSessionsMigration on %s', (kind) => {
       expect(await app.getRepository(QSession).count()).toBe(0);
     });
 
-    it('down drops the table (and only it); up works again after it', async () => {
+    it('holds revocations in qsessions_revocation', async () => {
+      await expectRevocationsWork(app);
+    });
+
+    it('down drops both tables (and only them); up works again after it', async () => {
       await app.undoLastMigration();
-      const runner = app.createQueryRunner();
-      try {
-        expect(await runner.hasTable('qsessions_session')).toBe(false);
-        expect(await runner.hasTable(user === IntUser ? 'test_users' : 'test_uuid_users')).toBe(true);
-      } finally {
-        await runner.release();
-      }
+      const userTableName = user === IntUser ? 'test_users' : 'test_uuid_users';
+      expect(await tablesExist(app, ['qsessions_session', 'qsessions_revocation', userTableName])).toEqual({
+        qsessions_session: false,
+        qsessions_revocation: false,
+        [userTableName]: true,
+      });
 
       expect(await app.runMigrations()).toHaveLength(1);
-      expect((await app.driver.createSchemaBuilder().log()).upQueries).toEqual([]);
+      expect(await pendingSchemaChanges(app)).toEqual([]);
     });
+  });
+
+  describe('upgrading from 0.1.0, whose migration created the sessions table alone', () => {
+    let app: DataSource;
+
+    beforeAll(async () => {
+      const connection = connectionFor(kind);
+      await databaseWithUserTable(connection, IntUser);
+      setQSessionUserEntity(IntUser);
+      const before = new DataSource({
+        ...connection,
+        entities: [IntUser, QSession],
+        migrations: [sessionsMigrationOf010(TIMESTAMP)],
+      });
+      await before.initialize();
+      await before.runMigrations();
+      await before.destroy();
+
+      // The app's migrations after the upgrade: the same sessions migration (TypeORM has run it
+      // already and never runs it again), and the new one.
+      app = new DataSource({
+        ...connection,
+        entities: [IntUser, QSession, QSessionRevocation],
+        migrations: [
+          createQSessionsMigration({ timestamp: TIMESTAMP }),
+          createQSessionRevocationsMigration({ timestamp: UPGRADE_TIMESTAMP }),
+        ],
+      });
+      await app.initialize();
+    });
+    afterAll(() => app?.destroy());
+
+    it('createQSessionRevocationsMigration creates the revocations table alone, exactly as the entity defines it', async () => {
+      expect(await tablesExist(app, ['qsessions_session', 'qsessions_revocation'])).toEqual({
+        qsessions_session: true,
+        qsessions_revocation: false,
+      });
+      const executed = await app.runMigrations();
+      expect(executed.map((migration) => migration.name)).toEqual([
+        `CreateQSessionRevocationsTable${UPGRADE_TIMESTAMP}`,
+      ]);
+
+      expect(await pendingSchemaChanges(app)).toEqual([]);
+      await expectRevocationsWork(app);
+    });
+
+    it('its down drops the revocations table alone; up works again after it', async () => {
+      await app.undoLastMigration();
+      expect(await tablesExist(app, ['qsessions_session', 'qsessions_revocation'])).toEqual({
+        qsessions_session: true,
+        qsessions_revocation: false,
+      });
+
+      expect(await app.runMigrations()).toHaveLength(1);
+      expect(await pendingSchemaChanges(app)).toEqual([]);
+    });
+  });
+
+  it('on a new database, both migrations run: the revocations one finds its table made and leaves it', async () => {
+    const connection = connectionFor(kind);
+    await databaseWithUserTable(connection, IntUser);
+    setQSessionUserEntity(IntUser);
+    const app = new DataSource({
+      ...connection,
+      entities: [IntUser, QSession, QSessionRevocation],
+      migrations: [
+        createQSessionsMigration({ timestamp: TIMESTAMP }),
+        createQSessionRevocationsMigration({ timestamp: UPGRADE_TIMESTAMP }),
+      ],
+    });
+    await app.initialize();
+    try {
+      expect((await app.runMigrations()).map((migration) => migration.name)).toEqual([
+        `CreateQSessionsTable${TIMESTAMP}`,
+        `CreateQSessionRevocationsTable${UPGRADE_TIMESTAMP}`,
+      ]);
+      expect(await pendingSchemaChanges(app)).toEqual([]);
+      await expectRevocationsWork(app);
+    } finally {
+      await app.destroy();
+    }
+  });
+
+  it.each([
+    { label: 'createQSessionsMigration', migrations: () => [createQSessionsMigration({ timestamp: TIMESTAMP })] },
+    {
+      label: "0.1.0's migration then createQSessionRevocationsMigration",
+      migrations: () => [
+        sessionsMigrationOf010(TIMESTAMP),
+        createQSessionRevocationsMigration({ timestamp: UPGRADE_TIMESTAMP }),
+      ],
+    },
+  ])('$label: the entityPrefix applies to the tables as to the entities', async ({ migrations }) => {
+    const connection = { ...connectionFor(kind), entityPrefix: 'app_' } as DataSourceOptions;
+    await databaseWithUserTable(connection, IntUser);
+    setQSessionUserEntity(IntUser);
+    const app = new DataSource({
+      ...connection,
+      entities: [IntUser, QSession, QSessionRevocation],
+      migrations: migrations(),
+    } as DataSourceOptions);
+    await app.initialize();
+    try {
+      await app.runMigrations();
+      expect(await tablesExist(app, ['app_qsessions_session', 'app_qsessions_revocation'])).toEqual({
+        app_qsessions_session: true,
+        app_qsessions_revocation: true,
+      });
+      expect(await pendingSchemaChanges(app)).toEqual([]);
+      await expectRevocationsWork(app);
+    } finally {
+      await app.destroy();
+    }
   });
 
   it('fails with a clear message when the user table does not exist yet', async () => {
@@ -175,6 +362,29 @@ describe('createQSessionsMigration options', () => {
     expect(() => createQSessionsMigration({ timestamp: TIMESTAMP, name: 'Sessions' })).toThrow(
       `a migration name must end with its timestamp (${TIMESTAMP})`,
     );
+  });
+
+  it('createQSessionRevocationsMigration checks them alike', () => {
+    expect(() => createQSessionRevocationsMigration({ timestamp: 1234 })).toThrow(
+      'nest-qsessions: createQSessionRevocationsMigration() needs `timestamp`, a 13-digit time in milliseconds later than your existing migrations, e.g. { timestamp: ',
+    );
+    expect(() => createQSessionRevocationsMigration({ timestamp: 1234 })).toThrow('got 1234.');
+    expect(() => createQSessionRevocationsMigration({} as { timestamp: number })).toThrow('needs `timestamp`');
+    expect(() => createQSessionRevocationsMigration({ timestamp: TIMESTAMP + 0.5 })).toThrow('needs `timestamp`');
+    expect(() => createQSessionRevocationsMigration({ timestamp: TIMESTAMP, name: 'Revocations' })).toThrow(
+      `nest-qsessions: a migration name must end with its timestamp (${TIMESTAMP}); got "Revocations".`,
+    );
+  });
+
+  it('names the revocations migration CreateQSessionRevocationsTable<timestamp>, or as asked', () => {
+    const Migration = createQSessionRevocationsMigration({ timestamp: UPGRADE_TIMESTAMP });
+    expect(Migration.name).toBe(`CreateQSessionRevocationsTable${UPGRADE_TIMESTAMP}`);
+    expect(new Migration().name).toBe(`CreateQSessionRevocationsTable${UPGRADE_TIMESTAMP}`);
+    const named = createQSessionRevocationsMigration({
+      timestamp: UPGRADE_TIMESTAMP,
+      name: `Held${UPGRADE_TIMESTAMP}`,
+    });
+    expect(new named().name).toBe(`Held${UPGRADE_TIMESTAMP}`);
   });
 
   it('names the class and the migration CreateQSessionsTable<timestamp>, or as asked', () => {

@@ -5,13 +5,14 @@ import request from 'supertest';
 import { Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule, type TypeOrmModuleOptions } from '@nestjs/typeorm';
+import { createCache } from 'cache-manager';
 import { DataSource, type DataSourceOptions } from 'typeorm';
-import { QSessionsModule } from '../lib/index.js';
-import { createQSessionsMigration } from '../lib/typeorm/migrations/index.js';
+import { QSession, QSessionsModule, setQSessionUserEntity, type QSessionsModuleOptions } from '../lib/index.js';
+import { createQSessionRevocationsMigration, createQSessionsMigration } from '../lib/typeorm/migrations/index.js';
 import { QSessionsTableMissingError } from '../lib/typeorm/qsessions-table-missing.error.js';
 import { dataSourceOptions, ensureDatabase, testDatabaseName } from './support/databases.js';
 import { sessionCookie } from './support/http.js';
-import { databases, type DatabaseKind } from './support/matrix.js';
+import { caches, databases, redisUrl, type DatabaseKind } from './support/matrix.js';
 import { SessionQueryCounter } from './support/query-counter.js';
 import { TestController } from './support/test.controller.js';
 import { IntUser } from './support/users.js';
@@ -47,10 +48,22 @@ async function databaseWithUserTable(connection: DataSourceOptions): Promise<voi
   await users.destroy();
 }
 
-/** A Nest app (not yet initialized) on `connection` with these TypeORM settings. */
+/**
+ * An empty database but for the user table and the sessions table, as an app left it that ran the
+ * qsessions migration of 0.1.0 (which did not create `qsessions_revocation`).
+ */
+async function databaseOf010(connection: DataSourceOptions): Promise<void> {
+  setQSessionUserEntity(IntUser);
+  const before = new DataSource({ ...connection, entities: [IntUser, QSession], synchronize: true, dropSchema: true });
+  await before.initialize();
+  await before.destroy();
+}
+
+/** A Nest app (not yet initialized) on `connection` with these TypeORM settings (and qsessions options). */
 async function createApp(
   connection: DataSourceOptions,
   typeorm: Partial<TypeOrmModuleOptions>,
+  qsessions: QSessionsModuleOptions = {},
 ): Promise<INestApplication> {
   @Module({
     imports: [
@@ -61,7 +74,7 @@ async function createApp(
         retryAttempts: 0,
         ...typeorm,
       } as TypeOrmModuleOptions),
-      QSessionsModule.forRoot({ userEntity: IntUser, geoip: false }),
+      QSessionsModule.forRoot({ userEntity: IntUser, geoip: false, ...qsessions }),
     ],
     controllers: [TestController],
   })
@@ -153,6 +166,93 @@ describe.each(databases)('the sessions table is checked at start-up on %s', (kin
   });
 });
 
+/** The shared caches of this run: a cache-manager instance always, Redis when the run has it. */
+const sharedCaches: Array<{ label: string; cache: () => QSessionsModuleOptions['cache'] }> = [
+  { label: 'cache.instance', cache: () => ({ instance: createCache() }) },
+  ...(caches.includes('redis') ? [{ label: 'cache.redisUrl', cache: () => ({ redisUrl }) }] : []),
+];
+
+describe.each(databases)('the table of held revocations is checked at start-up on %s', (kind) => {
+  beforeAll(() => ensureDatabase(kind));
+
+  it.each(sharedCaches)(
+    'cached_db with a shared cache ($label): fails app.init() without it, naming the table and both fixes',
+    async ({ cache }) => {
+      const connection = connectionFor(kind);
+      await databaseOf010(connection);
+      const error = await initError(
+        await createApp(connection, { synchronize: false }, { engine: 'cached_db', cache: cache() }),
+      );
+
+      expect(error).toBeInstanceOf(QSessionsTableMissingError);
+      expect(error).toMatchObject({ name: 'QSessionsTableMissingError', table: 'revocations' });
+      expect((error as QSessionsTableMissingError).tablePath).toBe('qsessions_revocation');
+      const message = error.message.replace(/timestamp: \d{13} /, 'timestamp: <now> ');
+      expect(message).toBe(
+        `nest-qsessions: the table of held revocations "qsessions_revocation" does not exist in ${describedDataSource(kind, connection)}. ` +
+          'The cached_db engine with a shared cache needs it: it keeps the revocations the cache could not take, so ' +
+          'that no revoked session stays usable. Create it in one of two ways:\n' +
+          '  1. in development, let TypeORM create it from the entities: `synchronize: true` in the TypeORM options, ' +
+          'e.g. TypeOrmModule.forRoot({ ..., autoLoadEntities: true, synchronize: true });\n' +
+          "  2. otherwise, with the migration nest-qsessions provides: add it to the DataSource's `migrations` and run " +
+          'them (`migrationsRun: true` in the TypeORM options, or `typeorm migration:run -d <your data source file>`):\n' +
+          "       import { createQSessionRevocationsMigration } from 'nest-qsessions/migrations';\n" +
+          '       new DataSource({ ..., migrations: [createQSessionRevocationsMigration({ timestamp: <now> })] })\n' +
+          '     (take the timestamp once and keep it; keep createQSessionsMigration in the list too: with ' +
+          'nest-qsessions 0.1.0 it created the sessions table alone, and TypeORM never runs it again).',
+      );
+    },
+  );
+
+  it('reports the sessions table first when both are missing (its migration creates both)', async () => {
+    const connection = connectionFor(kind);
+    const error = await initError(
+      await createApp(
+        connection,
+        { synchronize: false, dropSchema: true },
+        { engine: 'cached_db', cache: sharedCaches[0]!.cache() },
+      ),
+    );
+    expect(error).toMatchObject({ table: 'sessions', tablePath: 'qsessions_session' });
+    expect(error.message).toContain('createQSessionsMigration({ timestamp: ');
+  });
+
+  it('starts once createQSessionRevocationsMigration has run (migrationsRun, before the check)', async () => {
+    const connection = connectionFor(kind);
+    await databaseOf010(connection);
+    const app = await createApp(
+      connection,
+      {
+        synchronize: false,
+        migrations: [createQSessionRevocationsMigration({ timestamp: TIMESTAMP })],
+        migrationsRun: true,
+      },
+      { engine: 'cached_db', cache: sharedCaches[0]!.cache() },
+    );
+    try {
+      await app.listen(0, '127.0.0.1');
+      await request(app.getHttpServer()).get('/modify_session').expect(200);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it.each([
+    { label: 'the db engine', qsessions: { engine: 'db' } as QSessionsModuleOptions },
+    { label: 'cached_db with its in-memory cache', qsessions: { engine: 'cached_db' } as QSessionsModuleOptions },
+  ])('$label does not need it: the app starts without it', async ({ qsessions }) => {
+    const connection = connectionFor(kind);
+    await databaseOf010(connection);
+    const app = await createApp(connection, { synchronize: false }, qsessions);
+    try {
+      await app.listen(0, '127.0.0.1');
+      await request(app.getHttpServer()).get('/modify_session').expect(200);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('the sessions table check (SQLite)', () => {
   it('costs one query at start-up and none per request', async () => {
     const queries = new SessionQueryCounter();
@@ -164,6 +264,7 @@ describe('the sessions table check (SQLite)', () => {
     try {
       await app.listen(0, '127.0.0.1');
       const probes = () => queries.queries.filter((query) => /WHERE 1 = 0/.test(query));
+      // The table of held revocations is not probed: the db engine does not use it.
       expect(probes()).toEqual(['SELECT 1 FROM "qsessions_session" WHERE 1 = 0']);
 
       const server = app.getHttpServer();

@@ -41,7 +41,8 @@ export class CachedSessionStore implements SessionStore {
   async update(record: SessionRecord): Promise<boolean> {
     const updated = await this.database.update(record);
     if (updated) await this.cache.set(record);
-    else await this.cache.revoke([record.digest]);
+    // Gone from the table: whoever deleted it made its revocation durable; this only hurries it.
+    else await this.cache.revoke([record.digest], { durable: false });
     return updated;
   }
 
@@ -70,7 +71,8 @@ export class CachedSessionStore implements SessionStore {
 
   async deleteExpiredBatch(limit: number): Promise<string[]> {
     const digests = await this.database.deleteExpiredBatch(limit);
-    if (digests.length > 0) await this.cache.revoke(digests);
+    // Expired: a copy the cache still holds is refused by its expiry, so nothing needs holding.
+    if (digests.length > 0) await this.cache.revoke(digests, { durable: false });
     return digests;
   }
 }

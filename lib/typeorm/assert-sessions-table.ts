@@ -1,33 +1,57 @@
 import type { DataSource } from 'typeorm';
+import { QSessionRevocation } from './qsession-revocation.entity.js';
 import { QSession } from './qsession.entity.js';
 import { QSessionsTableMissingError } from './qsessions-table-missing.error.js';
 import { quotedTablePath } from './quoted-table-path.js';
 
+/** What {@link assertSessionsTableExists} checks besides the sessions table. */
+export interface SessionsTableCheck {
+  /**
+   * Also the table of held revocations (`qsessions_revocation`): true when the `cached_db`
+   * engine uses a shared cache, whose revocations it holds when the cache cannot take them.
+   */
+  revocations: boolean;
+}
+
 /**
  * Fails with a {@link QSessionsTableMissingError} when the sessions table is missing from
- * `dataSource`, so that an app that neither synchronizes nor migrates fails at start-up rather
- * than on its first sign-in. Run once the DataSource is initialized: TypeORM's `synchronize` and
- * `migrationsRun` have then already created the table.
+ * `dataSource` (and, with `check.revocations`, the table of held revocations), so that an app
+ * that neither synchronizes nor migrates fails at start-up rather than on its first sign-in (or
+ * its first revocation during a cache outage). Run once the DataSource is initialized: TypeORM's
+ * `synchronize` and `migrationsRun` have then already created the tables.
  *
- * It costs one query when the table is there: a `SELECT` that reads no row, written as the
- * session statements are (same quoting, same schema resolution). Only when that fails is the
- * catalogue asked whether the table exists; any other failure (an unreachable database, a
- * missing privilege) is rethrown as it is, never reported as a missing table.
+ * It costs one query per table when the tables are there: a `SELECT` that reads no row, written
+ * as the session statements are (same quoting, same schema resolution). Only when that fails is
+ * the catalogue asked whether the table exists; any other failure (an unreachable database, a
+ * missing privilege) is rethrown as it is, never reported as a missing table. The sessions table
+ * is checked first: when both are missing, its error names the migration that creates both.
  *
  * @param dataSourceName the DataSource's name in TypeOrmModule, undefined for the default one.
  */
 export async function assertSessionsTableExists(
   dataSource: DataSource,
   dataSourceName: string | undefined,
+  check: SessionsTableCheck = { revocations: false },
 ): Promise<void> {
   // With `manualInitialization` the app connects later, on its own: there is nothing to ask yet.
   if (!dataSource.isInitialized) return;
-  const tablePath = dataSource.getMetadata(QSession).tablePath;
+  await assertTableExists(dataSource, dataSourceName, QSession, 'sessions');
+  if (check.revocations) await assertTableExists(dataSource, dataSourceName, QSessionRevocation, 'revocations');
+}
+
+/** Fails with a {@link QSessionsTableMissingError} when the table of `entity` is missing. */
+async function assertTableExists(
+  dataSource: DataSource,
+  dataSourceName: string | undefined,
+  entity: typeof QSession | typeof QSessionRevocation,
+  table: QSessionsTableMissingError['table'],
+): Promise<void> {
+  const tablePath = dataSource.getMetadata(entity).tablePath;
   try {
     await dataSource.query(`SELECT 1 FROM ${quotedTablePath(dataSource.driver, tablePath)} WHERE 1 = 0`);
   } catch (probeError) {
     if (await isTableMissing(dataSource, tablePath)) {
-      throw new QSessionsTableMissingError(tablePath, describeDataSource(dataSource, dataSourceName));
+      throw new QSessionsTableMissingError(tablePath, describeDataSource(dataSource, dataSourceName), table);
     }
     throw probeError;
   }

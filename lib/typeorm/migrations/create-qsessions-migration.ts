@@ -7,6 +7,7 @@ import {
   type QueryRunner,
   type TableColumnOptions,
 } from 'typeorm';
+import { QSESSION_REVOCATION_TABLE } from '../qsession-revocation.entity.js';
 import { QSESSION_TABLE } from '../qsession.entity.js';
 import { resolveQSessionUserEntity } from '../user-entity.js';
 
@@ -28,17 +29,38 @@ export interface QSessionsMigrationOptions {
   name?: string;
 }
 
-/** A migration class made by {@link createQSessionsMigration}, ready for a DataSource's `migrations`. */
+/** Options of {@link createQSessionRevocationsMigration}. */
+export interface QSessionRevocationsMigrationOptions {
+  /**
+   * When the migration was written, in milliseconds since the epoch (13 digits, as TypeORM's own
+   * migration names end with): take `Date.now()` when you add it, and never change it afterwards
+   * (it is the migration's name). Later than your existing migrations, so that it sorts after them.
+   */
+  timestamp: number;
+  /** Migration name. Default `CreateQSessionRevocationsTable<timestamp>`. */
+  name?: string;
+}
+
+/**
+ * A migration class made by {@link createQSessionsMigration} or
+ * {@link createQSessionRevocationsMigration}, ready for a DataSource's `migrations`.
+ */
 export type QSessionsMigrationClass = new () => MigrationInterface;
 
 /**
- * Makes a TypeORM migration that creates the `qsessions_session` table exactly as the QSession
- * entity defines it (so `synchronize` would find nothing to change): columns, primary key, the
- * indexes `qsessions_session_expire_date_idx` (expire_date) and `qsessions_session_user_expire_idx`
- * (user_id, expire_date), and a foreign key user_id → your user table ON DELETE CASCADE. The
- * user_id column takes the type of the user table's primary key as found in the database
- * (integer, bigint, uuid, varchar...), which is what the entity's relation also does. `down`
- * drops the table.
+ * Makes a TypeORM migration that creates the two tables of nest-qsessions exactly as their
+ * entities define them (so `synchronize` would find nothing to change):
+ *
+ * - `qsessions_session` (the QSession entity): columns, primary key, the indexes
+ *   `qsessions_session_expire_date_idx` (expire_date) and `qsessions_session_user_expire_idx`
+ *   (user_id, expire_date), and a foreign key user_id → your user table ON DELETE CASCADE. The
+ *   user_id column takes the type of the user table's primary key as found in the database
+ *   (integer, bigint, uuid, varchar...), which is what the entity's relation also does.
+ * - `qsessions_revocation` (the QSessionRevocation entity): revocations a shared cache (Redis)
+ *   could not take, which the `cached_db` engine with a shared cache needs. Left as it is if it
+ *   already exists.
+ *
+ * `down` drops both tables.
  *
  * ```ts
  * // src/migrations/1719000000000-create-qsessions.ts
@@ -46,75 +68,105 @@ export type QSessionsMigrationClass = new () => MigrationInterface;
  * // or: new DataSource({ ..., migrations: [createQSessionsMigration({ timestamp: 1719000000000 })] })
  * ```
  *
- * The table is created in the DataSource's default schema, with its `entityPrefix` and naming
- * strategy applied as for the entity.
+ * The tables are created in the DataSource's default schema, with its `entityPrefix` and naming
+ * strategy applied as for the entities. An app that already ran this migration with version
+ * 0.1.0 (which created `qsessions_session` alone) adds {@link createQSessionRevocationsMigration}
+ * for the second table: TypeORM never runs a migration twice.
  */
 export function createQSessionsMigration(options: QSessionsMigrationOptions): QSessionsMigrationClass {
-  const { timestamp } = options;
+  const name = migrationName(
+    'createQSessionsMigration',
+    options,
+    'CreateQSessionsTable',
+    "later than your user table's migration",
+  );
+
+  return namedMigration(name, {
+    async up(queryRunner) {
+      await createSessionsTable(queryRunner, options.userTable);
+      await createRevocationsTable(queryRunner);
+    },
+    async down(queryRunner) {
+      await dropRevocationsTable(queryRunner);
+      await queryRunner.dropTable(prefixedTableName(queryRunner, 'QSession', QSESSION_TABLE), true, true, true);
+    },
+  });
+}
+
+/**
+ * Makes a TypeORM migration that creates the `qsessions_revocation` table alone, exactly as the
+ * QSessionRevocation entity defines it: for apps that already ran {@link createQSessionsMigration}
+ * with version 0.1.0, which created `qsessions_session` only. The table holds revocations a shared
+ * cache (Redis) could not take; the `cached_db` engine with a shared cache needs it. `down` drops
+ * it.
+ *
+ * ```ts
+ * // src/migrations/1735000000000-create-qsessions-revocation.ts
+ * export const CreateQSessionRevocationsTable1735000000000 = createQSessionRevocationsMigration({ timestamp: 1735000000000 });
+ * ```
+ *
+ * On a new database, where the current {@link createQSessionsMigration} has already created the
+ * table, `up` leaves it as it is (and `down` still drops it). The table is created in the
+ * DataSource's default schema, with its `entityPrefix` and naming strategy applied as for the entity.
+ */
+export function createQSessionRevocationsMigration(
+  options: QSessionRevocationsMigrationOptions,
+): QSessionsMigrationClass {
+  const name = migrationName(
+    'createQSessionRevocationsMigration',
+    options,
+    'CreateQSessionRevocationsTable',
+    'later than your existing migrations',
+  );
+
+  return namedMigration(name, {
+    up: createRevocationsTable,
+    down: dropRevocationsTable,
+  });
+}
+
+/**
+ * The migration's name (`options.name`, or `<defaultPrefix><timestamp>`), once sure the timestamp
+ * is 13 digits and the name ends with it; otherwise an error that names `factory` and says which
+ * timestamp to take (`after`: what it must be later than).
+ */
+function migrationName(
+  factory: string,
+  options: { timestamp: number; name?: string },
+  defaultPrefix: string,
+  after: string,
+): string {
+  const { timestamp } = options ?? ({} as { timestamp: number });
   if (!Number.isSafeInteger(timestamp) || timestamp < 1e12 || timestamp >= 1e13) {
     throw new Error(
-      'nest-qsessions: createQSessionsMigration() needs `timestamp`, a 13-digit time in milliseconds later than ' +
-        `your user table's migration, e.g. { timestamp: ${Date.now()} } (take it once and keep it); got ${String(timestamp)}.`,
+      `nest-qsessions: ${factory}() needs \`timestamp\`, a 13-digit time in milliseconds ${after}, ` +
+        `e.g. { timestamp: ${Date.now()} } (take it once and keep it); got ${String(timestamp)}.`,
     );
   }
-  const name = options.name ?? `CreateQSessionsTable${timestamp}`;
+  const name = options.name ?? `${defaultPrefix}${timestamp}`;
   if (!name.endsWith(String(timestamp))) {
     // TypeORM reads the timestamp off the end of the name.
     throw new Error(
       `nest-qsessions: a migration name must end with its timestamp (${timestamp}); got ${JSON.stringify(name)}.`,
     );
   }
+  return name;
+}
 
+/** A migration class named `name` (its `name` property and the class's own) running these steps. */
+function namedMigration(
+  name: string,
+  steps: { up(queryRunner: QueryRunner): Promise<void>; down(queryRunner: QueryRunner): Promise<void> },
+): QSessionsMigrationClass {
   const migration = class implements MigrationInterface {
     readonly name = name;
 
     async up(queryRunner: QueryRunner): Promise<void> {
-      const userTableName = options.userTable ?? registeredUserTable(queryRunner);
-      const userKey = await userPrimaryKey(queryRunner, userTableName);
-      const { namingStrategy, driver } = queryRunner.connection;
-      const tableName = qsessionsTableName(queryRunner);
-      const column = (property: string, databaseName: string) => namingStrategy.columnName(property, databaseName, []);
-      // As TypeORM types a Date property (timestamp on PostgreSQL, datetime elsewhere).
-      const dateType = driver.normalizeType({ type: Date });
-      const userId = column('userId', 'user_id');
-      const expireDate = column('expireDate', 'expire_date');
-
-      await queryRunner.createTable(
-        new Table({
-          name: tableName,
-          columns: [
-            { name: column('sessionKey', 'session_key'), type: 'varchar', length: '64', isPrimary: true },
-            { name: column('sessionData', 'session_data'), type: 'text' },
-            { name: expireDate, type: dateType, precision: 3 },
-            { ...userKey.columnOptions, name: userId, isNullable: true },
-            { name: column('userAgent', 'user_agent'), type: 'varchar', length: '300', isNullable: true },
-            { name: column('ip', 'ip'), type: 'varchar', length: '45', isNullable: true },
-            { name: column('createdAt', 'created_at'), type: dateType, precision: 3 },
-            { name: column('updatedAt', 'updated_at'), type: dateType, precision: 3 },
-          ],
-        }),
-      );
-      // Indexes before the foreign key, as TypeORM's synchronize does: MySQL and MariaDB then
-      // use the (user_id, expire_date) index for the key instead of adding one of their own.
-      await queryRunner.createIndices(tableName, [
-        new TableIndex({ name: 'qsessions_session_expire_date_idx', columnNames: [expireDate] }),
-        new TableIndex({ name: 'qsessions_session_user_expire_idx', columnNames: [userId, expireDate] }),
-      ]);
-      await queryRunner.createForeignKey(
-        tableName,
-        new TableForeignKey({
-          name: namingStrategy.foreignKeyName(tableName, [userId], userKey.tableName, [userKey.columnName]),
-          columnNames: [userId],
-          referencedTableName: userTableName,
-          referencedColumnNames: [userKey.columnName],
-          onDelete: 'CASCADE',
-          onUpdate: 'NO ACTION',
-        }),
-      );
+      await steps.up(queryRunner);
     }
 
     async down(queryRunner: QueryRunner): Promise<void> {
-      await queryRunner.dropTable(qsessionsTableName(queryRunner), true, true, true);
+      await steps.down(queryRunner);
     }
   };
   // The class's own name too, for TypeORM's logs and for code that reads constructor.name.
@@ -122,11 +174,98 @@ export function createQSessionsMigration(options: QSessionsMigrationOptions): QS
   return migration;
 }
 
-/** `qsessions_session`, through the naming strategy and with the DataSource's `entityPrefix`. */
-function qsessionsTableName(queryRunner: QueryRunner): string {
+/** Creates `qsessions_session` as the QSession entity defines it, with its indexes and foreign key. */
+async function createSessionsTable(queryRunner: QueryRunner, userTable: string | undefined): Promise<void> {
+  const userTableName = userTable ?? registeredUserTable(queryRunner);
+  const userKey = await userPrimaryKey(queryRunner, userTableName);
+  const { namingStrategy } = queryRunner.connection;
+  const tableName = prefixedTableName(queryRunner, 'QSession', QSESSION_TABLE);
+  const column = columnNamer(queryRunner);
+  const dateType = dateColumnType(queryRunner);
+  const userId = column('userId', 'user_id');
+  const expireDate = column('expireDate', 'expire_date');
+
+  await queryRunner.createTable(
+    new Table({
+      name: tableName,
+      columns: [
+        { name: column('sessionKey', 'session_key'), type: 'varchar', length: '64', isPrimary: true },
+        { name: column('sessionData', 'session_data'), type: 'text' },
+        { name: expireDate, type: dateType, precision: 3 },
+        { ...userKey.columnOptions, name: userId, isNullable: true },
+        { name: column('userAgent', 'user_agent'), type: 'varchar', length: '300', isNullable: true },
+        { name: column('ip', 'ip'), type: 'varchar', length: '45', isNullable: true },
+        { name: column('createdAt', 'created_at'), type: dateType, precision: 3 },
+        { name: column('updatedAt', 'updated_at'), type: dateType, precision: 3 },
+      ],
+    }),
+  );
+  // Indexes before the foreign key, as TypeORM's synchronize does: MySQL and MariaDB then
+  // use the (user_id, expire_date) index for the key instead of adding one of their own.
+  await queryRunner.createIndices(tableName, [
+    new TableIndex({ name: 'qsessions_session_expire_date_idx', columnNames: [expireDate] }),
+    new TableIndex({ name: 'qsessions_session_user_expire_idx', columnNames: [userId, expireDate] }),
+  ]);
+  await queryRunner.createForeignKey(
+    tableName,
+    new TableForeignKey({
+      name: namingStrategy.foreignKeyName(tableName, [userId], userKey.tableName, [userKey.columnName]),
+      columnNames: [userId],
+      referencedTableName: userTableName,
+      referencedColumnNames: [userKey.columnName],
+      onDelete: 'CASCADE',
+      onUpdate: 'NO ACTION',
+    }),
+  );
+}
+
+/**
+ * Creates `qsessions_revocation` as the QSessionRevocation entity defines it, unless it exists
+ * (a new database's createQSessionsMigration made it before the upgrade migration ran).
+ */
+async function createRevocationsTable(queryRunner: QueryRunner): Promise<void> {
+  const column = columnNamer(queryRunner);
+  // As TypeORM types a @PrimaryGeneratedColumn() without a type (integer, or int on MySQL/MariaDB).
+  const idType = queryRunner.connection.driver.normalizeType({ type: Number });
+  await queryRunner.createTable(
+    new Table({
+      name: prefixedTableName(queryRunner, 'QSessionRevocation', QSESSION_REVOCATION_TABLE),
+      columns: [
+        { name: column('id', 'id'), type: idType, isPrimary: true, isGenerated: true, generationStrategy: 'increment' },
+        { name: column('sessionKey', 'session_key'), type: 'varchar', length: '64', isNullable: true },
+        { name: column('createdAt', 'created_at'), type: dateColumnType(queryRunner), precision: 3 },
+      ],
+    }),
+    true,
+  );
+}
+
+/** Drops `qsessions_revocation` if it exists. */
+async function dropRevocationsTable(queryRunner: QueryRunner): Promise<void> {
+  await queryRunner.dropTable(
+    prefixedTableName(queryRunner, 'QSessionRevocation', QSESSION_REVOCATION_TABLE),
+    true,
+    true,
+    true,
+  );
+}
+
+/** `table` of the entity class `entityName`, through the naming strategy and with the DataSource's `entityPrefix`. */
+function prefixedTableName(queryRunner: QueryRunner, entityName: string, table: string): string {
   const { namingStrategy, options } = queryRunner.connection;
-  const base = namingStrategy.tableName('QSession', QSESSION_TABLE);
+  const base = namingStrategy.tableName(entityName, table);
   return options.entityPrefix ? namingStrategy.prefixTableName(options.entityPrefix, base) : base;
+}
+
+/** A column's name through the naming strategy, from its property and the name the entity gives it. */
+function columnNamer(queryRunner: QueryRunner): (property: string, databaseName: string) => string {
+  const { namingStrategy } = queryRunner.connection;
+  return (property, databaseName) => namingStrategy.columnName(property, databaseName, []);
+}
+
+/** As TypeORM types a Date property (timestamp on PostgreSQL, datetime elsewhere). */
+function dateColumnType(queryRunner: QueryRunner): string {
+  return queryRunner.connection.driver.normalizeType({ type: Date });
 }
 
 /** The table of the registered user entity, or an error that says how to name it. */

@@ -1,7 +1,9 @@
-// `nest-qsessions/migrations`: the TypeORM migration that creates the sessions table, for apps
-// that do not use `synchronize`.
+// `nest-qsessions/migrations`: the TypeORM migrations that create the tables of nest-qsessions,
+// for apps that do not use `synchronize`.
 export {
+  createQSessionRevocationsMigration,
   createQSessionsMigration,
+  type QSessionRevocationsMigrationOptions,
   type QSessionsMigrationClass,
   type QSessionsMigrationOptions,
 } from './create-qsessions-migration.js';
