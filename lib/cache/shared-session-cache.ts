@@ -270,8 +270,16 @@ export class SharedSessionCache implements SessionCache {
       this.warning.warn('A revocation did not reach the session cache; it holds until the cache entry expires.');
       return;
     }
-    const until = this.now() + 2 * this.trust.trustMs;
-    for (const digest of digests ?? []) this.revokedHere.set(digest, until);
+    const now = this.now();
+    // One lifetime for all, so insertion order is lapse order: the lapsed ones are at the front.
+    for (const [digest, lapse] of this.revokedHere) {
+      if (lapse > now) break;
+      this.revokedHere.delete(digest);
+    }
+    for (const digest of digests ?? []) {
+      this.revokedHere.delete(digest);
+      this.revokedHere.set(digest, now + 2 * this.trust.trustMs);
+    }
     this.trust.distrust();
     // Throws if the database cannot take it either: the caller must not be told it is done.
     await this.options.guarantee!.ledger.hold(digests);
