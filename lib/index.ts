@@ -1,11 +1,18 @@
 // The public API of nest-qsessions. Everything else is internal and may change.
 export { QSessionsModule } from './qsessions.module.js';
+export {
+  getQSessionsOptionsToken,
+  getSessionCacheToken,
+  getSessionStoreToken,
+  type QSessionsModuleAsyncOptions,
+  type QSessionsModuleExtras,
+  type QSessionsOptionsFactory,
+} from './qsessions.module-definition.js';
 export type {
   QSessionsCacheOptions,
   QSessionsCookieOptions,
   QSessionsEngine,
   QSessionsLegacyCookieOptions,
-  QSessionsModuleAsyncOptions,
   QSessionsModuleOptions,
   QSessionsModuleRootOptions,
   TrustProxyOption,

@@ -1,5 +1,16 @@
-/** Injection token of the options as given to forRoot()/forRootAsync(). */
+/**
+ * Injection token of the options as given: forRoot()'s object without its extras (`userEntity`,
+ * `isGlobal`), or what forRootAsync()'s factory returns. ConfigurableModuleBuilder provides it;
+ * apps reach it through getQSessionsOptionsToken().
+ */
 export const QSESSIONS_MODULE_OPTIONS = Symbol('QSESSIONS_MODULE_OPTIONS');
+/**
+ * Injection token of the given options with the registration's `dataSource` filled in when they
+ * leave it out (an async factory, or an override in a test): what the options check reads.
+ */
+export const QSESSIONS_OPTIONS_WITH_DATA_SOURCE = Symbol('QSESSIONS_OPTIONS_WITH_DATA_SOURCE');
+/** Injection token of the registration's user entity, once checked against the DataSource's QSession metadata. */
+export const QSESSIONS_USER_ENTITY = Symbol('QSESSIONS_USER_ENTITY');
 /** Injection token of the validated options with defaults. */
 export const QSESSIONS_RESOLVED_OPTIONS = Symbol('QSESSIONS_RESOLVED_OPTIONS');
 /** Injection token of the {@link SessionStore} of the chosen engine. */

@@ -12,7 +12,6 @@ import {
 } from '@nestjs/common';
 import { ApplicationConfig, HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import type { ChosenCache } from './cache/create-cache.js';
 import { QSessionsMiddleware } from './http/qsessions.middleware.js';
 import { getRequestState } from './http/request-state.js';
@@ -28,18 +27,18 @@ import {
   QSESSIONS_EVENTS,
   QSESSIONS_GEOIP,
   QSESSIONS_SESSION_CACHE,
-  QSESSIONS_LIFECYCLE,
-  QSESSIONS_MODULE_OPTIONS,
   QSESSIONS_RESOLVED_OPTIONS,
+  QSESSIONS_USER_ENTITY,
 } from './qsessions.constants.js';
-import type { QSessionsModuleAsyncOptions, QSessionsModuleRootOptions } from './qsessions.options.js';
-import { createQSessionsProviders } from './qsessions.providers.js';
-import { SessionService } from './services/session.service.js';
+import {
+  QSessionsConfigurableModule,
+  type QSessionsModuleAsyncOptions,
+  type QSessionsModuleExtras,
+} from './qsessions.module-definition.js';
+import type { QSessionsModuleRootOptions } from './qsessions.options.js';
 import { assertSessionsTableExists } from './typeorm/assert-sessions-table.js';
-import { QSession } from './typeorm/qsession.entity.js';
-import { QSessionRevocation } from './typeorm/qsession-revocation.entity.js';
 import { UserRemovalSubscriber } from './typeorm/user-removal.subscriber.js';
-import { resolveQSessionUserEntity, setQSessionUserEntity } from './typeorm/user-entity.js';
+import type { UserEntityClass } from './typeorm/user-entity.js';
 
 /**
  * Server-side sessions in your SQL database, each knowing its user, IP and User-Agent.
@@ -56,7 +55,12 @@ import { resolveQSessionUserEntity, setQSessionUserEntity } from './typeorm/user
  * ```
  */
 @Module({})
-export class QSessionsModule implements NestModule, OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
+// The builder's class is a base at run time only: its static methods' types (every extra optional)
+// would loosen forRoot()'s, whose `userEntity` is required, so they are declared below instead.
+export class QSessionsModule
+  extends (QSessionsConfigurableModule as new () => object)
+  implements NestModule, OnModuleInit, OnApplicationBootstrap, OnModuleDestroy
+{
   constructor(
     @Inject(QSESSIONS_RESOLVED_OPTIONS) private readonly options: ResolvedQSessionsOptions,
     @Optional() @Inject(QSESSIONS_CACHE) private readonly cache: ChosenCache | null,
@@ -67,43 +71,34 @@ export class QSessionsModule implements NestModule, OnModuleInit, OnApplicationB
     private readonly adapterHost: HttpAdapterHost,
     private readonly middleware: QSessionsMiddleware,
     private readonly appConfig: ApplicationConfig,
-  ) {}
-
-  /** Registers the module with options known up front. Global: `SessionService` is injectable anywhere. */
-  static forRoot(options: QSessionsModuleRootOptions): DynamicModule {
-    const { userEntity, ...settings } = options ?? ({} as QSessionsModuleRootOptions);
-    setQSessionUserEntity(userEntity);
-    return QSessionsModule.assemble(
-      settings.dataSource,
-      [],
-      [{ provide: QSESSIONS_MODULE_OPTIONS, useValue: settings }],
-    );
+    @Inject(QSESSIONS_USER_ENTITY) private readonly userEntity: UserEntityClass,
+  ) {
+    super();
   }
 
-  /** Registers the module with options computed by a factory (from ConfigService, for example). */
+  /**
+   * Registers the module with options known up front. Global unless `isGlobal: false`:
+   * `SessionService` is injectable anywhere.
+   */
+  static forRoot(options: QSessionsModuleRootOptions & QSessionsModuleExtras): DynamicModule {
+    return QSessionsConfigurableModule.forRoot.call(QSessionsModule, options ?? ({} as QSessionsModuleRootOptions));
+  }
+
+  /**
+   * Registers the module with options supplied at start-up by a factory (`useFactory`, with
+   * `inject`), a class (`useClass`) or an existing provider (`useExisting`), for example from
+   * ConfigService. `userEntity`, `dataSource` and `isGlobal` are given here, not by the factory.
+   */
   static forRootAsync(options: QSessionsModuleAsyncOptions): DynamicModule {
-    setQSessionUserEntity(options?.userEntity);
-    if (typeof options.useFactory !== 'function') {
-      throw new TypeError('nest-qsessions: forRootAsync() needs a `useFactory` function that returns the options.');
+    const sources = (['useFactory', 'useClass', 'useExisting'] as const).filter((key) => options?.[key] !== undefined);
+    if (sources.length !== 1 || typeof options[sources[0]!] !== 'function') {
+      throw new TypeError(
+        'nest-qsessions: forRootAsync() needs one of `useFactory` (a function that returns the options), ' +
+          '`useClass` or `useExisting` (a class implementing QSessionsOptionsFactory)' +
+          (sources.length > 1 ? `, not several (${sources.join(', ')}).` : '.'),
+      );
     }
-    return QSessionsModule.assemble(options.dataSource, options.imports ?? [], [
-      { provide: QSESSIONS_MODULE_OPTIONS, inject: options.inject ?? [], useFactory: options.useFactory },
-    ]);
-  }
-
-  private static assemble(
-    dataSource: string | undefined,
-    imports: NonNullable<DynamicModule['imports']>,
-    optionProviders: NonNullable<DynamicModule['providers']>,
-  ): DynamicModule {
-    return {
-      module: QSessionsModule,
-      global: true,
-      imports: [...imports, TypeOrmModule.forFeature([QSession, QSessionRevocation], dataSource)],
-      providers: [...optionProviders, ...createQSessionsProviders(dataSource), QSessionsMiddleware, SessionService],
-      // The lifecycle is exported so that QSessionsMiddleware can be applied from any module.
-      exports: [SessionService, QSessionsMiddleware, QSESSIONS_RESOLVED_OPTIONS, QSESSIONS_LIFECYCLE],
-    };
+    return QSessionsConfigurableModule.forRootAsync.call(QSessionsModule, options);
   }
 
   configure(consumer: MiddlewareConsumer): void {
@@ -139,9 +134,7 @@ export class QSessionsModule implements NestModule, OnModuleInit, OnApplicationB
 
   onModuleInit(): void {
     setActiveGeoIpLocator(this.geoip);
-    this.dataSource.subscribers.push(
-      new UserRemovalSubscriber(resolveQSessionUserEntity(), this.sessionCache, this.events),
-    );
+    this.dataSource.subscribers.push(new UserRemovalSubscriber(this.userEntity, this.sessionCache, this.events));
     this.decorateFastifyRequest();
   }
 

@@ -1,8 +1,18 @@
-import type { ModuleMetadata } from '@nestjs/common';
 import type { Cache } from 'cache-manager';
 import type { UserId } from './core/session-record.js';
 import type { GeoIpOptions } from './geoip/geoip-options.js';
 import type { UserEntityClass } from './typeorm/user-entity.js';
+import { defaultUserIdFromSession } from './options/default-user-id.js';
+
+/**
+ * The defaults of an options interface `T`: every key of `T`, required even where the option is
+ * optional, so that the compiler rejects a defaults object that forgets one; each holds the value
+ * used when the option is left out, or `undefined` where there is none. The keys of these objects
+ * are also the known keys of the unknown-option check, in the order its messages list them.
+ */
+export type OptionDefaults<T> = { readonly [K in keyof Required<T>]: T[K] | undefined };
+
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Which session engine to use (as in django-qsessions). */
 export type QSessionsEngine = 'db' | 'cached_db';
@@ -15,7 +25,7 @@ export type QSessionsEngine = 'db' | 'cached_db';
  */
 export type TrustProxyOption = boolean | number | string | string[] | ((address: string, hop: number) => boolean);
 
-/** Session cookie settings. Every field is optional; defaults are safe. */
+/** Session cookie settings. Every field is optional; defaults are safe ({@link QSESSIONS_COOKIE_DEFAULTS}). */
 export interface QSessionsCookieOptions {
   /**
    * Cookie name. Default `sessionid`, or `__Host-sessionid` when `secure: true` with the default
@@ -43,7 +53,24 @@ export interface QSessionsCookieOptions {
   priority?: 'low' | 'medium' | 'high';
 }
 
-/** Settings of the `cached_db` engine's cache. */
+/**
+ * The value each cookie option takes when left out. `name` is the base name: it gets the
+ * `__Host-` prefix when the cookie qualifies for it (see {@link QSessionsCookieOptions.name}).
+ */
+export const QSESSIONS_COOKIE_DEFAULTS = Object.freeze({
+  name: 'sessionid',
+  maxAge: 14 * DAY_MS,
+  expireAtBrowserClose: false,
+  domain: undefined,
+  path: '/',
+  httpOnly: true,
+  sameSite: 'lax',
+  secure: 'auto',
+  partitioned: false,
+  priority: undefined,
+} as const satisfies OptionDefaults<QSessionsCookieOptions>);
+
+/** Settings of the `cached_db` engine's cache. Defaults: {@link QSESSIONS_CACHE_DEFAULTS}. */
 export interface QSessionsCacheOptions {
   /**
    * Redis URL (`redis://host:port/db`): sessions are cached in Redis through `@keyv/redis`
@@ -86,10 +113,22 @@ export interface QSessionsCacheOptions {
   keyPrefix?: string;
 }
 
+/** The value each cache option takes when left out (`nearCache` applies only with `redisUrl`). */
+export const QSESSIONS_CACHE_DEFAULTS = Object.freeze({
+  redisUrl: undefined,
+  instance: undefined,
+  useAppCacheManager: 'auto',
+  nearCache: true,
+  maxEntries: 10_000,
+  timeoutMs: 200,
+  keyPrefix: 'qsessions:',
+} as const satisfies OptionDefaults<QSessionsCacheOptions>);
+
 /**
  * The cookie of an express-session app whose sessions were imported with `qsessions import`
  * (or `importExpressSessions()`): until `until`, a browser still sending it is served its imported
- * session once and moved to the session cookie on that response.
+ * session once and moved to the session cookie on that response. Defaults:
+ * {@link QSESSIONS_LEGACY_COOKIE_DEFAULTS}.
  *
  * @example
  * ```ts
@@ -116,7 +155,19 @@ export interface QSessionsLegacyCookieOptions {
   domain?: string;
 }
 
-/** Options of `QSessionsModule.forRoot()` (and the object `forRootAsync()`'s factory returns). */
+/** The value each `legacyCookie` option takes when left out (`secrets` and `until` are required). */
+export const QSESSIONS_LEGACY_COOKIE_DEFAULTS = Object.freeze({
+  name: 'connect.sid',
+  secrets: undefined,
+  until: undefined,
+  path: '/',
+  domain: undefined,
+} as const satisfies OptionDefaults<QSessionsLegacyCookieOptions>);
+
+/**
+ * Options of `QSessionsModule.forRoot()` (and the object `forRootAsync()`'s factory returns).
+ * Defaults: {@link QSESSIONS_DEFAULTS}.
+ */
 export interface QSessionsModuleOptions {
   /** `db` (default): sessions in the database; `cached_db`: database behind a write-through cache. */
   engine?: QSessionsEngine;
@@ -190,16 +241,27 @@ export interface QSessionsModuleRootOptions extends QSessionsModuleOptions {
   userEntity: UserEntityClass;
 }
 
-/** `forRootAsync()` options: settings computed by a factory that may inject providers. */
-export interface QSessionsModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
-  /** The app's TypeORM user entity. Given here, not by the factory: entities are known before start-up. */
-  userEntity: UserEntityClass;
-  /** Name of the TypeORM DataSource to store sessions in (default: the default one). */
-  dataSource?: string;
-  /** Providers to inject into `useFactory`. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  inject?: any[];
-  /** Returns the settings (everything but `userEntity`). */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  useFactory: (...args: any[]) => QSessionsModuleOptions | Promise<QSessionsModuleOptions>;
-}
+/**
+ * The value each top-level option takes when left out, with the sections' own defaults. Covers
+ * `userEntity` too (it has none): forRoot() takes it off before the options are resolved, but an
+ * async factory may hand back the whole root options object, and it must not read as unknown.
+ * `geoip` left out means the folder in `GEOIP_PATH`, read at start-up.
+ */
+export const QSESSIONS_DEFAULTS = Object.freeze({
+  engine: 'db',
+  dataSource: undefined,
+  cookie: QSESSIONS_COOKIE_DEFAULTS,
+  cache: QSESSIONS_CACHE_DEFAULTS,
+  saveEveryRequest: false,
+  trustProxy: false,
+  userIdFromSession: defaultUserIdFromSession,
+  maxDataBytes: 65_536,
+  mountMiddleware: true,
+  activityInterval: 5 * 60 * 1000,
+  absoluteLifetime: null,
+  anonymousLifetime: DAY_MS,
+  storeAnonymous: true,
+  geoip: undefined,
+  userEntity: undefined,
+  legacyCookie: undefined,
+} as const satisfies OptionDefaults<QSessionsModuleRootOptions>);

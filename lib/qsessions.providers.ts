@@ -23,7 +23,7 @@ import {
   QSESSIONS_EVENTS,
   QSESSIONS_GEOIP,
   QSESSIONS_LIFECYCLE,
-  QSESSIONS_MODULE_OPTIONS,
+  QSESSIONS_OPTIONS_WITH_DATA_SOURCE,
   QSESSIONS_RESOLVED_OPTIONS,
   QSESSIONS_SESSION_CACHE,
   QSESSIONS_STORE,
@@ -40,7 +40,7 @@ export function createQSessionsProviders(dataSourceName: string | undefined): Pr
   return [
     {
       provide: QSESSIONS_RESOLVED_OPTIONS,
-      inject: [QSESSIONS_MODULE_OPTIONS],
+      inject: [QSESSIONS_OPTIONS_WITH_DATA_SOURCE],
       useFactory: (options: QSessionsModuleOptions) => {
         const resolved = resolveOptions(options);
         if ((resolved.dataSource ?? undefined) !== dataSourceName) {

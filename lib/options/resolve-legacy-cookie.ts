@@ -1,16 +1,14 @@
-import type { QSessionsLegacyCookieOptions } from '../qsessions.options.js';
+import {
+  QSESSIONS_COOKIE_DEFAULTS,
+  QSESSIONS_LEGACY_COOKIE_DEFAULTS as DEFAULTS,
+  type QSessionsLegacyCookieOptions,
+} from '../qsessions.options.js';
+import { isCookiePath, isOptionalCookieDomain } from './cookie-attributes.js';
 import { isValidCookieName } from './cookie-name.js';
 import { isOptionObject } from './option-object.js';
 import type { ResolvedLegacyCookieOptions } from './resolved-options.js';
-import { unknownKeyProblems, type KnownKeys } from './unknown-keys.js';
+import { unknownKeyProblems } from './unknown-keys.js';
 
-const KNOWN_KEYS: KnownKeys<QSessionsLegacyCookieOptions> = {
-  name: true,
-  secrets: true,
-  until: true,
-  path: true,
-  domain: true,
-};
 const EXAMPLE = "legacyCookie: { secrets: process.env.SESSION_SECRET, until: new Date('2027-03-01T00:00:00Z') }";
 
 /**
@@ -28,28 +26,16 @@ export function resolveLegacyCookie(
     return null;
   }
   const before = problems.length;
-  problems.push(...unknownKeyProblems(input, KNOWN_KEYS, 'legacyCookie'));
-
-  const name = input.name ?? 'connect.sid';
-  if (!isValidCookieName(name)) {
-    problems.push(
-      `\`legacyCookie.name\` ${JSON.stringify(name)} is not a valid cookie name: give express-session's \`name\` (default connect.sid).`,
-    );
-  } else if (name === sessionCookieName) {
-    problems.push(
-      `\`legacyCookie.name\` and \`cookie.name\` are both ${JSON.stringify(name)}: the session cookie must get a new ` +
-        'name (the old cookie is deleted once exchanged), e.g. keep the default `cookie.name` (sessionid).',
-    );
-  }
-
+  problems.push(...unknownKeyProblems(input, DEFAULTS, 'legacyCookie'));
+  const name = input.name ?? DEFAULTS.name;
+  problems.push(...nameProblems(name, sessionCookieName));
   const secrets = typeof input.secrets === 'string' ? [input.secrets] : input.secrets;
-  if (!Array.isArray(secrets) || secrets.length === 0 || !secrets.every((s) => typeof s === 'string' && s !== '')) {
+  if (!isSecretList(secrets)) {
     problems.push(
       "`legacyCookie.secrets` must be express-session's `secret`: a non-empty string, or the non-empty array of " +
         'non-empty strings it was given (the first one signs new cookies there; any of them is accepted here).',
     );
   }
-
   const until = readUntil(input.until);
   if (until === null) {
     problems.push(
@@ -57,19 +43,45 @@ export function resolveLegacyCookie(
         "string such as '2027-03-01T00:00:00Z' (choose it after the imported sessions expire).",
     );
   }
+  const path = input.path ?? DEFAULTS.path;
+  problems.push(...placeProblems(path, input.domain));
+  if (problems.length > before) return null;
+  return { name, secrets: [...(secrets as string[])], until: until!, path, domain: input.domain };
+}
 
-  const path = input.path ?? '/';
-  if (typeof path !== 'string' || !path.startsWith('/') || /[;\s]/.test(path)) {
+/** Problems with the old cookie's name: not a cookie name, or the session cookie's own. */
+function nameProblems(name: unknown, sessionCookieName: string): string[] {
+  if (!isValidCookieName(name)) {
+    return [
+      `\`legacyCookie.name\` ${JSON.stringify(name)} is not a valid cookie name: give express-session's \`name\` (default ${DEFAULTS.name}).`,
+    ];
+  }
+  if (name === sessionCookieName) {
+    return [
+      `\`legacyCookie.name\` and \`cookie.name\` are both ${JSON.stringify(name)}: the session cookie must get a new ` +
+        `name (the old cookie is deleted once exchanged), e.g. keep the default \`cookie.name\` (${QSESSIONS_COOKIE_DEFAULTS.name}).`,
+    ];
+  }
+  return [];
+}
+
+/** Whether `value` is a non-empty array of non-empty strings. */
+function isSecretList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.length > 0 && value.every((s) => typeof s === 'string' && s !== '');
+}
+
+/** Problems with the attributes that are needed to delete the old cookie: its path and domain. */
+function placeProblems(path: unknown, domain: unknown): string[] {
+  const problems: string[] = [];
+  if (!isCookiePath(path)) {
     problems.push(
       '`legacyCookie.path` must be the old cookie\'s path (express-session\'s `cookie.path`): start with "/", no ";" or whitespace.',
     );
   }
-  if (input.domain !== undefined && (typeof input.domain !== 'string' || !/^\.?[A-Za-z0-9.-]+$/.test(input.domain))) {
+  if (!isOptionalCookieDomain(domain)) {
     problems.push('`legacyCookie.domain` must be the old cookie\'s domain, such as "example.com", or left out.');
   }
-
-  if (problems.length > before) return null;
-  return { name, secrets: [...(secrets as string[])], until: until!, path, domain: input.domain };
+  return problems;
 }
 
 /** The cut-off in epoch milliseconds, or null when it is not a valid date. */

@@ -1,64 +1,56 @@
-import type { Cache } from 'cache-manager';
-import type { UserId } from '../core/session-record.js';
 import type { ResolvedGeoIpOptions } from '../geoip/geoip-options.js';
-import type { QSessionsEngine } from '../qsessions.options.js';
+import type {
+  OptionDefaults,
+  QSESSIONS_CACHE_DEFAULTS,
+  QSESSIONS_COOKIE_DEFAULTS,
+  QSESSIONS_DEFAULTS,
+  QSESSIONS_LEGACY_COOKIE_DEFAULTS,
+  QSessionsCacheOptions,
+  QSessionsCookieOptions,
+  QSessionsLegacyCookieOptions,
+  QSessionsModuleRootOptions,
+} from '../qsessions.options.js';
+
+/**
+ * The options `T` once resolved, read off its declaration and its defaults `D`: every key is
+ * present; one with a default can no longer be undefined, one without keeps `undefined` for
+ * "not given". So a new option gets its resolved type from where it is declared.
+ */
+export type Resolved<T, D extends OptionDefaults<T>> = {
+  -readonly [K in keyof Required<T>]: undefined extends D[K] ? T[K] | undefined : Exclude<T[K], undefined>;
+};
 
 /** Cookie settings after defaults and validation. */
-export interface ResolvedCookieOptions {
-  name: string;
-  maxAge: number;
-  expireAtBrowserClose: boolean;
-  domain: string | undefined;
-  path: string;
-  httpOnly: boolean;
-  sameSite: 'lax' | 'strict' | 'none' | false;
-  secure: boolean | 'auto';
-  partitioned: boolean;
-  priority: 'low' | 'medium' | 'high' | undefined;
-}
+export type ResolvedCookieOptions = Resolved<QSessionsCookieOptions, typeof QSESSIONS_COOKIE_DEFAULTS>;
 
-/** Cache settings after defaults and validation. */
-export interface ResolvedCacheOptions {
-  redisUrl: string | undefined;
-  instance: Cache | undefined;
-  /** 'auto': the app's CACHE_MANAGER only when shared by every process (see isSharedCache). */
-  useAppCacheManager: 'auto' | boolean;
-  /** Keep copies of Redis reads in the process, invalidated by Redis (with `redisUrl` only). */
-  nearCache: boolean;
-  maxEntries: number;
-  timeoutMs: number;
-  keyPrefix: string;
-}
+/**
+ * Cache settings after defaults and validation. `useAppCacheManager: 'auto'` means the app's
+ * CACHE_MANAGER only when shared by every process (see isSharedCache); `nearCache` is true only
+ * with `redisUrl`.
+ */
+export type ResolvedCacheOptions = Resolved<QSessionsCacheOptions, typeof QSESSIONS_CACHE_DEFAULTS>;
 
 /** The express-session cookie still accepted (`legacyCookie`), after defaults and validation. */
-export interface ResolvedLegacyCookieOptions {
-  name: string;
+export interface ResolvedLegacyCookieOptions extends Omit<
+  Resolved<QSessionsLegacyCookieOptions, typeof QSESSIONS_LEGACY_COOKIE_DEFAULTS>,
+  'secrets' | 'until'
+> {
   /** Every secret that may have signed the cookie, the current one first. */
   secrets: readonly string[];
   /** Epoch milliseconds from which the cookie is ignored. */
   until: number;
-  path: string;
-  domain: string | undefined;
 }
 
 /** Every option, validated, with defaults filled in: what the rest of the library reads. */
-export interface ResolvedQSessionsOptions {
-  engine: QSessionsEngine;
-  dataSource: string | undefined;
+export interface ResolvedQSessionsOptions extends Omit<
+  Resolved<QSessionsModuleRootOptions, typeof QSESSIONS_DEFAULTS>,
+  'userEntity' | 'cookie' | 'cache' | 'trustProxy' | 'geoip' | 'legacyCookie'
+> {
   cookie: ResolvedCookieOptions;
   cache: ResolvedCacheOptions;
-  saveEveryRequest: boolean;
+  /** Whether the proxy at `address`, `hop` hops from this server, may supply the client address. */
   trustProxy: (address: string, hop: number) => boolean;
-  userIdFromSession: (data: Readonly<Record<string, unknown>>) => UserId | null | undefined;
-  maxDataBytes: number;
-  mountMiddleware: boolean;
-  activityInterval: number;
   geoip: ResolvedGeoIpOptions;
-  absoluteLifetime: number | null;
-  /** Idle lifetime of sessions without a user, or null for `cookie.maxAge`. */
-  anonymousLifetime: number | null;
-  /** Whether sessions without a user are stored. */
-  storeAnonymous: boolean;
   /** The express-session cookie to accept until its cut-off, or null. */
   legacyCookie: ResolvedLegacyCookieOptions | null;
 }

@@ -8,13 +8,19 @@ import { nearestKey } from './nearest-key.js';
 export type KnownKeys<T> = Readonly<Record<keyof T, true>>;
 
 /**
+ * Any object keyed by exactly the options of `T` (a {@link KnownKeys} list, or the defaults
+ * object of a section): only its keys are read.
+ */
+export type KeyTable<T> = { readonly [K in keyof Required<T>]: unknown };
+
+/**
  * One problem per key of `input` that `known` does not list, naming the key by its full path
  * (`cache.redisURL`; `path` is where `input` sits, empty for the top level) and the known key it
  * most plausibly meant, or else every known key of that object. A mistyped key must fail start-up:
  * ignored, it would silently leave its setting at the default (a per-process cache instead of
  * Redis, a two-week cookie instead of an hour).
  */
-export function unknownKeyProblems<T>(input: object, known: KnownKeys<T>, path = ''): string[] {
+export function unknownKeyProblems<T>(input: object, known: KeyTable<T>, path = ''): string[] {
   const knownKeys = Object.keys(known);
   const prefix = path === '' ? '' : `${path}.`;
   return Object.keys(input)
