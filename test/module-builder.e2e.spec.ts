@@ -201,6 +201,10 @@ class RecordingStore implements SessionStore {
     this.calls.push('delete');
     return this.inner.delete(digests);
   }
+  deleteOfUser(userId: UserId, digest: string) {
+    this.calls.push('deleteOfUser');
+    return this.inner.deleteOfUser(userId, digest);
+  }
   listByUser(userId: UserId) {
     this.calls.push('listByUser');
     return this.inner.listByUser(userId);

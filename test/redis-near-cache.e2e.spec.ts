@@ -1,11 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createClient } from 'redis';
-import type { CacheEntries, CacheEntry } from '../lib/cache/cache-entries.js';
+import type { CacheEntries } from '../lib/cache/cache-entries.js';
 import { connectRedisCache, type ChosenCache } from '../lib/cache/create-cache.js';
 import { RedisEntries, type RedisCommands } from '../lib/cache/redis-entries.js';
 import { RedisKeyTracking, type TrackableRedisClient } from '../lib/cache/redis-key-tracking.js';
 import { SharedSessionCache } from '../lib/cache/shared-session-cache.js';
 import type { SessionRecord } from '../lib/core/session-record.js';
+import { CountingEntries } from './support/counting-entries.js';
 import { caches, redisUrl } from './support/matrix.js';
 
 // The near cache on a real Redis, with two "processes" A and B (each its own connection, key
@@ -21,25 +22,6 @@ import { caches, redisUrl } from './support/matrix.js';
 const describeRedis = caches.includes('redis') ? describe : describe.skip;
 
 type RawClient = ReturnType<typeof createClient>;
-
-/** Forwards every call to the real entries, counting the reads (each one a round trip). */
-class CountingEntries implements CacheEntries {
-  getManyCalls = 0;
-  constructor(private readonly inner: CacheEntries) {}
-  getMany(keys: readonly string[]): Promise<unknown[]> {
-    this.getManyCalls++;
-    return this.inner.getMany(keys);
-  }
-  setMany(entries: readonly CacheEntry[]): Promise<void> {
-    return this.inner.setMany(entries);
-  }
-  setThenGet(entry: CacheEntry, readKey: string): Promise<unknown> {
-    return this.inner.setThenGet(entry, readKey);
-  }
-  deleteMany(keys: readonly string[]): Promise<void> {
-    return this.inner.deleteMany(keys);
-  }
-}
 
 /** A logger that keeps its warnings (the WarningSink shape, plus what Nest's Logger also has). */
 function capturingLogger(): { warnings: string[]; warn(message: string): void; log(): void; error(): void } {

@@ -322,19 +322,23 @@ export class SharedSessionCache implements SessionCache {
 
   private async writeTombstones(digests: readonly string[]): Promise<void> {
     const keys = digests.map((digest) => this.tombstoneKey(digest));
-    await this.guard(
-      () => this.entries.setMany(keys.map((key) => ({ key, value: TOMBSTONE, ttlMs: this.options.tombstoneTtlMs }))),
+    // Tombstones in and records out, then the tombstones read back: some stores answer a write
+    // they could not perform with success (a Redis client between connections may drop it), so a
+    // revocation is only done once its tombstones can be read.
+    const written = await this.guard(
+      () =>
+        this.entries.writeThenRead(
+          keys.map((key) => ({ key, value: TOMBSTONE, ttlMs: this.options.tombstoneTtlMs })),
+          digests.map((digest) => this.recordKey(digest)),
+          keys,
+        ),
       'write',
     );
-    // Some stores answer a write they could not perform with success (a Redis client between
-    // connections may drop it): a revocation is only done once the tombstones can be read back.
-    const written = await this.guard(() => this.entries.getMany(keys), 'read');
     if (written.some((value) => value === undefined || value === null)) {
       this.health.recordFailure();
       this.trust?.distrust();
       throw new CacheUnavailableError('revocation tombstones did not reach the cache');
     }
-    await this.guard(() => this.entries.deleteMany(digests.map((digest) => this.recordKey(digest))), 'delete');
   }
 
   private async bumpEpoch(): Promise<void> {

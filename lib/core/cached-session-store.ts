@@ -8,7 +8,8 @@ import type { SessionStore } from './session-store.js';
  * - read: a cache hit costs no database query; a miss reads the database and refills the cache
  *   (or, when the database has no such session, remembers that for a few seconds);
  * - write: the database first, then the cache (never the cache alone);
- * - delete: the database, then a revocation tombstone in the cache.
+ * - delete: the database, then a revocation tombstone in the cache (expired rows: the database
+ *   only, since every read refuses an expired copy).
  */
 export class CachedSessionStore implements SessionStore {
   constructor(
@@ -48,12 +49,18 @@ export class CachedSessionStore implements SessionStore {
 
   async delete(digests: readonly string[]): Promise<number> {
     if (digests.length === 0) return 0;
-    // Tombstones first, so that a request reading the database in between cannot refill the
-    // cache with a row that is about to disappear; then again after, for one that just did, and
-    // durably: once this resolves, nothing the cache loses brings the sessions back.
-    await this.cache.revoke(digests, { durable: false });
     const deleted = await this.database.delete(digests);
+    // After the rows: a read-through that fetched a row just before the delete either wrote it
+    // before this (the revocation removes it) or writes it after (its save reads the tombstone
+    // back and takes it out again). Durable: nothing the cache loses brings the sessions back.
     await this.cache.revoke(digests);
+    return deleted;
+  }
+
+  async deleteOfUser(userId: UserId, digest: string): Promise<boolean> {
+    const deleted = await this.database.deleteOfUser(userId, digest);
+    // Only a session that was the user's: a guessed id must not plant a tombstone on another's.
+    if (deleted) await this.cache.revoke([digest]);
     return deleted;
   }
 
@@ -69,10 +76,9 @@ export class CachedSessionStore implements SessionStore {
     return this.cache.invalidateUserSessions();
   }
 
-  async deleteExpiredBatch(limit: number): Promise<string[]> {
-    const digests = await this.database.deleteExpiredBatch(limit);
-    // Expired: a copy the cache still holds is refused by its expiry, so nothing needs holding.
-    if (digests.length > 0) await this.cache.revoke(digests, { durable: false });
-    return digests;
+  deleteExpiredBatch(limit: number): Promise<string[]> {
+    // The cache is left alone: a copy of an expired session is refused by its expiry on every
+    // read, and a cache entry lives no longer than the session did when it was written.
+    return this.database.deleteExpiredBatch(limit);
   }
 }

@@ -22,7 +22,7 @@ export interface RevokeOptions {
   /**
    * When the cache cannot take the revocation, hold it durably and return only once no process
    * can serve the session from the cache any more (the default). False: try once and move on
-   * (a tombstone ahead of a database delete that a durable revocation follows).
+   * (a row found gone, whose deleter already made its revocation durable).
    */
   durable?: boolean;
 }

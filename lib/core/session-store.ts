@@ -16,6 +16,8 @@ export interface SessionStore {
   update(record: SessionRecord): Promise<boolean>;
   /** Deletes sessions by digest; resolves to how many rows were deleted. */
   delete(digests: readonly string[]): Promise<number>;
+  /** Deletes the live session `digest` only if it belongs to `userId`; resolves to whether it did. */
+  deleteOfUser(userId: UserId, digest: string): Promise<boolean>;
   /** Live sessions of one user, most recently active first. */
   listByUser(userId: UserId): Promise<SessionRecord[]>;
   /** Digests of the live (unexpired) sessions of one user. */

@@ -89,9 +89,10 @@ export class SessionService {
   async revoke(user: UserOrId, id: string): Promise<boolean> {
     if (!isWellFormedDigest(id)) return false;
     const userId = this.userIdOf(user);
-    const digests = await this.store.liveDigestsOfUser(userId);
-    if (!digests.includes(id)) return false;
-    return (await this.end(userId, [id], 'revoke')) > 0;
+    // One statement: the delete itself is scoped to the user's live sessions.
+    if (!(await this.store.deleteOfUser(userId, id))) return false;
+    this.announce(userId, [id], 'revoke');
+    return true;
   }
 
   /**

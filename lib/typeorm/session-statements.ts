@@ -58,6 +58,7 @@ export class SessionStatements {
   private readonly updateRow: string;
   private readonly updateFields: Field[];
   private readonly deleteByKeys = new Map<number, string>();
+  private readonly deleteLiveOfUser: string;
   private readonly table: string;
   /** On PostgreSQL, the per-request statements are prepared once per connection. */
   private readonly prepared: PostgresPreparedStatements | null;
@@ -102,6 +103,10 @@ export class SessionStatements {
       `UPDATE ${this.table} SET ${changed.map((field, index) => `${name(field)} = ${parameter(index)}`).join(', ')} ` +
       `WHERE ${name('digest')} = ${parameter(changed.length)}`;
     this.updateFields = [...changed, 'digest'];
+    // Owner-scoped: the affected-row count answers whether the id was that user's live session.
+    this.deleteLiveOfUser =
+      `DELETE FROM ${this.table} WHERE ${name('digest')} = ${parameter(0)} ` +
+      `AND ${name('userId')} = ${parameter(1)} AND ${name('expireDate')} > ${parameter(2)}`;
   }
 
   /**
@@ -185,6 +190,16 @@ export class SessionStatements {
     // a statement per list length.
     const { affected } = await this.run(this.deleteSql(digests.length), [...digests], digests.length === 1);
     return affected ?? 0;
+  }
+
+  /** Deletes the live row `digest` if `userId` owns it; resolves to whether one went. */
+  async deleteOfUser(userId: SessionRecord['userId'], digest: string, now: Date): Promise<boolean> {
+    const { affected } = await this.run(
+      this.deleteLiveOfUser,
+      [this.persistent('digest', digest), this.persistent('userId', userId), this.persistent('expireDate', now)],
+      true,
+    );
+    return (affected ?? 0) > 0;
   }
 
   private deleteSql(count: number): string {

@@ -51,6 +51,10 @@ export class TypeOrmSessionStore implements SessionStore {
     return deleted;
   }
 
+  deleteOfUser(userId: UserId, digest: string): Promise<boolean> {
+    return this.statements.deleteOfUser(userId, digest, new Date(this.now()));
+  }
+
   listByUser(userId: UserId): Promise<SessionRecord[]> {
     return this.statements.listOfUser(userId, new Date(this.now()));
   }

@@ -1,0 +1,38 @@
+import type { CacheEntries, CacheEntry } from '../../lib/cache/cache-entries.js';
+
+/**
+ * Forwards every call to the real entries and counts them: on Redis each call is one round trip
+ * (RedisEntries sends a call's commands together), so the counts are what the cache costs.
+ */
+export class CountingEntries implements CacheEntries {
+  /** Reads (`getMany`) since creation. */
+  getManyCalls = 0;
+  /** Every call since creation. */
+  calls = 0;
+  constructor(private readonly inner: CacheEntries) {}
+  getMany(keys: readonly string[]): Promise<unknown[]> {
+    this.calls++;
+    this.getManyCalls++;
+    return this.inner.getMany(keys);
+  }
+  setMany(entries: readonly CacheEntry[]): Promise<void> {
+    this.calls++;
+    return this.inner.setMany(entries);
+  }
+  setThenGet(entry: CacheEntry, readKey: string): Promise<unknown> {
+    this.calls++;
+    return this.inner.setThenGet(entry, readKey);
+  }
+  deleteMany(keys: readonly string[]): Promise<void> {
+    this.calls++;
+    return this.inner.deleteMany(keys);
+  }
+  writeThenRead(
+    entries: readonly CacheEntry[],
+    deleteKeys: readonly string[],
+    readKeys: readonly string[],
+  ): Promise<unknown[]> {
+    this.calls++;
+    return this.inner.writeThenRead(entries, deleteKeys, readKeys);
+  }
+}
