@@ -113,8 +113,8 @@ export class QSessionsModule
    * requests, in the same place (after the body parsers, before every middleware of a
    * MiddlewareConsumer and before guards), and its errors reach Nest's exception filters through
    * `next(error)`; but Express no longer matches a path pattern per request. Measured side by
-   * side, a no-op middleware mounted on `{*path}` cost ~5 µs of CPU per request, 5% of the
-   * throughput of an app without sessions; path-less, nothing measurable. Elsewhere (Fastify, a
+   * side, a no-op middleware mounted on `{*path}` cost a measurable share of a no-session app's
+   * throughput (docs/performance.md); path-less, nothing measurable. Elsewhere (Fastify, a
    * prefix or versions, whose paths Nest works out) it is mounted through the consumer.
    */
   private mountOnExpressApp(): boolean {

@@ -27,9 +27,9 @@ const SHARED_TEXTS = 1024;
  * The `cached_db` engine's default cache: sessions in this process's memory, in a bounded LRU.
  *
  * Written for the job rather than put behind cache-manager: through cache-manager, Keyv and
- * CacheableMemory a lookup cost ~45 µs of CPU per request (promise layers, JSON serialisation of
- * an in-process value, key hashing) — more than everything else the library does on a cached
- * read. Here a lookup is a Map access. The rules are those of the shared caches: a revocation
+ * CacheableMemory a lookup paid for promise layers, JSON serialisation of an in-process value and
+ * key hashing, more than everything else the library does on a cached read (figures in
+ * docs/performance.md). Here a lookup is a Map access. The rules are those of the shared caches: a revocation
  * leaves a tombstone that outlives any request still running, so a read-through racing the
  * revocation cannot put the session back; deleting users by query bumps an epoch that makes
  * every cached signed-in session re-check the database once.
@@ -59,11 +59,10 @@ export class MemorySessionCache implements SessionCache {
   async get(digest: string): Promise<CacheLookup> {
     // A hit would otherwise finish the whole request inside the socket's read callback, one
     // request at a time. Yielding once lets Node read every socket that is ready before the
-    // requests go on, as they do when the cache is Redis: measured side by side under load,
-    // ~12% more requests per second and ~12% less CPU per request. The yield is shared by the
-    // lookups of one turn, so their requests resume together in one callback, as a batch of
-    // Redis replies does: a timer per lookup cost another ~10% of hot-read throughput. Looked up
-    // after the yield, so a revocation made meanwhile is seen.
+    // requests go on, as they do when the cache is Redis (measured faster and cheaper per request:
+    // docs/performance.md). The yield is shared by the lookups of one turn, so their requests
+    // resume together in one callback, as a batch of Redis replies does (a timer per lookup cost
+    // more). Looked up after the yield, so a revocation made meanwhile is seen.
     await endOfTurn();
     if (this.isRevoked(digest)) return { kind: 'revoked' };
     const entry = this.records.get(digest);

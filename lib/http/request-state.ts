@@ -52,8 +52,7 @@ export function hasRequestState(req: IncomingMessage): boolean {
  * `req.session` and `req.sessionID` as accessors on IncomingMessage.prototype, reading the
  * request's state. Why not plain properties on each request: Express gives every request a
  * hidden class of its own (`Object.setPrototypeOf` per request), so adding a property to one
- * copies its whole property layout; the profile put the two properties at ~6 µs of CPU per
- * request. Assigning either name still works: it becomes the request's own property, as before.
+ * copies its whole property layout, which showed in the profile (docs/performance.md). Assigning either name still works: it becomes the request's own property, as before.
  */
 function installRegistry(): RequestStateRegistry {
   const prototype = IncomingMessage.prototype as RequestPrototype;

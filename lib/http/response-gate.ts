@@ -32,8 +32,8 @@ const PROTOTYPE_GATE = Symbol.for('nest-qsessions.response-gate');
  * The calls are caught on `ServerResponse.prototype` (wrappers installed once, passing straight
  * through for responses without a gate) rather than on each response: Express gives every
  * response a hidden class of its own (`Object.setPrototypeOf` per request), so adding even one
- * property to it copies its whole property layout; the profile put that at ~15 µs of CPU per
- * request. A response whose methods were already wrapped or replaced is gated on itself instead.
+ * property to it copies its whole property layout, which showed in the profile
+ * (docs/performance.md). A response whose methods were already wrapped or replaced is gated on itself instead.
  */
 export function gateResponse(res: ServerResponse, decide: Decide): void {
   const gate = prototypeGate();

@@ -32,7 +32,7 @@ const LOST_PREPARED_STATEMENT = new Set(['26000', '42P05']);
  * each pooled connection parses and plans a statement once, then only binds and executes it.
  * Through TypeORM's `query()`, every session write was parsed and planned anew by the server —
  * which shares the machine's cores with the app — and measured side by side, preparing made a
- * `cached_db` write ~20% faster.
+ * `cached_db` write faster (docs/performance.md).
  *
  * What TypeORM's query runner does around a query is done here too, so that apps see no
  * difference: the DataSource's logger gets `logQuery` (and `logQuerySlow` past

@@ -37,8 +37,8 @@ const READ_BATCH = 64;
  * metadata (table path, column names, the driver's quoting and placeholders) and run on a
  * connection of TypeORM's query runner (on PostgreSQL as prepared statements, see
  * PostgresPreparedStatements). Building the same SQL with a QueryBuilder on every request cost several
- * times the round trip itself (profiled: ~90 µs of CPU per read on SQLite against ~14 µs), and a
- * session read is on the path of every request. Values still go through the driver's own
+ * times the round trip itself (docs/performance.md), and a session read is on the path of every
+ * request. Values still go through the driver's own
  * `preparePersistentValue` / `prepareHydratedValue`, so dates and ids are stored and read exactly
  * as TypeORM's repository would.
  *
