@@ -1,22 +1,18 @@
-import { randomUUID } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
-import type { Cache } from 'cache-manager';
 import { DataSource, type DataSourceOptions } from 'typeorm';
-import { SharedSessionCache } from '../lib/cache/shared-session-cache.js';
-import { connectRedisCache, type ChosenCache } from '../lib/cache/create-cache.js';
 import { QSession, setQSessionUserEntity } from '../lib/index.js';
 import { buildCli } from './support/cli-build.js';
 import { dataSourceFolder, writeDataSourceFile } from './support/data-source-file.js';
 import { dataSourceOptions, ensureDatabase } from './support/databases.js';
-import { caches, databases, redisUrl, type DatabaseKind } from './support/matrix.js';
+import { databases, type DatabaseKind } from './support/matrix.js';
 import { runBin } from './support/run-bin.js';
 import { insertSessions, remainingDigests } from './support/session-rows.js';
 import { IntUser } from './support/users.js';
 
 // `qsessions clear-expired` end to end: the built bin, in its own process, loading a data source
-// file the way the TypeORM CLI does, against a real database (and Redis for the cache part).
+// file the way the TypeORM CLI does, against a real database. It connects to no cache.
 
 setQSessionUserEntity(IntUser);
 const folders: string[] = [];
@@ -53,13 +49,26 @@ async function openDatabase(connection: DataSourceOptions): Promise<DataSource> 
   return dataSource;
 }
 
-/** A port on which nothing listens. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
+/** A TCP server standing in for Redis, which counts the connections it gets (and answers nothing). */
+async function countingServer(): Promise<{ url: string; connections: () => number; close: () => Promise<void> }> {
+  let count = 0;
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    count++;
+    sockets.add(socket);
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => sockets.delete(socket));
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  return {
+    url: `redis://:s3cret-pass@127.0.0.1:${port}`,
+    connections: () => count,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }
 
 describe.each(databases)('qsessions clear-expired (built bin) on %s', (kind) => {
@@ -105,75 +114,24 @@ describe.each(databases)('qsessions clear-expired (built bin) on %s', (kind) => 
     expect(await remainingDigests(dataSource)).toEqual([...rows.live].sort());
   });
 
-  if (caches.includes('redis')) {
-    describe('with --redis-url', () => {
-      let chosen: ChosenCache;
-      let cache: Cache;
-      let prefix: string;
-
-      beforeEach(async () => {
-        chosen = await connectRedisCache(redisUrl);
-        cache = chosen.cache;
-        prefix = `qsessions-cli-test:${randomUUID()}:`;
-      });
-      afterEach(async () => {
-        await chosen?.close();
+  it('deletes the expired sessions without connecting to any cache (not even the REDIS_URL of its environment)', async () => {
+    const rows = await insertSessions(dataSource, { expired: 30, live: 3 });
+    const file = writeDataSourceFile(folder, connection);
+    const redis = await countingServer();
+    try {
+      const result = await runBin(['clear-expired', '-d', file, '--batch-size', '7'], {
+        env: { REDIS_URL: redis.url },
       });
 
-      it('evicts the expired sessions from the cache with revocation tombstones (<prefix>r:<digest>)', async () => {
-        const rows = await insertSessions(dataSource, { expired: 1200, live: 5 });
-        // The app's cache as the cached_db engine fills it (straight on the Redis client): the
-        // records of sessions it served. The command evicts through cache-manager and Keyv.
-        const appCache = new SharedSessionCache(
-          chosen.entries,
-          { keyPrefix: prefix, timeoutMs: 2000, tombstoneTtlMs: 600_000 },
-          console,
-        );
-        const [cachedExpired, cachedLive] = [rows.expired[0]!, rows.live[0]!];
-        const record = (digest: string) => ({
-          digest,
-          data: '{}',
-          userId: null,
-          ip: '127.0.0.1',
-          userAgent: 'ClearExpiredTest/1.0',
-          // The database row of the first one expired; its cache entry is still there (clocks, TTL rounding).
-          expireDate: new Date(Date.now() + 60_000),
-          createdAt: new Date(),
-          updatedAt: new Date(),
-        });
-        await appCache.set(record(cachedExpired));
-        await appCache.set(record(cachedLive));
-        expect(await cache.get(`${prefix}s:${cachedExpired}`)).toBeDefined();
-        const file = writeDataSourceFile(folder, connection);
-
-        const result = await runBin([
-          'clear-expired',
-          '-d',
-          file,
-          '--batch-size',
-          '500',
-          '--redis-url',
-          redisUrl,
-          '--cache-prefix',
-          prefix,
-        ]);
-
-        expect(result.stderr).toBe('');
-        expect(result.code).toBe(0);
-        expect(result.stdout).toBe(
-          `Deleted 1200 expired sessions.\nEvicted them from the session cache at ${redisUrl} (key prefix ${JSON.stringify(prefix)}).\n`,
-        );
-        expect(await remainingDigests(dataSource)).toEqual([...rows.live].sort());
-        // Every expired session has its tombstone; the cached record is gone; the live one is untouched.
-        const tombstones = await cache.mget(rows.expired.map((digest) => `${prefix}r:${digest}`));
-        expect(tombstones.every((value) => value === 1)).toBe(true);
-        expect(await cache.get(`${prefix}s:${cachedExpired}`)).toBeUndefined();
-        expect((await appCache.get(cachedExpired)).kind).toBe('revoked');
-        expect(await cache.get(`${prefix}r:${cachedLive}`)).toBeUndefined();
-        expect((await appCache.get(cachedLive)).kind).toBe('hit');
-      });
-    });
-  }
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(result.stdout).toBe('Deleted 30 expired sessions.\n');
+      expect(await remainingDigests(dataSource)).toEqual([...rows.live].sort());
+      expect(redis.connections()).toBe(0);
+    } finally {
+      await redis.close();
+    }
+  });
 });
 
 describe('qsessions clear-expired (built bin): problems it explains', () => {
@@ -246,19 +204,36 @@ describe('qsessions clear-expired (built bin): problems it explains', () => {
     }
   });
 
-  it('a Redis that does not answer: exit 1 and nothing deleted (no eviction claimed that did not happen)', async () => {
+  it('--redis-url and --cache-prefix, removed: exit 2 with the reason, no connection, nothing deleted', async () => {
     const rows = await insertSessions(dataSource, { expired: 2, live: 1 });
     const file = writeDataSourceFile(folder, connection);
-    const url = `redis://:s3cret-pass@127.0.0.1:${await closedPort()}`;
+    const redis = await countingServer();
+    const reason = 'expired sessions are refused by every read and leave Redis at their TTL; nothing to evict.';
+    try {
+      const both = await runBin(['clear-expired', '-d', file, '--redis-url', redis.url, '--cache-prefix', 'app:']);
+      expect(both.code).toBe(2);
+      expect(both.stderr).toContain(
+        `qsessions clear-expired: --redis-url and --cache-prefix were removed: ${reason} Leave them out.`,
+      );
+      expect(both.stderr).toContain('Usage: qsessions clear-expired');
+      expect(both.stderr).not.toContain('s3cret-pass');
+      expect(both.stdout).toBe('');
 
-    const result = await runBin(['clear-expired', '-d', file, '--redis-url', url]);
+      const url = await runBin(['clear-expired', '-d', file, `--redis-url=${redis.url}`]);
+      expect(url.code).toBe(2);
+      expect(url.stderr).toContain(`qsessions clear-expired: --redis-url was removed: ${reason} Leave it out.`);
+      expect(url.stderr).not.toContain('s3cret-pass');
 
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain('The session cache (Redis at redis://:...@127.0.0.1:');
-    expect(result.stderr).toContain('does not answer');
-    expect(result.stderr).not.toContain('s3cret-pass');
-    expect(await remainingDigests(dataSource)).toEqual([...rows.expired, ...rows.live].sort());
-    await dataSource.getRepository(QSession).clear();
+      const prefix = await runBin(['clear-expired', '-d', file, '--cache-prefix', 'app:']);
+      expect(prefix.code).toBe(2);
+      expect(prefix.stderr).toContain(`qsessions clear-expired: --cache-prefix was removed: ${reason} Leave it out.`);
+
+      expect(redis.connections()).toBe(0);
+      expect(await remainingDigests(dataSource)).toEqual([...rows.expired, ...rows.live].sort());
+    } finally {
+      await redis.close();
+      await dataSource.getRepository(QSession).clear();
+    }
   });
 
   it('a TypeScript data source file: says how to load it, and works with a loader (tsx)', async () => {

@@ -23,15 +23,10 @@ export interface CacheEntries {
   setThenGet(entry: CacheEntry, readKey: string): Promise<unknown>;
   deleteMany(keys: readonly string[]): Promise<void>;
   /**
-   * Stores `entries`, deletes `deleteKeys`, then reads `readKeys` as they stand after both (a
-   * revocation: tombstones in, records out, tombstones read back). One round trip where the
-   * client allows it.
+   * Stores `entries`, then deletes `deleteKeys` (a revocation: tombstones in, records out). One
+   * round trip where the client allows it.
    */
-  writeThenRead(
-    entries: readonly CacheEntry[],
-    deleteKeys: readonly string[],
-    readKeys: readonly string[],
-  ): Promise<unknown[]>;
+  writeAndDelete(entries: readonly CacheEntry[], deleteKeys: readonly string[]): Promise<void>;
   /**
    * The identity of the server's current run (Redis's `run_id`, new at every start), where the
    * client can ask; absent where it cannot (a cache-manager store).

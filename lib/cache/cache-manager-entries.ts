@@ -45,15 +45,10 @@ export class CacheManagerEntries implements CacheEntries {
     });
   }
 
-  async writeThenRead(
-    entries: readonly CacheEntry[],
-    deleteKeys: readonly string[],
-    readKeys: readonly string[],
-  ): Promise<unknown[]> {
-    // No pipeline here either: each step strictly after the one before.
+  async writeAndDelete(entries: readonly CacheEntry[], deleteKeys: readonly string[]): Promise<void> {
+    // No pipeline here: the delete strictly after the writes.
     await this.setMany(entries);
     if (deleteKeys.length > 0) await this.deleteMany(deleteKeys);
-    return this.checked(() => this.cache.mget([...readKeys]));
   }
 
   deleteMany(keys: readonly string[]): Promise<void> {

@@ -52,18 +52,12 @@ export class RedisEntries implements CacheEntries {
     return decode(text, this.now());
   }
 
-  async writeThenRead(
-    entries: readonly CacheEntry[],
-    deleteKeys: readonly string[],
-    readKeys: readonly string[],
-  ): Promise<unknown[]> {
+  async writeAndDelete(entries: readonly CacheEntry[], deleteKeys: readonly string[]): Promise<void> {
     const client = await this.client();
-    // Issued together, so sent together: one connection answers in order, and the read sees both writes.
+    // Issued together, so sent together; Redis runs them in order.
     const writes = entries.map((entry) => this.write(client, entry));
     if (deleteKeys.length > 0) writes.push(client.del([...deleteKeys]));
-    const [texts] = await Promise.all([client.mGet([...readKeys]), ...writes]);
-    const now = this.now();
-    return (texts as Array<string | null>).map((text) => decode(text, now));
+    await Promise.all(writes);
   }
 
   async deleteMany(keys: readonly string[]): Promise<void> {

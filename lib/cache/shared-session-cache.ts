@@ -64,7 +64,7 @@ const HELD_BATCH = 500;
 
 /**
  * How long a revocation tombstone lives: longer than any request that may still write the
- * revoked session (shared by the app and the `clear-expired` command).
+ * revoked session (shared by the app and the `import` command).
  */
 export const TOMBSTONE_TTL_MS = 10 * 60 * 1000;
 
@@ -129,12 +129,8 @@ export class SharedSessionCache implements SessionCache {
       // been handled by the time the copy is looked at.
       await endOfTurn();
       if (this.isRevokedHere(digest)) return { kind: 'revoked' };
-      const copy = this.near.get(digest);
-      if (copy !== undefined && copy.e <= this.now()) this.near.drop(digest);
-      // A bump of the epoch drops every copy (keyChanged), so none is compared here.
-      else if (copy !== undefined && this.mayServe(copy, undefined)) {
-        return { kind: 'hit', record: fromCached(digest, copy) };
-      }
+      const copy = this.nearCopy(digest);
+      if (copy) return { kind: 'hit', record: fromCached(digest, copy) };
     }
     let ticket = this.near?.beginRead(digest) ?? null;
     try {
@@ -148,24 +144,42 @@ export class SharedSessionCache implements SessionCache {
           ]),
         'read',
       );
-      if (tombstone !== undefined && tombstone !== null) return { kind: 'revoked' };
-      if (typeof epoch === 'number' && epoch > this.epoch) this.epoch = epoch;
-      if (!isCachedRecord(record)) {
-        // A record, when there is one, always wins over a remembered absence.
-        const knownAbsent = absent !== undefined && absent !== null && record === undefined && this.isTrusted();
-        return knownAbsent ? { kind: 'absent' } : { kind: 'miss' };
-      }
-      if (!this.mayServe(record, typeof epoch === 'number' ? epoch : undefined)) return { kind: 'miss' };
+      const kind = this.answer(record, present(tombstone), epoch, present(absent));
+      if (kind !== 'hit') return { kind };
+      const cached = record as CachedRecord;
       if (ticket !== null) {
-        this.near!.endRead(digest, ticket, { value: record, hasUser: record.u !== null });
+        this.near!.endRead(digest, ticket, { value: cached, hasUser: cached.u !== null });
         ticket = null;
       }
-      return { kind: 'hit', record: fromCached(digest, record) };
+      return { kind: 'hit', record: fromCached(digest, cached) };
     } catch {
       return { kind: 'miss' };
     } finally {
       if (ticket !== null) this.near!.endRead(digest, ticket);
     }
+  }
+
+  /** This process's copy of `digest` when it may be served now (unexpired, trusted, current). */
+  private nearCopy(digest: string): CachedRecord | undefined {
+    const copy = this.near!.get(digest);
+    if (copy === undefined) return undefined;
+    if (copy.e <= this.now()) {
+      this.near!.drop(digest);
+      return undefined;
+    }
+    // A bump of the epoch drops every copy (keyChanged), so none is compared here.
+    return this.mayServe(copy, undefined) ? copy : undefined;
+  }
+
+  /** What one read of the shared cache answers, given the values read together. */
+  private answer(record: unknown, revoked: boolean, epoch: unknown, absent: boolean): CacheLookup['kind'] {
+    if (revoked) return 'revoked';
+    if (typeof epoch === 'number' && epoch > this.epoch) this.epoch = epoch;
+    if (!isCachedRecord(record)) {
+      // A record, when there is one, always wins over a remembered absence.
+      return absent && record === undefined && this.isTrusted() ? 'absent' : 'miss';
+    }
+    return this.mayServe(record, typeof epoch === 'number' ? epoch : undefined) ? 'hit' : 'miss';
   }
 
   /** Whether a cached record may be answered as a hit, given the epoch read with it. */
@@ -322,19 +336,22 @@ export class SharedSessionCache implements SessionCache {
 
   private async writeTombstones(digests: readonly string[]): Promise<void> {
     const keys = digests.map((digest) => this.tombstoneKey(digest));
-    // Tombstones in and records out, then the tombstones read back: some stores answer a write
-    // they could not perform with success (a Redis client between connections may drop it), so a
-    // revocation is only done once its tombstones can be read.
-    const written = await this.guard(
+    await this.guard(
       () =>
-        this.entries.writeThenRead(
+        this.entries.writeAndDelete(
           keys.map((key) => ({ key, value: TOMBSTONE, ttlMs: this.options.tombstoneTtlMs })),
           digests.map((digest) => this.recordKey(digest)),
-          keys,
         ),
       'write',
     );
-    if (written.some((value) => value === undefined || value === null)) {
+    // Read back in a round trip of its own. Some stores answer a write they could not perform
+    // with success (a Redis client between connections may drop it), so a revocation is only done
+    // once its tombstones can be read. And by the time this answer is in, Redis has long sent the
+    // invalidations of the write to every near cache: the reply to a later command on one
+    // connection comes after them, so a process that gets a request caused by this revocation's
+    // response has already dropped its copy.
+    const written = await this.guard(() => this.entries.getMany(keys), 'read');
+    if (written.some((value) => !present(value))) {
       this.health.recordFailure();
       this.trust?.distrust();
       throw new CacheUnavailableError('revocation tombstones did not reach the cache');
@@ -405,6 +422,11 @@ export class SharedSessionCache implements SessionCache {
     this.health.recordSuccess();
     return result;
   }
+}
+
+/** A value the cache holds under a key (a tombstone, an absence mark). */
+function present(value: unknown): boolean {
+  return value !== undefined && value !== null;
 }
 
 function isCachedRecord(value: unknown): value is CachedRecord {

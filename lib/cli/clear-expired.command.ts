@@ -1,15 +1,15 @@
 import { parseArgs } from 'node:util';
-import { DEFAULT_CLEAR_BATCH_SIZE, describeCount } from './clear-expired/clear-count.js';
+import { DEFAULT_CLEAR_BATCH_SIZE, describeCount, NO_CACHE_EVICTION } from './clear-expired/clear-count.js';
 import type { QSessionsCommand } from './command.js';
 import { usageError } from './command-error.js';
-import { parseCommandLine, rawOptionValues } from './parse-command-line.js';
-import { redactUrlPassword } from './redact.js';
+import { parseCommandLine } from './parse-command-line.js';
 
 const USAGE = `Usage: qsessions clear-expired -d <data-source-file> [options]
 
 Deletes expired sessions from the qsessions_session table, ${DEFAULT_CLEAR_BATCH_SIZE} rows at a time,
-and evicts them from the session cache of the cached_db engine. Prints how many were
-deleted. Run it from cron, e.g. daily.
+and prints how many were deleted. Run it from cron, e.g. daily. The session cache of the
+cached_db engine needs nothing: every read refuses an expired session, and Redis drops it at
+its TTL.
 
 Options:
   -d, --dataSource <file>   Your TypeORM data source file, as for the TypeORM CLI (.js; a .ts
@@ -21,36 +21,40 @@ Options:
                               setQSessionUserEntity(User);
                               export default new DataSource({ ..., entities: [User, QSession] });
   --batch-size <n>          Rows per batch (default ${DEFAULT_CLEAR_BATCH_SIZE}).
-  --redis-url <url>         The Redis of your cached_db engine (its cache.redisUrl): deleted
-                            sessions are evicted there too (revocation tombstones, as the app
-                            writes them). Without it, cached entries simply expire.
-  --cache-prefix <prefix>   Key prefix of that cache (the app's cache.keyPrefix; default qsessions:).
   -h, --help                Show this help.
 
 Exit status: 0 done, 1 failure (the message says which), 2 usage error.
 `;
 
+/** The options of 0.1.0 that evicted deleted sessions from the cache; now refused. */
+const REMOVED_OPTIONS = ['--redis-url', '--cache-prefix'];
+
 /** `qsessions clear-expired`: the command line over {@link clearExpiredSessions}. */
 export const clearExpiredCommand: QSessionsCommand = {
   name: 'clear-expired',
-  summary: 'Delete expired sessions (and their cache entries) in batches',
+  summary: 'Delete expired sessions in batches',
   usage: USAGE,
   async run(args, io) {
-    const values = parseCommandLine(
-      () =>
-        parseArgs({
-          args: [...args],
-          options: {
-            dataSource: { type: 'string', short: 'd' },
-            'data-source': { type: 'string' },
-            'batch-size': { type: 'string' },
-            'redis-url': { type: 'string' },
-            'cache-prefix': { type: 'string' },
-          },
-          strict: true,
-          allowPositionals: true,
-        }),
-      rawOptionValues(args, 'redis-url'),
+    // Before parsing: parseArgs would only call them unknown (or want a value), and their values
+    // (a Redis URL may hold a password) are never printed.
+    const removed = removedOptionsGiven(args);
+    if (removed.length > 0) {
+      throw usageError(
+        `${removed.join(' and ')} ${removed.length === 1 ? 'was' : 'were'} removed: ${NO_CACHE_EVICTION}. ` +
+          `Leave ${removed.length === 1 ? 'it' : 'them'} out.`,
+      );
+    }
+    const values = parseCommandLine(() =>
+      parseArgs({
+        args: [...args],
+        options: {
+          dataSource: { type: 'string', short: 'd' },
+          'data-source': { type: 'string' },
+          'batch-size': { type: 'string' },
+        },
+        strict: true,
+        allowPositionals: true,
+      }),
     );
     const file = values.dataSource ?? values['data-source'];
     if (!file)
@@ -61,27 +65,22 @@ export const clearExpiredCommand: QSessionsCommand = {
         `--batch-size must be a whole number, e.g. --batch-size 1000; got ${JSON.stringify(batchText)}.`,
       );
     }
-    const redisUrl = values['redis-url'];
-    const cachePrefix = values['cache-prefix'];
-    if (cachePrefix !== undefined && redisUrl === undefined) {
-      throw usageError('--cache-prefix applies to the cache given with --redis-url; give that too.');
-    }
 
     // Loaded only now: TypeORM takes a while to load, and `--help` or the other command need none of it.
     const { clearExpiredSessions } = await import('./clear-expired/clear-expired-sessions.js');
     const deleted = await clearExpiredSessions({
       dataSource: file,
       batchSize: batchText === undefined ? undefined : Number(batchText),
-      redisUrl,
-      cachePrefix,
       signal: io.signal,
     });
     io.stdout.write(`Deleted ${describeCount(deleted)}.\n`);
-    if (redisUrl !== undefined && deleted > 0) {
-      io.stdout.write(
-        `Evicted them from the session cache at ${redactUrlPassword(redisUrl)} (key prefix ${JSON.stringify(cachePrefix ?? 'qsessions:')}).\n`,
-      );
-    }
     return 0;
   },
 };
+
+/** Which of {@link REMOVED_OPTIONS} the arguments hold (`--name` or `--name=value`, before any `--`). */
+function removedOptionsGiven(args: readonly string[]): string[] {
+  const end = args.indexOf('--');
+  const options = end === -1 ? args : args.slice(0, end);
+  return REMOVED_OPTIONS.filter((name) => options.some((arg) => arg === name || arg.startsWith(`${name}=`)));
+}

@@ -151,7 +151,7 @@ export class SessionService {
     return ended;
   }
 
-  /** Deletes expired sessions in bounded batches (and their cache entries); resolves to how many. */
+  /** Deletes expired sessions in bounded batches (cached copies are refused by their expiry); resolves to how many. */
   async clearExpired(): Promise<number> {
     let total = 0;
     for (;;) {

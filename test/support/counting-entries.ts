@@ -27,12 +27,8 @@ export class CountingEntries implements CacheEntries {
     this.calls++;
     return this.inner.deleteMany(keys);
   }
-  writeThenRead(
-    entries: readonly CacheEntry[],
-    deleteKeys: readonly string[],
-    readKeys: readonly string[],
-  ): Promise<unknown[]> {
+  writeAndDelete(entries: readonly CacheEntry[], deleteKeys: readonly string[]): Promise<void> {
     this.calls++;
-    return this.inner.writeThenRead(entries, deleteKeys, readKeys);
+    return this.inner.writeAndDelete(entries, deleteKeys);
   }
 }
