@@ -41,71 +41,23 @@ export function createQSessionsProviders(dataSourceName: string | undefined): Pr
     {
       provide: QSESSIONS_RESOLVED_OPTIONS,
       inject: [QSESSIONS_OPTIONS_WITH_DATA_SOURCE],
-      useFactory: (options: QSessionsModuleOptions) => {
-        const resolved = resolveOptions(options);
-        if ((resolved.dataSource ?? undefined) !== dataSourceName) {
-          throw new Error(
-            'nest-qsessions: with forRootAsync(), give `dataSource` next to `userEntity`, not from the factory: ' +
-              'the DataSource is chosen before the factory runs.',
-          );
-        }
-        return resolved;
-      },
+      useFactory: (options: QSessionsModuleOptions) => resolveForDataSource(options, dataSourceName),
     },
     {
       provide: QSESSIONS_DATA_SOURCE,
       inject: [getDataSourceToken(dataSourceName)],
-      useFactory: (dataSource: DataSource) => {
-        if (!dataSource.hasMetadata(QSession)) {
-          throw new Error(
-            `nest-qsessions: the TypeORM DataSource${dataSourceName ? ` "${dataSourceName}"` : ''} does not know the ` +
-              'QSession entity. Set `autoLoadEntities: true` in TypeOrmModule.forRoot(), or add QSession to its `entities`.',
-          );
-        }
-        return dataSource;
-      },
+      useFactory: (dataSource: DataSource) => assertKnowsSessions(dataSource, dataSourceName),
     },
     {
       provide: QSESSIONS_CACHE,
       inject: [QSESSIONS_RESOLVED_OPTIONS, { token: APP_CACHE_MANAGER, optional: true }],
-      useFactory: async (options: ResolvedQSessionsOptions, appCache?: Cache): Promise<ChosenCache | null> => {
-        if (options.engine !== 'cached_db') return null;
-        const chosen = await chooseCache(options.cache, appCache, logger);
-        // Without `instance` or `redisUrl`, a null choice with an app cache under 'auto' means
-        // that chooseCache found it in-process and declined it: said once, with the way out.
-        const declinedAppCache = !chosen && appCache !== undefined && options.cache.useAppCacheManager === 'auto';
-        logger.log(declinedAppCache ? DECLINED_APP_CACHE : `cached_db engine using the ${describeCache(chosen)}.`);
-        const warning = severalProcessesWarning(perProcessCache(chosen));
-        if (warning) logger.warn(warning);
-        return chosen;
-      },
+      useFactory: (options: ResolvedQSessionsOptions, appCache?: Cache) => pickCache(options, appCache, logger),
     },
     {
       provide: QSESSIONS_SESSION_CACHE,
       inject: [QSESSIONS_RESOLVED_OPTIONS, QSESSIONS_CACHE, QSESSIONS_DATA_SOURCE],
-      useFactory: (
-        options: ResolvedQSessionsOptions,
-        chosen: ChosenCache | null,
-        dataSource: DataSource,
-      ): SessionCache | null => {
-        if (options.engine !== 'cached_db') return null;
-        if (!chosen) return new MemorySessionCache(options.cache.maxEntries, TOMBSTONE_TTL_MS);
-        return new SharedSessionCache(
-          chosen.entries,
-          {
-            keyPrefix: options.cache.keyPrefix,
-            timeoutMs: options.cache.timeoutMs,
-            tombstoneTtlMs: TOMBSTONE_TTL_MS,
-            near: chosen.keyTracking && { changes: chosen.keyTracking, capacity: options.cache.maxEntries },
-            guarantee: {
-              ledger: new TypeOrmRevocationLedger(assertKnowsRevocations(dataSource, options.dataSource)),
-              timings: CACHE_TRUST_TIMINGS,
-              onConnectionLost: chosen.onConnectionLost,
-            },
-          },
-          logger,
-        );
-      },
+      useFactory: (options: ResolvedQSessionsOptions, chosen: ChosenCache | null, dataSource: DataSource) =>
+        createSessionCache(options, chosen, dataSource, logger),
     },
     {
       provide: QSESSIONS_STORE,
@@ -128,6 +80,73 @@ export function createQSessionsProviders(dataSourceName: string | undefined): Pr
         new SessionLifecycle(store, options, logger, events),
     },
   ];
+}
+
+/** The options, checked and completed, once sure they name the registration's DataSource. */
+function resolveForDataSource(
+  options: QSessionsModuleOptions,
+  dataSourceName: string | undefined,
+): ResolvedQSessionsOptions {
+  const resolved = resolveOptions(options);
+  if ((resolved.dataSource ?? undefined) !== dataSourceName) {
+    throw new Error(
+      'nest-qsessions: with forRootAsync(), give `dataSource` next to `userEntity`, not from the factory: ' +
+        'the DataSource is chosen before the factory runs.',
+    );
+  }
+  return resolved;
+}
+
+/** The DataSource, once sure it knows the QSession entity. */
+function assertKnowsSessions(dataSource: DataSource, dataSourceName: string | undefined): DataSource {
+  if (dataSource.hasMetadata(QSession)) return dataSource;
+  throw new Error(
+    `nest-qsessions: the TypeORM DataSource${dataSourceName ? ` "${dataSourceName}"` : ''} does not know the ` +
+      'QSession entity. Set `autoLoadEntities: true` in TypeOrmModule.forRoot(), or add QSession to its `entities`.',
+  );
+}
+
+/** The cache-manager cache of `cached_db` (null: the built-in one), said at start-up with any warning due. */
+async function pickCache(
+  options: ResolvedQSessionsOptions,
+  appCache: Cache | undefined,
+  logger: Logger,
+): Promise<ChosenCache | null> {
+  if (options.engine !== 'cached_db') return null;
+  const chosen = await chooseCache(options.cache, appCache, logger);
+  // Without `instance` or `redisUrl`, a null choice with an app cache under 'auto' means
+  // that chooseCache found it in-process and declined it: said once, with the way out.
+  const declinedAppCache = !chosen && appCache !== undefined && options.cache.useAppCacheManager === 'auto';
+  logger.log(declinedAppCache ? DECLINED_APP_CACHE : `cached_db engine using the ${describeCache(chosen)}.`);
+  const warning = severalProcessesWarning(perProcessCache(chosen));
+  if (warning) logger.warn(warning);
+  return chosen;
+}
+
+/** The session cache over the chosen cache: the built-in one, or a shared one with its guarantee. */
+function createSessionCache(
+  options: ResolvedQSessionsOptions,
+  chosen: ChosenCache | null,
+  dataSource: DataSource,
+  logger: Logger,
+): SessionCache | null {
+  if (options.engine !== 'cached_db') return null;
+  if (!chosen) return new MemorySessionCache(options.cache.maxEntries, TOMBSTONE_TTL_MS);
+  return new SharedSessionCache(
+    chosen.entries,
+    {
+      keyPrefix: options.cache.keyPrefix,
+      timeoutMs: options.cache.timeoutMs,
+      tombstoneTtlMs: TOMBSTONE_TTL_MS,
+      near: chosen.keyTracking && { changes: chosen.keyTracking, capacity: options.cache.maxEntries },
+      guarantee: {
+        ledger: new TypeOrmRevocationLedger(assertKnowsRevocations(dataSource, options.dataSource)),
+        timings: CACHE_TRUST_TIMINGS,
+        onConnectionLost: chosen.onConnectionLost,
+      },
+    },
+    logger,
+  );
 }
 
 /** The DataSource, once sure it knows the held-revocations entity (a shared cache needs its table). */
