@@ -98,23 +98,27 @@ export function resolveGeoIpOptions(
 
   // An empty GEOIP_PATH (`GEOIP_PATH=` in a .env file) means "not set", not "the current folder".
   const folder = given.path ?? (env.GEOIP_PATH ? env.GEOIP_PATH : undefined);
-  if (folder !== undefined && folder.toLowerCase().endsWith('.mmdb')) {
-    if (given.city !== undefined || given.country !== undefined) {
-      throw new Error(
-        `nest-qsessions: the GeoIP path ${JSON.stringify(folder)} is a database file, so \`geoip.city\` and \`geoip.country\` (file names inside a folder) cannot apply; point the path at the folder, or use \`geoip.cityPath\` / \`geoip.countryPath\`.`,
-      );
-    }
-    // One file, as Django's GEOIP_PATH allows: a city database answers country lookups too, and a
-    // country database simply yields no city.
-    return {
-      cityPath: given.cityPath !== undefined ? resolve(given.cityPath) : resolve(folder),
-      countryPath: given.countryPath !== undefined ? resolve(given.countryPath) : null,
-    };
-  }
+  if (folder !== undefined && folder.toLowerCase().endsWith('.mmdb')) return oneDatabaseFile(folder, given);
   const inFolder = (name: string): string | null => (folder === undefined ? null : resolve(folder, name));
   const cityPath = given.cityPath !== undefined ? resolve(given.cityPath) : inFolder(given.city ?? DEFAULT_GEOIP_CITY);
   const countryPath =
     given.countryPath !== undefined ? resolve(given.countryPath) : inFolder(given.country ?? DEFAULT_GEOIP_COUNTRY);
   // The same file twice would be opened and watched twice for nothing.
   return { cityPath, countryPath: countryPath === cityPath ? null : countryPath };
+}
+
+/**
+ * The paths when the GeoIP path is one database file, as Django's GEOIP_PATH allows: a city
+ * database answers country lookups too, and a country database simply yields no city.
+ */
+function oneDatabaseFile(file: string, given: GeoIpOptions): ResolvedGeoIpOptions {
+  if (given.city !== undefined || given.country !== undefined) {
+    throw new Error(
+      `nest-qsessions: the GeoIP path ${JSON.stringify(file)} is a database file, so \`geoip.city\` and \`geoip.country\` (file names inside a folder) cannot apply; point the path at the folder, or use \`geoip.cityPath\` / \`geoip.countryPath\`.`,
+    );
+  }
+  return {
+    cityPath: given.cityPath !== undefined ? resolve(given.cityPath) : resolve(file),
+    countryPath: given.countryPath !== undefined ? resolve(given.countryPath) : null,
+  };
 }
