@@ -6,7 +6,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ESLint } from 'eslint';
 
-const ROOT = new URL('..', import.meta.url).pathname;
+const ROOT = join(import.meta.dirname, '..');
 const LIB = join(ROOT, 'lib');
 const TOOLING = ['cli', 'import', join('typeorm', 'migrations')].map((folder) => join(LIB, folder) + '/');
 const MAX_LINES = 60;
@@ -42,7 +42,9 @@ const over = results.flatMap((result) =>
     .map((message) => `${relative(ROOT, result.filePath)}:${message.line}  ${message.message}`),
 );
 
-console.log(`lib/: ${files.length} files, ${allLines} lines; runtime (without cli/, import/, typeorm/migrations/): ${runtime.length} files, ${runtimeLines} lines`);
+console.log(
+  `lib/: ${files.length} files, ${allLines} lines; runtime (without cli/, import/, typeorm/migrations/): ${runtime.length} files, ${runtimeLines} lines`,
+);
 console.log(`functions over ${MAX_LINES} lines or complexity ${MAX_COMPLEXITY}: ${over.length}`);
 for (const line of over) console.log(`  ${line}`);
 if (process.argv.includes('--check') && over.length > 0) process.exit(1);

@@ -57,6 +57,28 @@ table.
 Exit status: 0 done, 1 failure (the message says which), 2 usage error.
 `;
 
+/** The command line's options, as parseArgs takes them. */
+const OPTIONS = {
+  from: { type: 'string' },
+  dataSource: { type: 'string', short: 'd' },
+  'data-source': { type: 'string' },
+  'source-url': { type: 'string' },
+  'source-data-source': { type: 'string' },
+  prefix: { type: 'string' },
+  table: { type: 'string' },
+  schema: { type: 'string' },
+  'batch-size': { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  'express-max-age': { type: 'string' },
+  'max-data-bytes': { type: 'string' },
+  'redis-url': { type: 'string' },
+  'cache-prefix': { type: 'string' },
+} as const;
+
+type ImportValues = ReturnType<
+  typeof parseArgs<{ options: typeof OPTIONS; strict: true; allowPositionals: true }>
+>['values'];
+
 /** `qsessions import`: the command line over {@link importExpressSessions}. */
 export const importCommand: QSessionsCommand = {
   name: 'import',
@@ -66,28 +88,7 @@ export const importCommand: QSessionsCommand = {
     // Passwords in the URLs given are hidden from whatever this command prints.
     const secrets = [...rawOptionValues(args, 'source-url'), ...rawOptionValues(args, 'redis-url')].map(urlPassword);
     const values = parseCommandLine(
-      () =>
-        parseArgs({
-          args: [...args],
-          options: {
-            from: { type: 'string' },
-            dataSource: { type: 'string', short: 'd' },
-            'data-source': { type: 'string' },
-            'source-url': { type: 'string' },
-            'source-data-source': { type: 'string' },
-            prefix: { type: 'string' },
-            table: { type: 'string' },
-            schema: { type: 'string' },
-            'batch-size': { type: 'string' },
-            'dry-run': { type: 'boolean' },
-            'express-max-age': { type: 'string' },
-            'max-data-bytes': { type: 'string' },
-            'redis-url': { type: 'string' },
-            'cache-prefix': { type: 'string' },
-          },
-          strict: true,
-          allowPositionals: true,
-        }),
+      () => parseArgs({ args: [...args], options: OPTIONS, strict: true, allowPositionals: true }),
       secrets,
     );
     const from = values.from as ExpressSessionStoreKind | undefined;
@@ -101,25 +102,12 @@ export const importCommand: QSessionsCommand = {
     if (!file) {
       throw usageError('Give your TypeORM data source file with -d/--dataSource (e.g. -d dist/data-source.js).');
     }
-
     const progress = new ImportProgress(io.stderr);
     try {
       // Loaded only now: TypeORM takes a while to load, and `--help` or the other commands need none of it.
       const { importExpressSessions } = await import('../import/import-express-sessions.js');
       const report = await importExpressSessions({
-        from,
-        dataSource: file,
-        sourceUrl: values['source-url'],
-        sourceDataSource: values['source-data-source'],
-        prefix: values.prefix,
-        table: values.table,
-        schema: values.schema,
-        batchSize: wholeNumber(values['batch-size'], '--batch-size', '--batch-size 500'),
-        dryRun: values['dry-run'] ?? false,
-        expressMaxAge: wholeNumber(values['express-max-age'], '--express-max-age', '--express-max-age 86400000'),
-        maxDataBytes: wholeNumber(values['max-data-bytes'], '--max-data-bytes', '--max-data-bytes 65536'),
-        redisUrl: values['redis-url'],
-        cachePrefix: values['cache-prefix'],
+        ...importOptions(from, file, values),
         onBatch: (soFar) => progress.update(soFar),
         signal: io.signal,
       });
@@ -128,16 +116,40 @@ export const importCommand: QSessionsCommand = {
       return 0;
     } catch (error) {
       progress.finish();
-      if (error instanceof QSessionsCommandError) {
-        throw new QSessionsCommandError(redactSecrets(error.message, secrets), error.exitCode);
-      }
-      // Not one of ours (a driver's error): its text was not written with passwords in mind.
-      throw new QSessionsCommandError(
-        redactSecrets(`unexpected error: ${(error as Error)?.stack ?? String(error)}`, secrets),
-      );
+      throw redactedError(error, secrets);
     }
   },
 };
+
+/** What the command line asks of importExpressSessions (numbers checked, as the usage spells them). */
+function importOptions(from: ExpressSessionStoreKind, file: string, values: ImportValues) {
+  return {
+    from,
+    dataSource: file,
+    sourceUrl: values['source-url'],
+    sourceDataSource: values['source-data-source'],
+    prefix: values.prefix,
+    table: values.table,
+    schema: values.schema,
+    batchSize: wholeNumber(values['batch-size'], '--batch-size', '--batch-size 500'),
+    dryRun: values['dry-run'] ?? false,
+    expressMaxAge: wholeNumber(values['express-max-age'], '--express-max-age', '--express-max-age 86400000'),
+    maxDataBytes: wholeNumber(values['max-data-bytes'], '--max-data-bytes', '--max-data-bytes 65536'),
+    redisUrl: values['redis-url'],
+    cachePrefix: values['cache-prefix'],
+  };
+}
+
+/** The command's error with every password given on the command line hidden. */
+function redactedError(error: unknown, secrets: readonly (string | undefined)[]): QSessionsCommandError {
+  if (error instanceof QSessionsCommandError) {
+    return new QSessionsCommandError(redactSecrets(error.message, secrets), error.exitCode);
+  }
+  // Not one of ours (a driver's error): its text was not written with passwords in mind.
+  return new QSessionsCommandError(
+    redactSecrets(`unexpected error: ${(error as Error)?.stack ?? String(error)}`, secrets),
+  );
+}
 
 /** A whole-number option, or undefined when not given (range checks are the function's). */
 function wholeNumber(text: string | undefined, option: string, example: string): number | undefined {

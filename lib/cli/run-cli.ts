@@ -27,15 +27,8 @@ Options:
  */
 export async function runQSessionsCli(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   const [name, ...args] = argv;
-  if (name === '--help' || name === '-h' || name === 'help') {
-    const asked = name === 'help' ? COMMANDS.find((command) => command.name === args[0]) : undefined;
-    io.stdout.write(asked?.usage ?? USAGE);
-    return 0;
-  }
-  if (name === '--version') {
-    io.stdout.write(`${packageVersion()}\n`);
-    return 0;
-  }
+  const general = answerGeneralOption(name, args, io);
+  if (general !== null) return general;
   const command = COMMANDS.find((candidate) => candidate.name === name);
   if (!command) {
     io.stderr.write(
@@ -49,6 +42,25 @@ export async function runQSessionsCli(argv: readonly string[], io: CliIo = proce
     io.stdout.write(command.usage);
     return 0;
   }
+  return runCommand(command, args, io);
+}
+
+/** `--help`, `help [command]` and `--version` in place of a command: their exit code, or null. */
+function answerGeneralOption(name: string | undefined, args: readonly string[], io: CliIo): number | null {
+  if (name === '--help' || name === '-h' || name === 'help') {
+    const asked = name === 'help' ? COMMANDS.find((command) => command.name === args[0]) : undefined;
+    io.stdout.write(asked?.usage ?? USAGE);
+    return 0;
+  }
+  if (name === '--version') {
+    io.stdout.write(`${packageVersion()}\n`);
+    return 0;
+  }
+  return null;
+}
+
+/** Runs one command, turning what it throws into a message and an exit code. */
+async function runCommand(command: (typeof COMMANDS)[number], args: readonly string[], io: CliIo): Promise<number> {
   try {
     return await command.run(args, io);
   } catch (error) {

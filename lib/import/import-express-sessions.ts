@@ -137,9 +137,32 @@ export async function importExpressSessions(
   }
 }
 
+const usage = (message: string) => new QSessionsCommandError(message, 2);
+
 /** Validates the options (usage errors, exit code 2) and fills in defaults. */
 function checkOptions(options: ImportExpressSessionsOptions) {
-  const usage = (message: string) => new QSessionsCommandError(message, 2);
+  checkSource(options);
+  const batchSize = options.batchSize ?? DEFAULT_IMPORT_BATCH_SIZE;
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
+    throw usage(`The batch size must be a whole number from 1 to ${MAX_BATCH_SIZE}; got ${String(batchSize)}.`);
+  }
+  checkCache(options);
+  checkRules(options);
+  return {
+    batchSize,
+    dryRun: options.dryRun ?? false,
+    cachePrefix: options.cachePrefix ?? 'qsessions:',
+    rules: {
+      userIdFromSession: options.userIdFromSession ?? defaultUserIdFromSession,
+      expressMaxAge: options.expressMaxAge,
+      maxDataBytes: options.maxDataBytes ?? 65_536,
+      noExpiryLifetime: options.noExpiryLifetime ?? ONE_DAY_MS,
+    },
+  };
+}
+
+/** The store to import from, and only the options that apply to it. */
+function checkSource(options: ImportExpressSessionsOptions): void {
   if (!STORES.includes(options.from)) {
     throw usage(`The store to import from must be one of ${STORES.join(', ')}; got ${JSON.stringify(options.from)}.`);
   }
@@ -156,16 +179,20 @@ function checkOptions(options: ImportExpressSessionsOptions) {
   if (options.from === 'connect-redis' && !options.sourceUrl) {
     throw usage("Give the Redis URL of the express-session app's connect-redis store (e.g. redis://127.0.0.1:6379).");
   }
-  const batchSize = options.batchSize ?? DEFAULT_IMPORT_BATCH_SIZE;
-  if (!Number.isSafeInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
-    throw usage(`The batch size must be a whole number from 1 to ${MAX_BATCH_SIZE}; got ${String(batchSize)}.`);
-  }
+}
+
+/** The session cache to write to: by URL or given, not both; a prefix only with one of them. */
+function checkCache(options: ImportExpressSessionsOptions): void {
   if (options.redisUrl !== undefined && options.cache !== undefined) {
     throw usage('Give either the Redis URL of the session cache or a cache, not both.');
   }
   if (options.cachePrefix !== undefined && options.redisUrl === undefined && options.cache === undefined) {
     throw usage('The cache prefix applies to the session cache given with its Redis URL (or a cache); give that too.');
   }
+}
+
+/** How sessions are converted: lifetimes, size limit, where the user id is. */
+function checkRules(options: ImportExpressSessionsOptions): void {
   const positive = (name: string, value: number | undefined, minimum: number) => {
     if (value !== undefined && (!Number.isSafeInteger(value) || value < minimum)) {
       throw usage(`${name} must be a whole number of at least ${minimum}; got ${String(value)}.`);
@@ -177,17 +204,6 @@ function checkOptions(options: ImportExpressSessionsOptions) {
   if (options.userIdFromSession !== undefined && typeof options.userIdFromSession !== 'function') {
     throw usage('userIdFromSession must be a function (data) => userId.');
   }
-  return {
-    batchSize,
-    dryRun: options.dryRun ?? false,
-    cachePrefix: options.cachePrefix ?? 'qsessions:',
-    rules: {
-      userIdFromSession: options.userIdFromSession ?? defaultUserIdFromSession,
-      expressMaxAge: options.expressMaxAge,
-      maxDataBytes: options.maxDataBytes ?? 65_536,
-      noExpiryLifetime: options.noExpiryLifetime ?? ONE_DAY_MS,
-    },
-  };
 }
 
 async function openSource(options: ImportExpressSessionsOptions, target: DataSource): Promise<LegacySessionSource> {
