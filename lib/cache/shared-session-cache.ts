@@ -367,7 +367,7 @@ export class SharedSessionCache implements SessionCache {
     if (typeof written !== 'number' || written < next) {
       this.health.recordFailure();
       this.trust?.distrust();
-      throw new CacheUnavailableError('the user epoch did not reach the cache');
+      throw new CacheUnavailableError('the epoch did not reach the cache');
     }
     this.epoch = Math.max(this.epoch, next);
   }
