@@ -145,8 +145,15 @@ export class QSessionsModule
    * initializes), and so has an app that runs them from its own `onModuleInit`.
    */
   async onApplicationBootstrap(): Promise<void> {
-    // QSESSIONS_CACHE is null for the `db` engine and for the in-memory cache: neither holds revocations.
-    await assertSessionsTableExists(this.dataSource, this.options.dataSource, { revocations: this.cache != null });
+    try {
+      // QSESSIONS_CACHE is null for the `db` engine and for the in-memory cache: neither holds revocations.
+      await assertSessionsTableExists(this.dataSource, this.options.dataSource, { revocations: this.cache != null });
+    } catch (error) {
+      // Start-up stops here and Nest will not destroy the module: what it opened (a Redis
+      // connection) must not keep the process alive after the error.
+      await this.onModuleDestroy().catch(() => undefined);
+      throw error;
+    }
   }
 
   private decorateFastifyRequest(): void {
