@@ -7,8 +7,8 @@
 //   QSESSIONS_TEST_BROWSER=1 npm test -- test/browser      (or: npm run test:browser)
 const browserTests = process.env.QSESSIONS_TEST_BROWSER === '1';
 
-/** @type {import('jest').Config} */
-export default {
+/** What both projects share: how TypeScript is compiled and how the package's names resolve. */
+const shared = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: {
@@ -34,8 +34,24 @@ export default {
       },
     ],
   },
-  testMatch: ['<rootDir>/test/**/*.spec.ts'],
-  testPathIgnorePatterns: ['/node_modules/', ...(browserTests ? [] : ['<rootDir>/test/browser/'])],
+};
+
+/**
+ * Two projects: the library's own tests (test/), and the benchmark's (bench/test/: its option
+ * parsing, statistics and report), which test the measuring tool rather than the library.
+ * `npm test` runs both; `npm test -- --selectProjects library` runs one.
+ * @type {import('jest').Config}
+ */
+export default {
+  projects: [
+    {
+      ...shared,
+      displayName: 'library',
+      testMatch: ['<rootDir>/test/**/*.spec.ts'],
+      testPathIgnorePatterns: ['/node_modules/', ...(browserTests ? [] : ['<rootDir>/test/browser/'])],
+    },
+    { ...shared, displayName: 'bench', testMatch: ['<rootDir>/bench/test/**/*.spec.ts'] },
+  ],
   collectCoverageFrom: ['lib/**/*.ts'],
   coverageReporters: ['text-summary', 'lcov'],
   testTimeout: 30000,

@@ -1,4 +1,4 @@
-import type { BrowserInfo, HardwareInfo, OsInfo } from './device-info.js';
+import type { BrowserInfo, HardwareInfo, OsInfo } from './device-types.js';
 
 /** The parts of a parsed User-Agent the labels are made from. */
 export interface DeviceParts {

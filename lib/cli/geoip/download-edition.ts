@@ -50,125 +50,180 @@ export interface StagedDatabase extends MmdbSummary {
  * on any failure the temporary file is gone.
  */
 export async function downloadEdition(job: EditionDownload): Promise<StagedDatabase> {
-  const { edition, url, progress: output } = job;
-  output?.write(`Downloading ${edition} from ${url.display}\n`);
+  job.progress?.write(`Downloading ${job.edition} from ${job.url.display}\n`);
+  const download = new EditionDownloadRun(job);
+  try {
+    const response = await download.request();
+    const bytes = await download.extract(response);
+    return await download.check(bytes);
+  } finally {
+    download.stopWatching();
+  }
+}
 
-  const idle = new AbortController();
-  let idleTimer: NodeJS.Timeout | undefined;
-  const touch = () => {
-    clearTimeout(idleTimer);
-    idleTimer = setTimeout(() => idle.abort(), job.idleTimeoutMs);
-    idleTimer.unref();
-  };
-  const signal = job.signal ? AbortSignal.any([idle.signal, job.signal]) : idle.signal;
-  // Text from elsewhere (the server, the HTTP client, zlib, maxmind) is not written with the key
-  // in mind: it goes through this before it is shown. Our own words are not (a short key could
-  // match inside them).
-  const foreign = (text: string) => redactSecrets(text, job.secrets);
-  const fail = (reason: string) =>
-    new QSessionsCommandError(
-      `Could not download ${edition} from ${url.display}: ${reason}. The previous database, if any, is unchanged.`,
+/** One edition's download: its idle watchdog, its temporary file and how its failures read. */
+class EditionDownloadRun {
+  private readonly idle = new AbortController();
+  private idleTimer: NodeJS.Timeout | undefined;
+  private readonly signal: AbortSignal;
+  /** Named at the start, so that whatever happens, we know what to remove. */
+  private readonly tempPath: string;
+
+  constructor(private readonly job: EditionDownload) {
+    this.signal = job.signal ? AbortSignal.any([this.idle.signal, job.signal]) : this.idle.signal;
+    this.tempPath = tempPathFor(job.folder, job.fileName);
+  }
+
+  /** Restarts the idle watchdog: called whenever data arrives. */
+  touch(): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => this.idle.abort(), this.job.idleTimeoutMs);
+    this.idleTimer.unref();
+  }
+
+  stopWatching(): void {
+    clearTimeout(this.idleTimer);
+  }
+
+  /** The response, once its status says a body follows. */
+  async request(): Promise<Response & { body: ReadableStream<Uint8Array> }> {
+    let response: Response;
+    this.touch();
+    try {
+      // identity: the body must be the .tar.gz file itself, not the server's own compression of it.
+      response = await fetch(this.job.url.url, {
+        signal: this.signal,
+        redirect: 'follow',
+        headers: { 'accept-encoding': 'identity', 'user-agent': 'nest-qsessions (qsessions download-geoip-db)' },
+      });
+    } catch (error) {
+      throw this.explain(error);
+    }
+    if (!response.ok || response.body === null) {
+      const snippet = this.foreign(await bodySnippet(response));
+      throw this.fail(describeHttpFailure(response.status, this.foreign(response.statusText), snippet));
+    }
+    return response as Response & { body: ReadableStream<Uint8Array> };
+  }
+
+  /** Streams the archive's .mmdb entry into the temporary file; resolves to its size. */
+  async extract(response: Response & { body: ReadableStream<Uint8Array> }): Promise<number> {
+    const progress = this.progressFor(response);
+    let bytes: number | undefined;
+    let extraction: Promise<void> | undefined;
+    const extractEntry = (tar: AsyncIterable<Uint8Array>) =>
+      (extraction = readTar(tar, async (entry, content) => {
+        // Only regular files: a symbolic link named *.mmdb could point anywhere.
+        if (entry.type !== 'file' || !entry.name.toLowerCase().endsWith('.mmdb')) return;
+        if (bytes !== undefined) throw this.fail('the archive holds more than one .mmdb file');
+        bytes = await writeTempFile(this.tempPath, content, MAX_DATABASE_BYTES);
+      }));
+    try {
+      const body = Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>);
+      const counter = this.counter(progress);
+      // fetch already took off a gzip Content-Encoding; otherwise the .tar.gz's gzip layer is ours.
+      if (/gzip/i.test(response.headers.get('content-encoding') ?? '')) {
+        await pipeline(body, counter, extractEntry, { signal: this.signal });
+      } else {
+        await pipeline(body, counter, createGunzip(), extractEntry, { signal: this.signal });
+      }
+      progress?.finish();
+    } catch (error) {
+      progress?.abandon();
+      // An aborted pipeline settles before the extraction has noticed: let it finish writing
+      // (its streams are destroyed, so it ends at once), then remove what it wrote.
+      await settled(extraction, 5000);
+      await removeTempFile(this.tempPath);
+      throw this.explainExtraction(error);
+    }
+    if (bytes === undefined) throw this.fail('the archive holds no .mmdb file');
+    return bytes;
+  }
+
+  /** Checks that the `maxmind` package can open the file; removes it when not. */
+  async check(bytes: number): Promise<StagedDatabase> {
+    try {
+      const summary = await checkMmdbFile(this.tempPath, this.job.edition);
+      return { path: this.tempPath, bytes, ...summary, edition: this.job.edition };
+    } catch (error) {
+      await removeTempFile(this.tempPath);
+      throw this.fail(`the .mmdb file in the archive cannot be used (${this.foreign((error as Error).message)})`);
+    }
+  }
+
+  private progressFor(response: Response): DownloadProgress | null {
+    const output = this.job.progress;
+    if (!output) return null;
+    // A server that compressed the response anyway was undone by fetch: its length is not the body's.
+    const encoded = (response.headers.get('content-encoding') ?? 'identity') !== 'identity';
+    const length = Number(response.headers.get('content-length'));
+    return new DownloadProgress(
+      output,
+      this.job.edition,
+      !encoded && Number.isSafeInteger(length) && length > 0 ? length : null,
     );
-  const explain = (error: unknown): QSessionsCommandError => {
-    if (error instanceof QSessionsCommandError) return error;
-    if (job.signal?.aborted) return fail('interrupted');
-    if (idle.signal.aborted) {
-      const ms = job.idleTimeoutMs;
-      return fail(`no data arrived for ${ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`}; try again later`);
-    }
-    return fail(`network error (${foreign(describeNetworkError(error))}); check the connection and try again`);
-  };
+  }
 
-  let response: Response;
-  touch();
-  try {
-    // identity: the body must be the .tar.gz file itself, not the server's own compression of it.
-    response = await fetch(url.url, {
-      signal,
-      redirect: 'follow',
-      headers: { 'accept-encoding': 'identity', 'user-agent': 'nest-qsessions (qsessions download-geoip-db)' },
+  /** Counts the bytes as they pass (progress) and keeps the idle watchdog quiet while they do. */
+  private counter(progress: DownloadProgress | null): Transform {
+    let received = 0;
+    return new Transform({
+      transform: (chunk: Buffer, _encoding, done) => {
+        received += chunk.length;
+        progress?.update(received);
+        this.touch();
+        done(null, chunk);
+      },
     });
-  } catch (error) {
-    clearTimeout(idleTimer);
-    throw explain(error);
   }
 
-  if (!response.ok || response.body === null) {
-    const snippet = foreign(await bodySnippet(response));
-    clearTimeout(idleTimer);
-    throw fail(describeHttpFailure(response.status, foreign(response.statusText), snippet));
-  }
-
-  // A server that compressed the response anyway was undone by fetch: its length is not the body's.
-  const encoded = (response.headers.get('content-encoding') ?? 'identity') !== 'identity';
-  const length = Number(response.headers.get('content-length'));
-  const progress = output
-    ? new DownloadProgress(output, edition, !encoded && Number.isSafeInteger(length) && length > 0 ? length : null)
-    : null;
-  let received = 0;
-  const counter = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      received += chunk.length;
-      progress?.update(received);
-      touch();
-      done(null, chunk);
-    },
-  });
-
-  // Named now, so that whatever happens below, we know what to remove.
-  const tempPath = tempPathFor(job.folder, job.fileName);
-  let bytes: number | undefined;
-  let extraction: Promise<void> | undefined;
-  const extract = (tar: AsyncIterable<Uint8Array>) =>
-    (extraction = readTar(tar, async (entry, content) => {
-      // Only regular files: a symbolic link named *.mmdb could point anywhere.
-      if (entry.type !== 'file' || !entry.name.toLowerCase().endsWith('.mmdb')) return;
-      if (bytes !== undefined) throw fail('the archive holds more than one .mmdb file');
-      bytes = await writeTempFile(tempPath, content, MAX_DATABASE_BYTES);
-    }));
-  try {
-    const body = Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>);
-    // fetch already took off a gzip Content-Encoding; otherwise the .tar.gz's gzip layer is ours.
-    if (/gzip/i.test(response.headers.get('content-encoding') ?? '')) {
-      await pipeline(body, counter, extract, { signal });
-    } else {
-      await pipeline(body, counter, createGunzip(), extract, { signal });
-    }
-    progress?.finish();
-  } catch (error) {
-    progress?.abandon();
-    // An aborted pipeline settles before the extraction has noticed: let it finish writing
-    // (its streams are destroyed, so it ends at once), then remove what it wrote.
-    await settled(extraction, 5000);
-    await removeTempFile(tempPath);
+  private explainExtraction(error: unknown): QSessionsCommandError {
     if (error instanceof FileTooLargeError) {
-      throw fail(`the .mmdb file in the archive is larger than ${error.maxBytes} bytes`);
+      return this.fail(`the .mmdb file in the archive is larger than ${error.maxBytes} bytes`);
     }
     if (error instanceof TarFormatError) {
-      throw fail(`the download is not a valid .tar.gz archive (${foreign(error.message)})`);
+      return this.fail(`the download is not a valid .tar.gz archive (${this.foreign(error.message)})`);
     }
     const code = (error as NodeJS.ErrnoException | null)?.code;
     if (typeof code === 'string' && code.startsWith('Z_')) {
-      throw fail(`the download is not a valid .tar.gz archive (gzip: ${foreign((error as Error).message)})`);
+      return this.fail(`the download is not a valid .tar.gz archive (gzip: ${this.foreign((error as Error).message)})`);
     }
     if (code === 'ENOSPC' || code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
-      throw new QSessionsCommandError(
-        `Could not write ${edition} into ${job.folder}: ${foreign((error as Error).message)}. ` +
+      return new QSessionsCommandError(
+        `Could not write ${this.job.edition} into ${this.job.folder}: ${this.foreign((error as Error).message)}. ` +
           'Give a folder this user can write to (--path or GEOIP_PATH), with enough free space.',
       );
     }
-    throw explain(error);
-  } finally {
-    clearTimeout(idleTimer);
+    return this.explain(error);
   }
 
-  if (bytes === undefined) throw fail('the archive holds no .mmdb file');
-  try {
-    const summary = await checkMmdbFile(tempPath, edition);
-    return { path: tempPath, bytes, ...summary, edition };
-  } catch (error) {
-    await removeTempFile(tempPath);
-    throw fail(`the .mmdb file in the archive cannot be used (${foreign((error as Error).message)})`);
+  /** A failure that is not about the archive: interrupted, idle, or the network. */
+  private explain(error: unknown): QSessionsCommandError {
+    if (error instanceof QSessionsCommandError) return error;
+    if (this.job.signal?.aborted) return this.fail('interrupted');
+    if (this.idle.signal.aborted) {
+      const ms = this.job.idleTimeoutMs;
+      return this.fail(`no data arrived for ${ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`}; try again later`);
+    }
+    return this.fail(
+      `network error (${this.foreign(describeNetworkError(error))}); check the connection and try again`,
+    );
+  }
+
+  private fail(reason: string): QSessionsCommandError {
+    const { edition, url } = this.job;
+    return new QSessionsCommandError(
+      `Could not download ${edition} from ${url.display}: ${reason}. The previous database, if any, is unchanged.`,
+    );
+  }
+
+  /**
+   * Text from elsewhere (the server, the HTTP client, zlib, maxmind) is not written with the key
+   * in mind: it goes through this before it is shown. Our own words are not (a short key could
+   * match inside them).
+   */
+  private foreign(text: string): string {
+    return redactSecrets(text, this.job.secrets);
   }
 }
 

@@ -57,6 +57,29 @@ export interface DownloadedGeoIpDatabase {
 export async function downloadGeoIpDatabases(
   options: DownloadGeoIpDatabasesOptions,
 ): Promise<DownloadedGeoIpDatabase[]> {
+  const { template, key } = checkDownloadOptions(options);
+  const folder = await createFolder(options.path);
+  const staged = await stageEditions(folder, template, key, options);
+  const installed: DownloadedGeoIpDatabase[] = [];
+  for (const [index, database] of staged.entries()) {
+    const path = join(folder, EDITIONS[index]!.fileName);
+    try {
+      await replaceFile(database.path, path);
+    } catch (error) {
+      await Promise.all(staged.slice(index).map((rest) => removeTempFile(rest.path)));
+      throw new QSessionsCommandError(
+        `Cannot move the new ${database.edition} database into place at ${path}: ${(error as Error).message}.`,
+      );
+    }
+    const { edition, bytes, databaseType, buildEpoch } = database;
+    installed.push({ edition, path, bytes, databaseType, buildEpoch });
+  }
+  await syncFolder(folder);
+  return installed;
+}
+
+/** The URL template and licence key, once the options are known to make a download possible. */
+function checkDownloadOptions(options: DownloadGeoIpDatabasesOptions): { template: string; key?: string } {
   if (typeof options.path !== 'string' || options.path.trim() === '') {
     throw new QSessionsCommandError(
       'No folder for the GeoIP databases: give --path (or set GEOIP_PATH) to the folder your app reads them from.',
@@ -81,9 +104,11 @@ export async function downloadGeoIpDatabases(
       2,
     );
   }
-  const urls = EDITIONS.map(({ edition }) => expandUrlTemplate(template, edition, key));
+  return { template, key };
+}
 
-  const folder = resolve(options.path);
+async function createFolder(path: string): Promise<string> {
+  const folder = resolve(path);
   try {
     await mkdir(folder, { recursive: true });
   } catch (error) {
@@ -91,15 +116,24 @@ export async function downloadGeoIpDatabases(
       `Cannot create the GeoIP folder ${folder}: ${(error as Error).message}. Give a folder this user can write to.`,
     );
   }
+  return folder;
+}
 
+/** Every edition downloaded and checked into its temporary file, or none (all or nothing). */
+async function stageEditions(
+  folder: string,
+  template: string,
+  key: string | undefined,
+  options: DownloadGeoIpDatabasesOptions,
+): Promise<StagedDatabase[]> {
   const staged: StagedDatabase[] = [];
   try {
-    for (const [index, { edition, fileName }] of EDITIONS.entries()) {
+    for (const { edition, fileName } of EDITIONS) {
       staged.push(
         await downloadEdition({
           edition,
           fileName,
-          url: urls[index]!,
+          url: expandUrlTemplate(template, edition, key),
           folder,
           progress: options.progress ?? null,
           secrets: key ? [key] : [],
@@ -109,25 +143,9 @@ export async function downloadGeoIpDatabases(
       );
     }
   } catch (error) {
-    // All or nothing: an edition already downloaded is dropped, so the pair stays consistent.
+    // An edition already downloaded is dropped, so the pair stays consistent.
     await Promise.all(staged.map((database) => removeTempFile(database.path)));
     throw error;
   }
-
-  const installed: DownloadedGeoIpDatabase[] = [];
-  for (const [index, database] of staged.entries()) {
-    const path = join(folder, EDITIONS[index]!.fileName);
-    try {
-      await replaceFile(database.path, path);
-    } catch (error) {
-      await Promise.all(staged.slice(index).map((rest) => removeTempFile(rest.path)));
-      throw new QSessionsCommandError(
-        `Cannot move the new ${database.edition} database into place at ${path}: ${(error as Error).message}.`,
-      );
-    }
-    const { edition, bytes, databaseType, buildEpoch } = database;
-    installed.push({ edition, path, bytes, databaseType, buildEpoch });
-  }
-  await syncFolder(folder);
-  return installed;
+  return staged;
 }

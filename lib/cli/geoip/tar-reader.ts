@@ -50,14 +50,7 @@ export async function readTar(input: AsyncIterable<Uint8Array>, onEntry: TarEntr
   let longName: string | undefined;
   let pax: PaxFields = {};
   let offset = 0;
-  for (;;) {
-    const header = await reader.read(BLOCK);
-    // An archive without the end-of-archive marker: GNU tar accepts it too.
-    if (header.length === 0) break;
-    if (header.length < BLOCK) throw new TarFormatError('the archive is truncated (it ends inside a header)');
-    if (header.every((byte) => byte === 0)) break; // end-of-archive marker
-    checkChecksum(header, offset);
-
+  for (let header = await readHeader(reader, offset); header; header = await readHeader(reader, offset)) {
     const typeFlag = String.fromCharCode(header[156]!);
     const headerSize = parseNumber(header, 124, 12, offset);
     const isMeta = typeFlag === 'L' || typeFlag === 'x';
@@ -67,14 +60,7 @@ export async function readTar(input: AsyncIterable<Uint8Array>, onEntry: TarEntr
     offset += BLOCK + size + padding;
 
     if (isMeta) {
-      const limit = typeFlag === 'L' ? MAX_LONG_NAME : MAX_PAX_HEADER;
-      if (size > limit)
-        throw new TarFormatError(
-          `the archive has an oversized ${typeFlag === 'L' ? 'long name' : 'pax header'} (${size} bytes)`,
-        );
-      const content = await reader.read(size);
-      if (content.length < size) throw new TarFormatError('the archive is truncated (it ends inside a header)');
-      await reader.skip(padding);
+      const content = await readMetaEntry(reader, typeFlag, size, padding);
       if (typeFlag === 'L') longName = cString(content, 0, content.length);
       else pax = parsePax(content);
       continue;
@@ -97,6 +83,31 @@ export async function readTar(input: AsyncIterable<Uint8Array>, onEntry: TarEntr
     await reader.skip(remaining + padding);
   }
   await reader.drain();
+}
+
+/** The next entry's header, checked; null at the end of the archive. */
+async function readHeader(reader: ByteReader, offset: number): Promise<Buffer | null> {
+  const header = await reader.read(BLOCK);
+  // An archive without the end-of-archive marker: GNU tar accepts it too.
+  if (header.length === 0) return null;
+  if (header.length < BLOCK) throw new TarFormatError('the archive is truncated (it ends inside a header)');
+  if (header.every((byte) => byte === 0)) return null; // end-of-archive marker
+  checkChecksum(header, offset);
+  return header;
+}
+
+/** The content of a GNU long name (`L`) or pax header (`x`) entry, size-checked. */
+async function readMetaEntry(reader: ByteReader, typeFlag: string, size: number, padding: number): Promise<Buffer> {
+  const limit = typeFlag === 'L' ? MAX_LONG_NAME : MAX_PAX_HEADER;
+  if (size > limit) {
+    throw new TarFormatError(
+      `the archive has an oversized ${typeFlag === 'L' ? 'long name' : 'pax header'} (${size} bytes)`,
+    );
+  }
+  const content = await reader.read(size);
+  if (content.length < size) throw new TarFormatError('the archive is truncated (it ends inside a header)');
+  await reader.skip(padding);
+  return content;
 }
 
 /** Fields of a pax extended header that apply to the next entry. */

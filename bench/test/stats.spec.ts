@@ -1,8 +1,8 @@
-import type { Measurement } from '../bench/measure/measurement.js';
-import { isFaulty } from '../bench/measure/measurement.js';
-import { median, percentile, ratio } from '../bench/measure/stats.js';
-import { medianOfRounds, pairedRatio, summarizeCells } from '../bench/report/aggregate.js';
-import { rotateForRound } from '../bench/rounds/round-order.js';
+import type { Measurement } from '../measure/measurement.js';
+import { isFaulty } from '../measure/measurement.js';
+import { median, percentile, ratio } from '../measure/stats.js';
+import { medianOfRounds, pairedRatio, summarizeCells } from '../report/aggregate.js';
+import { rotateForRound } from '../rounds/round-order.js';
 
 // Medians, percentiles and the per-round ratios of the benchmark report.
 

@@ -1,12 +1,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Measurement } from '../bench/measure/measurement.js';
-import { summarizeCells } from '../bench/report/aggregate.js';
-import { freeResultsBase, renderMarkdown, type RunReport } from '../bench/report/results-file.js';
-import { markdownTable } from '../bench/report/table.js';
-import { evaluateTargets } from '../bench/report/targets.js';
-import type { ScaleResult } from '../bench/scale/scale-result.js';
+import type { Measurement } from '../measure/measurement.js';
+import { summarizeCells } from '../report/aggregate.js';
+import { freeResultsBase, renderMarkdown, type RunReport } from '../report/results-file.js';
+import { markdownTable } from '../report/table.js';
+import { evaluateTargets } from '../report/targets.js';
+import type { ScaleResult } from '../scale/scale-result.js';
 
 // The benchmark's results file (bench/report/results-file.ts and table.ts).
 

@@ -5,7 +5,7 @@ import {
   readCpuTicks,
   readResidentMemory,
   resetPeakRss,
-} from '../bench/measure/proc-stats.js';
+} from '../measure/proc-stats.js';
 
 // The benchmark's /proc readers (bench/measure/proc-stats.ts).
 

@@ -1,5 +1,5 @@
-import type { Measurement } from '../bench/measure/measurement.js';
-import type { ScaleResult } from '../bench/scale/scale-result.js';
+import type { Measurement } from '../measure/measurement.js';
+import type { ScaleResult } from '../scale/scale-result.js';
 import {
   evaluateClearExpiredTarget,
   evaluateListTarget,
@@ -7,8 +7,8 @@ import {
   evaluateTargets,
   evaluateThroughputTarget,
   THROUGHPUT_TARGETS,
-} from '../bench/report/targets.js';
-import type { ScenarioName } from '../bench/scenarios.js';
+} from '../report/targets.js';
+import type { ScenarioName } from '../scenarios.js';
 
 // The TARGETS section of the benchmark report, evaluated from synthetic figures.
 

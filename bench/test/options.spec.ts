@@ -1,8 +1,8 @@
-import { scenarioRequests } from '../bench/measure/load.js';
-import { cookiePair } from '../bench/measure/login-cookies.js';
-import { BenchUsageError, DEFAULT_CONNECTIONS, parseBenchOptions } from '../bench/options.js';
-import { SCENARIOS } from '../bench/scenarios.js';
-import { VARIANTS } from '../bench/variants.js';
+import { scenarioRequests } from '../measure/load.js';
+import { cookiePair } from '../measure/login-cookies.js';
+import { BenchUsageError, DEFAULT_CONNECTIONS, parseBenchOptions } from '../options.js';
+import { SCENARIOS } from '../scenarios.js';
+import { VARIANTS } from '../variants.js';
 
 // The benchmark's command line, the cookie it sends back and the request shapes of each scenario.
 
