@@ -16,6 +16,7 @@ for (const file of process.argv.slice(2)) {
   }
   if (!existsSync(file)) {
     console.error(`no Jest result at ${file}`);
+    reportLogTail(file.replace(/\.json$/, '.log'));
     failed += 1;
     continue;
   }
@@ -29,3 +30,11 @@ for (const file of process.argv.slice(2)) {
 }
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed > 0 ? 1 : 0);
+
+/** Jest ended without writing its result (killed, crashed): the end of its output says why. */
+function reportLogTail(log) {
+  if (!existsSync(log)) return;
+  const lines = readFileSync(log, 'utf8').trimEnd().split('\n');
+  console.error(`the last lines of ${log}:`);
+  for (const line of lines.slice(-40)) console.error(`  ${line}`);
+}

@@ -38,4 +38,6 @@ node -e 'require("better-sqlite3")(":memory:").close()' \
   || { echo "better-sqlite3 does not load under node $major" >&2; exit 1; }
 
 QSESSIONS_TEST_DB_SUFFIX="${QSESSIONS_TEST_DB_SUFFIX:-node$major}" \
-  npm test -- --json --outputFile="$repo/test-output/jest-node$major.json" "$@"
+  npm test -- --json --outputFile="$repo/test-output/jest-node$major.json" "$@" 2>&1 \
+  | tee "$repo/test-output/jest-node$major.log"
+exit "${PIPESTATUS[0]}"
