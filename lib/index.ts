@@ -26,12 +26,12 @@ export { QSessionRevocation, QSESSION_REVOCATION_TABLE } from './typeorm/qsessio
 export { setQSessionUserEntity, type UserEntityClass } from './typeorm/user-entity.js';
 export { CurrentSession, CurrentSessionId } from './decorators/current-session.decorator.js';
 export { ClientInfo } from './decorators/client-info.decorator.js';
-export type { ClientDetails } from './core/client-address.js';
+export type { ClientDetails } from './session/client-details.js';
 export { QSessionsMiddleware } from './http/qsessions.middleware.js';
-export { RequestSession, type SessionCallback } from './http/request-session.js';
-export { SessionCookie } from './http/session-cookie.js';
-export type { UserId } from './core/session-record.js';
-export { SessionInterruptedError, SessionTooLargeError, SessionStoreUnavailableError } from './core/session-errors.js';
+export { RequestSession, type SessionCallback } from './session/request-session.js';
+export { SessionCookie } from './session/session-cookie.js';
+export type { UserId } from './session/session-record.js';
+export { SessionInterruptedError, SessionTooLargeError, SessionStoreUnavailableError } from './session/session-errors.js';
 export type {
   RevocationReason,
   SessionCreatedEvent,

@@ -1,5 +1,5 @@
 import type { Cache } from 'cache-manager';
-import type { UserId } from './core/session-record.js';
+import type { UserId } from './session/session-record.js';
 import type { GeoIpOptions } from './geoip/geoip-options.js';
 import type { UserEntityClass } from './typeorm/user-entity.js';
 import { defaultUserIdFromSession } from './options/default-user-id.js';

@@ -10,10 +10,10 @@ import { isSharedCache } from './cache/app-cache-kind.js';
 import { severalProcessesWarning, type PerProcessCache } from './cache/process-count.js';
 import { CachedSessionStore } from './core/cached-session-store.js';
 import type { SessionCache } from './core/session-cache.js';
-import type { SessionStore } from './core/session-store.js';
+import type { SessionStore } from './session/session-store.js';
 import { SessionEvents } from './events/session-events.js';
 import { GeoIpLocator } from './geoip/geoip-locator.js';
-import { SessionLifecycle } from './http/session-lifecycle.js';
+import { SessionLifecycle } from './session/session-lifecycle.js';
 import { resolveOptions } from './options/resolve-options.js';
 import type { ResolvedQSessionsOptions } from './options/resolved-options.js';
 import {

@@ -16,7 +16,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import request from 'supertest';
 import { QSession, QSessionsConfigError, QSessionsModule, type QSessionsModuleRootOptions } from '../lib/index.js';
 import { CachedSessionStore } from '../lib/core/cached-session-store.js';
-import { DuplicateSessionError, type SessionStore } from '../lib/core/session-store.js';
+import { DuplicateSessionError, type SessionStore } from '../lib/session/session-store.js';
 import { TypeOrmSessionStore } from '../lib/typeorm/typeorm-session-store.js';
 import { ConformanceController } from './support/conformance.controller.js';
 import { sessionCookie, type ParsedSetCookie } from './support/http.js';

@@ -1,4 +1,4 @@
-import { endOfTurn } from '../lib/core/end-of-turn.js';
+import { endOfTurn } from '../lib/util/end-of-turn.js';
 
 // endOfTurn(): every caller of one turn of the event loop resumes in the same setImmediate
 // callback (which is what lets the in-memory cache's hits resume together, as Redis replies do).

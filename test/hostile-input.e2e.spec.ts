@@ -3,7 +3,7 @@ import { Socket } from 'node:net';
 import fc from 'fast-check';
 import request from 'supertest';
 import { QSession } from '../lib/index.js';
-import type { SessionStore } from '../lib/core/session-store.js';
+import type { SessionStore } from '../lib/session/session-store.js';
 import { QSESSIONS_STORE } from '../lib/qsessions.constants.js';
 import { sessionCookie } from './support/http.js';
 import { variants } from './support/matrix.js';

@@ -1,9 +1,9 @@
 import { createHmac } from 'node:crypto';
 import { sign } from 'cookie-signature';
 import { clearLegacyCookie } from '../lib/http/cookie-header.js';
-import { unsignLegacyCookie } from '../lib/core/legacy-cookie.js';
-import { importReceiptDigest, legacySessionDigest } from '../lib/core/legacy-session-id.js';
-import { generateSessionKey, digestSessionKey } from '../lib/core/session-key.js';
+import { unsignLegacyCookie } from '../lib/session/legacy-cookie.js';
+import { importReceiptDigest, legacySessionDigest } from '../lib/session/legacy-session-id.js';
+import { generateSessionKey, digestSessionKey } from '../lib/session/session-key.js';
 import { QSessionsConfigError } from '../lib/options/qsessions-config.error.js';
 import { resolveOptions } from '../lib/options/resolve-options.js';
 import type { QSessionsModuleOptions } from '../lib/qsessions.options.js';

@@ -4,7 +4,7 @@ import { Keyv } from 'keyv';
 import { DataSource, EntitySchema } from 'typeorm';
 import { importExpressSessions } from '../lib/import/index.js';
 import { QSession, setQSessionUserEntity } from '../lib/index.js';
-import { importReceiptDigest, legacySessionDigest } from '../lib/core/legacy-session-id.js';
+import { importReceiptDigest, legacySessionDigest } from '../lib/session/legacy-session-id.js';
 import {
   cookieJson,
   describeImportScenario,

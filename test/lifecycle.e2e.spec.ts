@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import request from 'supertest';
-import { generateSessionKey } from '../lib/core/session-key.js';
+import { generateSessionKey } from '../lib/session/session-key.js';
 import { QSession } from '../lib/index.js';
 import { sessionCookie, setCookies, type ParsedSetCookie } from './support/http.js';
 import { LifecycleController, inFlight, resetInFlight } from './support/lifecycle.controller.js';

@@ -1,5 +1,5 @@
 import { MemorySessionCache } from '../lib/cache/memory-session-cache.js';
-import type { SessionRecord } from '../lib/core/session-record.js';
+import type { SessionRecord } from '../lib/session/session-record.js';
 
 // The cached_db engine's built-in in-memory cache: the same rules as the shared caches
 // (tombstones outlive in-flight requests, the user epoch, expiry), bounded in size.

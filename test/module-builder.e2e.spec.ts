@@ -26,8 +26,8 @@ import {
   type QSessionsOptionsFactory,
 } from '../lib/index.js';
 import { CachedSessionStore } from '../lib/core/cached-session-store.js';
-import type { SessionRecord, UserId } from '../lib/core/session-record.js';
-import type { SessionStore } from '../lib/core/session-store.js';
+import type { SessionRecord, UserId } from '../lib/session/session-record.js';
+import type { SessionStore } from '../lib/session/session-store.js';
 import { TypeOrmSessionStore } from '../lib/typeorm/typeorm-session-store.js';
 import { dataSourceOptions } from './support/databases.js';
 import { sessionCookie } from './support/http.js';

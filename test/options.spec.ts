@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { USER_AGENT_MAX_LENGTH, normalizeIp, truncateUserAgent } from '../lib/core/client-address.js';
+import { USER_AGENT_MAX_LENGTH, normalizeIp, truncateUserAgent } from '../lib/http/client-address.js';
 import {
   SESSION_KEY_LENGTH,
   digestSessionKey,
   generateSessionKey,
   isWellFormedSessionKey,
-} from '../lib/core/session-key.js';
+} from '../lib/session/session-key.js';
 import { editDistance, nearestKey } from '../lib/options/nearest-key.js';
 import { QSessionsConfigError } from '../lib/options/qsessions-config.error.js';
 import { defaultUserIdFromSession, resolveOptions } from '../lib/options/resolve-options.js';

@@ -151,7 +151,7 @@ describe('public types', () => {
 
   it('reports a type that is used but not exported', () => {
     expect(unnamedTypes(INCOMPLETE_BARREL)).toEqual([
-      expect.stringMatching(/^ClientDetails \(lib\/core\/client-address\.ts\), met at ClientInfo/),
+      expect.stringMatching(/^ClientDetails \(lib\/session\/client-details\.ts\), met at ClientInfo/),
     ]);
   });
 });

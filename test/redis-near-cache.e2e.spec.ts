@@ -5,7 +5,7 @@ import { connectRedisCache, type ChosenCache } from '../lib/cache/create-cache.j
 import { RedisEntries, type RedisCommands } from '../lib/cache/redis-entries.js';
 import { RedisKeyTracking, type TrackableRedisClient } from '../lib/cache/redis-key-tracking.js';
 import { SharedSessionCache } from '../lib/cache/shared-session-cache.js';
-import type { SessionRecord } from '../lib/core/session-record.js';
+import type { SessionRecord } from '../lib/session/session-record.js';
 import { CountingEntries } from './support/counting-entries.js';
 import { caches, redisUrl } from './support/matrix.js';
 

@@ -17,9 +17,9 @@ import {
 } from '@nestjs/common';
 import request from 'supertest';
 import { QSession } from '../lib/index.js';
-import { digestSessionKey } from '../lib/core/session-key.js';
+import { digestSessionKey } from '../lib/session/session-key.js';
 import { gateResponse } from '../lib/http/response-gate.js';
-import type { CommitPlan } from '../lib/http/session-lifecycle.js';
+import type { CommitPlan } from '../lib/session/session-lifecycle.js';
 import { exposesStateThroughPrototype } from '../lib/http/request-state.js';
 import { sessionCookie } from './support/http.js';
 import { databases, variants } from './support/matrix.js';

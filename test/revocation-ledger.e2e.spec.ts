@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { connectRedisCache, type ChosenCache } from '../lib/cache/create-cache.js';
 import { SharedSessionCache, TOMBSTONE_TTL_MS } from '../lib/cache/shared-session-cache.js';
 import { CachedSessionStore } from '../lib/core/cached-session-store.js';
-import type { SessionRecord } from '../lib/core/session-record.js';
+import type { SessionRecord } from '../lib/session/session-record.js';
 import { QSession, QSessionRevocation, setQSessionUserEntity } from '../lib/index.js';
 import { TypeOrmRevocationLedger } from '../lib/typeorm/typeorm-revocation-ledger.js';
 import { TypeOrmSessionStore } from '../lib/typeorm/typeorm-session-store.js';

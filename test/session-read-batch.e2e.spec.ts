@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { QSession, setQSessionUserEntity } from '../lib/index.js';
-import type { SessionRecord } from '../lib/core/session-record.js';
+import type { SessionRecord } from '../lib/session/session-record.js';
 import { TypeOrmSessionStore } from '../lib/typeorm/typeorm-session-store.js';
 import { dataSourceOptions, ensureDatabase } from './support/databases.js';
 import { sessionCookie } from './support/http.js';

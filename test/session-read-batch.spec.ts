@@ -1,5 +1,5 @@
-import { SessionReadBatch, type SessionReadSource } from '../lib/core/session-read-batch.js';
-import type { SessionRecord } from '../lib/core/session-record.js';
+import { SessionReadBatch, type SessionReadSource } from '../lib/session/session-read-batch.js';
+import type { SessionRecord } from '../lib/session/session-record.js';
 
 // The batching of session reads on its own, over a source that keeps rows in a Map and records
 // each round trip it is asked for. The same batching on the real databases is in

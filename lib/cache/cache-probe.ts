@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Cache } from 'cache-manager';
-import { withTimeout } from '../core/with-timeout.js';
+import { withTimeout } from '../util/with-timeout.js';
 
 /**
  * Writes a probe key, reads it back and removes it: true only if the cache keeps what it is

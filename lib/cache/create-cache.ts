@@ -5,8 +5,8 @@ import type { CacheEntries } from './cache-entries.js';
 import { CacheManagerEntries } from './cache-manager-entries.js';
 import { RedisEntries, type RedisCommands } from './redis-entries.js';
 import { deserializeKeyvData, serializeKeyvData } from './keyv-json.js';
-import type { WarningSink } from '../core/warn-once.js';
-import { withTimeout } from '../core/with-timeout.js';
+import type { WarningSink } from '../util/warn-once.js';
+import { withTimeout } from '../util/with-timeout.js';
 import type { ResolvedCacheOptions } from '../options/resolved-options.js';
 import { RedisKeyTracking, type TrackableRedisClient } from './redis-key-tracking.js';
 

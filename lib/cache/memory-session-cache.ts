@@ -1,6 +1,6 @@
-import { endOfTurn } from '../core/end-of-turn.js';
+import { endOfTurn } from '../util/end-of-turn.js';
 import { ABSENT_TTL_MS, type CacheLookup, type SessionCache } from '../core/session-cache.js';
-import type { SessionRecord, UserId } from '../core/session-record.js';
+import type { SessionRecord, UserId } from '../session/session-record.js';
 import { LruCache } from '../core/lru-cache.js';
 
 /**

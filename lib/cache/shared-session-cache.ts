@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { RevocationLedger } from '../core/revocation-ledger.js';
+import type { RevocationLedger } from '../session/revocation-ledger.js';
 import { ABSENT_TTL_MS, type CacheLookup, type RevokeOptions, type SessionCache } from '../core/session-cache.js';
-import type { SessionRecord } from '../core/session-record.js';
-import { endOfTurn } from '../core/end-of-turn.js';
-import { ThrottledWarning, type WarningSink } from '../core/warn-once.js';
-import { withTimeout } from '../core/with-timeout.js';
+import type { SessionRecord } from '../session/session-record.js';
+import { endOfTurn } from '../util/end-of-turn.js';
+import { ThrottledWarning, type WarningSink } from '../util/warn-once.js';
+import { withTimeout } from '../util/with-timeout.js';
 import type { CacheEntries } from './cache-entries.js';
 import { CacheHealth } from './cache-health.js';
 import { CacheTrust, type CacheTrustTimings } from './cache-trust.js';

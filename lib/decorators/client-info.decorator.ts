@@ -1,5 +1,5 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import type { ClientDetails } from '../core/client-address.js';
+import type { ClientDetails } from '../session/client-details.js';
 import { getRequestState } from '../http/request-state.js';
 
 /**

@@ -1,6 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { getRequestState } from '../http/request-state.js';
-import type { RequestSession } from '../http/request-session.js';
+import type { RequestSession } from '../session/request-session.js';
 
 /**
  * The current request's session (`req.session`): its data as properties, plus express-session's

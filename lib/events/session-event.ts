@@ -1,4 +1,4 @@
-import type { UserId } from '../core/session-record.js';
+import type { UserId } from '../session/session-record.js';
 
 /** Why sessions ended. */
 export type RevocationReason =

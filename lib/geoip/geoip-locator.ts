@@ -1,5 +1,5 @@
 import type { CityResponse, Reader } from 'maxmind';
-import type { WarningSink } from '../core/warn-once.js';
+import type { WarningSink } from '../util/warn-once.js';
 import type { ResolvedGeoIpOptions } from './geoip-options.js';
 import { type LocationInfo, formatLocation, toLocationInfo } from './location-info.js';
 import { toLookupAddress } from './lookup-address.js';

@@ -1,4 +1,4 @@
-import type { WarningSink } from '../core/warn-once.js';
+import type { WarningSink } from '../util/warn-once.js';
 
 /**
  * Prints each kind of problem once: a missing GeoIP database is one warning for the life of the

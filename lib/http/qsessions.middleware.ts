@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Inject, Injectable, ServiceUnavailableException, type NestMiddleware } from '@nestjs/common';
-import { SessionStoreUnavailableError } from '../core/session-errors.js';
+import { SessionStoreUnavailableError } from '../session/session-errors.js';
 import { QSESSIONS_LIFECYCLE } from '../qsessions.constants.js';
 import { gateResponse } from './response-gate.js';
 import { attachRequestState, hasRequestState } from './request-state.js';
-import type { SessionLifecycle } from './session-lifecycle.js';
+import type { SessionLifecycle } from '../session/session-lifecycle.js';
 
 /**
  * Gives every request its `req.session` and saves it before the response leaves. Mounted on all

@@ -1,5 +1,5 @@
 import { IncomingMessage } from 'node:http';
-import type { RequestSessionState } from './request-session-state.js';
+import type { RequestSessionState } from '../session/request-session-state.js';
 
 /** The process-wide link from raw requests to their session state. */
 interface RequestStateRegistry {

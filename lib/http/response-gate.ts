@@ -1,5 +1,5 @@
 import { ServerResponse, type OutgoingHttpHeaders } from 'node:http';
-import type { CommitPlan } from './session-lifecycle.js';
+import type { CommitPlan } from '../session/session-lifecycle.js';
 
 type Decide = (status: number) => CommitPlan | Promise<CommitPlan>;
 type Method = 'writeHead' | 'write' | 'end' | 'flushHeaders';

@@ -1,11 +1,11 @@
 import type { DataSource } from 'typeorm';
-import type { SessionRecord, UserId } from '../core/session-record.js';
-import { DuplicateSessionError, type SessionStore } from '../core/session-store.js';
+import type { SessionRecord, UserId } from '../session/session-record.js';
+import { DuplicateSessionError, type SessionStore } from '../session/session-store.js';
 import { findExistingDigests } from './existing-digests.js';
 import { ExistingUsers } from './existing-users.js';
 import { convertExpressSession, type ConversionRules } from './express-session-data.js';
 import type { ExpressSessionImportReport } from './import-report.js';
-import { importReceiptDigest, legacySessionDigest } from '../core/legacy-session-id.js';
+import { importReceiptDigest, legacySessionDigest } from '../session/legacy-session-id.js';
 import type { LegacySession } from './legacy-session-source.js';
 
 /** Where a {@link BatchImporter} writes. */

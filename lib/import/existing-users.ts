@@ -1,5 +1,5 @@
 import type { DataSource, ObjectLiteral, Repository } from 'typeorm';
-import type { UserId } from '../core/session-record.js';
+import type { UserId } from '../session/session-record.js';
 import { QSessionsCommandError } from '../cli/command-error.js';
 import { resolveQSessionUserEntity } from '../typeorm/user-entity.js';
 

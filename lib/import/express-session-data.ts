@@ -1,5 +1,5 @@
-import type { UserId } from '../core/session-record.js';
-import { decodeSessionData, encodeSessionData } from '../http/session-data-codec.js';
+import type { UserId } from '../session/session-record.js';
+import { decodeSessionData, encodeSessionData } from '../session/session-data-codec.js';
 import type { ImportSkipReason } from './import-report.js';
 import type { LegacySession } from './legacy-session-source.js';
 

@@ -1,4 +1,4 @@
-import type { UserId } from '../core/session-record.js';
+import type { UserId } from '../session/session-record.js';
 
 /** `userId`, else passport's `passport.user` (a primary key, or an object carrying `id`). */
 export function defaultUserIdFromSession(data: Readonly<Record<string, unknown>>): UserId | null {

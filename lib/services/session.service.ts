@@ -1,11 +1,11 @@
 import { ConflictException, Inject, Injectable } from '@nestjs/common';
-import { SessionInterruptedError } from '../core/session-errors.js';
+import { SessionInterruptedError } from '../session/session-errors.js';
 import type { DataSource } from 'typeorm';
-import { isWellFormedDigest } from '../core/session-key.js';
-import type { SessionRecord, UserId } from '../core/session-record.js';
-import type { SessionStore } from '../core/session-store.js';
+import { isWellFormedDigest } from '../session/session-key.js';
+import type { SessionRecord, UserId } from '../session/session-record.js';
+import type { SessionStore } from '../session/session-store.js';
 import { getRequestState } from '../http/request-state.js';
-import type { RequestSessionState } from '../http/request-session-state.js';
+import type { RequestSessionState } from '../session/request-session-state.js';
 import { QSESSIONS_DATA_SOURCE, QSESSIONS_EVENTS, QSESSIONS_GEOIP, QSESSIONS_STORE } from '../qsessions.constants.js';
 import type { RevocationReason, SessionEvent } from '../events/session-event.js';
 import type { SessionEvents } from '../events/session-events.js';

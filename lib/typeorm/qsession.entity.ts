@@ -1,5 +1,5 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import type { UserId } from '../core/session-record.js';
+import type { UserId } from '../session/session-record.js';
 import { activeGeoIpLocator } from '../geoip/active-locator.js';
 import type { LocationInfo } from '../geoip/location-info.js';
 import { parseDevice, type DeviceInfo } from '../user-agent/device-info.js';

@@ -1,7 +1,7 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
-import { SessionReadBatch } from '../core/session-read-batch.js';
-import type { SessionRecord } from '../core/session-record.js';
+import { SessionReadBatch } from '../session/session-read-batch.js';
+import type { SessionRecord } from '../session/session-record.js';
 import { PostgresPreparedStatements, type StatementResult } from './postgres-prepared-statements.js';
 import { QSession } from './qsession.entity.js';
 import { quotedTablePath } from './quoted-table-path.js';

@@ -1,5 +1,5 @@
 import { In, type DataSource, type Repository } from 'typeorm';
-import type { HeldRevocation, RevocationLedger } from '../core/revocation-ledger.js';
+import type { HeldRevocation, RevocationLedger } from '../session/revocation-ledger.js';
 import { QSessionRevocation } from './qsession-revocation.entity.js';
 
 // Keeps `IN (...)` lists and multi-row inserts well under every driver's parameter limit.

@@ -1,6 +1,6 @@
 import { LessThan, QueryFailedError, type DataSource, type Repository } from 'typeorm';
-import type { SessionRecord, UserId } from '../core/session-record.js';
-import { DuplicateSessionError, type SessionStore } from '../core/session-store.js';
+import type { SessionRecord, UserId } from '../session/session-record.js';
+import { DuplicateSessionError, type SessionStore } from '../session/session-store.js';
 import { QSession } from './qsession.entity.js';
 import { SessionStatements } from './session-statements.js';
 

@@ -1,6 +1,6 @@
 import type { EntitySubscriberInterface, RemoveEvent } from 'typeorm';
 import type { SessionCache } from '../core/session-cache.js';
-import type { UserId } from '../core/session-record.js';
+import type { UserId } from '../session/session-record.js';
 import type { SessionEvents } from '../events/session-events.js';
 import { QSession } from './qsession.entity.js';
 import type { UserEntityClass } from './user-entity.js';

@@ -5,7 +5,7 @@ import type session from 'express-session';
 import request from 'supertest';
 import type { DataSourceOptions } from 'typeorm';
 import { connectRedisCache } from '../../lib/cache/create-cache.js';
-import { importReceiptDigest, legacySessionDigest } from '../../lib/core/legacy-session-id.js';
+import { importReceiptDigest, legacySessionDigest } from '../../lib/session/legacy-session-id.js';
 import { QSession } from '../../lib/index.js';
 import {
   formatImportReport,

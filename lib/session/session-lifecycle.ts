@@ -1,14 +1,14 @@
 import type { IncomingMessage } from 'node:http';
-import { readClientInfo } from '../core/client-address.js';
-import { SessionInterruptedError, SessionStoreUnavailableError, SessionTooLargeError } from '../core/session-errors.js';
-import { digestSessionKey, generateSessionKey, isWellFormedSessionKey } from '../core/session-key.js';
-import type { SessionRecord, UserId } from '../core/session-record.js';
-import { DuplicateSessionError, type SessionStore } from '../core/session-store.js';
-import type { WarningSink } from '../core/warn-once.js';
+import { readClientInfo } from '../http/client-address.js';
+import { SessionInterruptedError, SessionStoreUnavailableError, SessionTooLargeError } from './session-errors.js';
+import { digestSessionKey, generateSessionKey, isWellFormedSessionKey } from './session-key.js';
+import type { SessionRecord, UserId } from './session-record.js';
+import { DuplicateSessionError, type SessionStore } from './session-store.js';
+import type { WarningSink } from '../util/warn-once.js';
 import type { RevocationReason } from '../events/session-event.js';
 import type { SessionEvents } from '../events/session-events.js';
-import { unsignLegacyCookie } from '../core/legacy-cookie.js';
-import { legacySessionDigest } from '../core/legacy-session-id.js';
+import { unsignLegacyCookie } from './legacy-cookie.js';
+import { legacySessionDigest } from './legacy-session-id.js';
 import type { ResolvedQSessionsOptions } from '../options/resolved-options.js';
 import {
   clearLegacyCookie,
@@ -18,7 +18,7 @@ import {
   readSessionCookies,
   claimsForwardedHttps,
   sessionSetCookie,
-} from './cookie-header.js';
+} from '../http/cookie-header.js';
 import { RequestSessionState, type SessionPersistence, type SessionRequest } from './request-session-state.js';
 import { clearSessionData, encodeSessionData } from './session-data-codec.js';
 

@@ -1,4 +1,4 @@
-import type { ClientDetails } from '../core/client-address.js';
+import type { ClientDetails } from './client-details.js';
 import type { SessionCookie } from './session-cookie.js';
 
 /** Node-style callback of express-session's methods. */

@@ -1,12 +1,12 @@
 import type { IncomingMessage } from 'node:http';
-import type { ClientDetails } from '../core/client-address.js';
-import { digestSessionKey, generateSessionKey } from '../core/session-key.js';
-import { SessionInterruptedError } from '../core/session-errors.js';
-import type { SessionRecord } from '../core/session-record.js';
+import type { ClientDetails } from './client-details.js';
+import { digestSessionKey, generateSessionKey } from './session-key.js';
+import { SessionInterruptedError } from './session-errors.js';
+import type { SessionRecord } from './session-record.js';
 import type { RevocationReason } from '../events/session-event.js';
 import type { ResolvedCookieOptions } from '../options/resolved-options.js';
 import { RequestSession, type SessionController } from './request-session.js';
-import { exposesStateThroughPrototype } from './request-state.js';
+import { exposesStateThroughPrototype } from '../http/request-state.js';
 import { SessionCookie, type SessionCookieHost } from './session-cookie.js';
 import { assignSessionData, clearSessionData, decodeSessionData } from './session-data-codec.js';
 

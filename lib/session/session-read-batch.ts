@@ -1,4 +1,4 @@
-import { endOfTurn } from './end-of-turn.js';
+import { endOfTurn } from '../util/end-of-turn.js';
 import type { SessionRecord } from './session-record.js';
 
 /** Where a batch of session reads goes: one round trip for many digests. */

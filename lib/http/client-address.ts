@@ -1,17 +1,11 @@
 import { isIP } from 'node:net';
 import type { IncomingMessage } from 'node:http';
 import proxyAddr from 'proxy-addr';
+import type { ClientDetails } from '../session/client-details.js';
 
 /** Longest User-Agent kept, as in django-qsessions (the column is varchar(300)). */
 export const USER_AGENT_MAX_LENGTH = 300;
 
-/** Who is on the other end of a request: what each session row records (`@ClientInfo()`). */
-export interface ClientDetails {
-  /** Client IP address (IPv4-mapped IPv6 written as plain IPv4), or null when unknown. */
-  ip: string | null;
-  /** The User-Agent header cut to 300 characters, or null when absent or empty. */
-  userAgent: string | null;
-}
 
 /**
  * A printable IP address, or null. `::ffff:a.b.c.d` (how Node reports IPv4 clients on a
