@@ -31,7 +31,11 @@ export { QSessionsMiddleware } from './http/qsessions.middleware.js';
 export { RequestSession, type SessionCallback } from './session/request-session.js';
 export { SessionCookie } from './session/session-cookie.js';
 export type { UserId } from './session/session-record.js';
-export { SessionInterruptedError, SessionTooLargeError, SessionStoreUnavailableError } from './session/session-errors.js';
+export {
+  SessionInterruptedError,
+  SessionTooLargeError,
+  SessionStoreUnavailableError,
+} from './session/session-errors.js';
 export type {
   RevocationReason,
   SessionCreatedEvent,

@@ -6,7 +6,6 @@ import type { ClientDetails } from '../session/client-details.js';
 /** Longest User-Agent kept, as in django-qsessions (the column is varchar(300)). */
 export const USER_AGENT_MAX_LENGTH = 300;
 
-
 /**
  * A printable IP address, or null. `::ffff:a.b.c.d` (how Node reports IPv4 clients on a
  * dual-stack socket) becomes `a.b.c.d`, so the same client is not recorded two ways.
