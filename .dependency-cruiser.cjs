@@ -34,6 +34,15 @@ module.exports = {
         path: `node_modules/${FRAMEWORKS}/`,
       },
     },
+    {
+      name: 'session-rules-stand-alone',
+      comment:
+        'The session rules reach the HTTP layer, the database and the cache only through the ports ' +
+        'they declare (SessionStore, SessionCache, RevocationLedger): never the adapters themselves.',
+      severity: 'error',
+      from: { path: '^lib/session/' },
+      to: { path: '^lib/', pathNot: '^lib/(session|util|events|options)/' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { sign } from 'cookie-signature';
-import { clearLegacyCookie } from '../lib/http/cookie-header.js';
+import { clearLegacyCookie } from '../lib/session/cookie-policy.js';
 import { unsignLegacyCookie } from '../lib/session/legacy-cookie.js';
 import { importReceiptDigest, legacySessionDigest } from '../lib/session/legacy-session-id.js';
 import { generateSessionKey, digestSessionKey } from '../lib/session/session-key.js';

@@ -1,9 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Inject, Injectable, ServiceUnavailableException, type NestMiddleware } from '@nestjs/common';
+import { Inject, Injectable, Logger, ServiceUnavailableException, type NestMiddleware } from '@nestjs/common';
 import { SessionStoreUnavailableError } from '../session/session-errors.js';
-import { QSESSIONS_LIFECYCLE } from '../qsessions.constants.js';
+import type { ResolvedQSessionsOptions } from '../options/resolved-options.js';
+import { QSESSIONS_LIFECYCLE, QSESSIONS_RESOLVED_OPTIONS } from '../qsessions.constants.js';
 import { gateResponse } from './response-gate.js';
-import { attachRequestState, hasRequestState } from './request-state.js';
+import { attachRequestState, exposesStateThroughPrototype, hasRequestState } from './request-state.js';
+import { SessionRequestReader } from './session-request-reader.js';
+import type { SessionHost } from '../session/request-session-state.js';
 import type { SessionLifecycle } from '../session/session-lifecycle.js';
 
 /**
@@ -13,14 +16,22 @@ import type { SessionLifecycle } from '../session/session-lifecycle.js';
  */
 @Injectable()
 export class QSessionsMiddleware implements NestMiddleware {
-  constructor(@Inject(QSESSIONS_LIFECYCLE) private readonly lifecycle: SessionLifecycle) {}
+  private readonly reader: SessionRequestReader;
+
+  constructor(
+    @Inject(QSESSIONS_LIFECYCLE) private readonly lifecycle: SessionLifecycle,
+    @Inject(QSESSIONS_RESOLVED_OPTIONS) options: ResolvedQSessionsOptions,
+  ) {
+    this.reader = new SessionRequestReader(options, new Logger('QSessions'));
+  }
 
   async use(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): Promise<void> {
     // Mounted twice (automatically and by hand): the first one wins.
     if (hasRequestState(req)) return next();
     let state;
     try {
-      state = await this.lifecycle.open(req);
+      const host = req as IncomingMessage & SessionHost;
+      state = await this.lifecycle.open(this.reader.read(req), host, !exposesStateThroughPrototype(req));
     } catch (error) {
       if (error instanceof SessionStoreUnavailableError) {
         throw new ServiceUnavailableException(error.message, { cause: error });

@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import type { ClientDetails } from './client-details.js';
 import { digestSessionKey, generateSessionKey } from './session-key.js';
 import { SessionInterruptedError } from './session-errors.js';
@@ -6,7 +5,6 @@ import type { SessionRecord } from './session-record.js';
 import type { RevocationReason } from '../events/session-event.js';
 import type { ResolvedCookieOptions } from '../options/resolved-options.js';
 import { RequestSession, type SessionController } from './request-session.js';
-import { exposesStateThroughPrototype } from '../http/request-state.js';
 import { SessionCookie, type SessionCookieHost } from './session-cookie.js';
 import { assignSessionData, clearSessionData, decodeSessionData } from './session-data-codec.js';
 
@@ -20,8 +18,14 @@ export interface SessionPersistence {
   load(digest: string): Promise<SessionRecord | null>;
 }
 
-/** A request whose `session` property this library manages. */
-export type SessionRequest = IncomingMessage & { session?: RequestSession; sessionID?: string };
+/**
+ * The request object that shows its session to the app as `session` and `sessionID` (as
+ * express-session does), when they are written on the request itself.
+ */
+export interface SessionHost {
+  session?: RequestSession;
+  sessionID?: string;
+}
 
 /**
  * Everything one request knows about its session: what is stored, what the client sent, and
@@ -47,11 +51,12 @@ export class RequestSessionState implements SessionController, SessionCookieHost
   // Created on the first explicit operation: most requests never need one.
   private chain: Promise<void> | null = null;
   private pendingOperations = 0;
-  /** Whether `req.session`/`req.sessionID` must be written on the request (no prototype accessors). */
-  private readonly ownProperties: boolean;
 
   constructor(
-    private readonly req: SessionRequest,
+    /** The request object the app reads `session`/`sessionID` from. */
+    private readonly host: SessionHost,
+    /** Whether they are written on it (false: the HTTP layer serves them through accessors). */
+    private readonly ownProperties: boolean,
     private readonly persistence: SessionPersistence,
     cookieOptions: ResolvedCookieOptions,
     readonly client: ClientDetails,
@@ -59,7 +64,6 @@ export class RequestSessionState implements SessionController, SessionCookieHost
     /** The request carried a cookie with the session cookie's name (valid or not). */
     readonly cookieSent: boolean,
   ) {
-    this.ownProperties = !exposesStateThroughPrototype(req);
     this.cookie = new SessionCookie(cookieOptions, this);
     this.session = this.attachNewSession();
   }
@@ -83,7 +87,7 @@ export class RequestSessionState implements SessionController, SessionCookieHost
   set sessionKey(key: string | null) {
     this.key_ = key;
     // express-session's req.sessionID: undefined until the session has a key.
-    if (this.ownProperties) this.req.sessionID = key ?? undefined;
+    if (this.ownProperties) this.host.sessionID = key ?? undefined;
   }
 
   key(): string {
@@ -128,8 +132,8 @@ export class RequestSessionState implements SessionController, SessionCookieHost
       if (this.record) await this.persistence.remove(this, 'logout');
       this.forgetStoredSession();
       this.destroyed = true;
-      delete this.req.session;
-      delete this.req.sessionID;
+      delete this.host.session;
+      delete this.host.sessionID;
     });
   }
 
@@ -183,8 +187,8 @@ export class RequestSessionState implements SessionController, SessionCookieHost
     const session = new RequestSession(this);
     this.session = session;
     if (this.ownProperties) {
-      this.req.session = session;
-      this.req.sessionID = this.key_ ?? undefined;
+      this.host.session = session;
+      this.host.sessionID = this.key_ ?? undefined;
     }
     return session;
   }

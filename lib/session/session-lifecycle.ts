@@ -1,26 +1,26 @@
-import type { IncomingMessage } from 'node:http';
-import { readClientInfo } from '../http/client-address.js';
+import type { ErrorSink } from '../util/warn-once.js';
+import type { RevocationReason } from '../events/session-event.js';
+import type { SessionEvents } from '../events/session-events.js';
+import type { ResolvedQSessionsOptions } from '../options/resolved-options.js';
+import type { ClientDetails } from './client-details.js';
+import { clearSessionCookie, readCookieValues, sessionSetCookie } from './cookie-policy.js';
+import { LegacyCookieExchange } from './legacy-cookie-exchange.js';
+import { RequestSessionState, type SessionHost, type SessionPersistence } from './request-session-state.js';
+import { encodeSessionData } from './session-data-codec.js';
 import { SessionInterruptedError, SessionStoreUnavailableError, SessionTooLargeError } from './session-errors.js';
 import { digestSessionKey, generateSessionKey, isWellFormedSessionKey } from './session-key.js';
 import type { SessionRecord, UserId } from './session-record.js';
 import { DuplicateSessionError, type SessionStore } from './session-store.js';
-import type { WarningSink } from '../util/warn-once.js';
-import type { RevocationReason } from '../events/session-event.js';
-import type { SessionEvents } from '../events/session-events.js';
-import { unsignLegacyCookie } from './legacy-cookie.js';
-import { legacySessionDigest } from './legacy-session-id.js';
-import type { ResolvedQSessionsOptions } from '../options/resolved-options.js';
-import {
-  clearLegacyCookie,
-  clearSessionCookie,
-  isSecureRequest,
-  readSessionCookie,
-  readSessionCookies,
-  claimsForwardedHttps,
-  sessionSetCookie,
-} from '../http/cookie-header.js';
-import { RequestSessionState, type SessionPersistence, type SessionRequest } from './request-session-state.js';
-import { clearSessionData, encodeSessionData } from './session-data-codec.js';
+
+/** What the session rules read from a request; the HTTP layer takes it off Node's request. */
+export interface SessionRequestInput {
+  /** The request's Cookie header, if it has one. */
+  cookieHeader: string | undefined;
+  /** Who sent the request. */
+  client: ClientDetails;
+  /** Whether the session cookie gets `Secure` on this request. */
+  secure: boolean;
+}
 
 /** What the response must carry once the session is settled. */
 export interface CommitPlan {
@@ -32,10 +32,7 @@ export interface CommitPlan {
   replace?: { status: number; error: string; message: string };
 }
 
-/** Anything that can report an unexpected error; Nest's Logger fits. */
-export interface ErrorSink extends WarningSink {
-  error(message: string, stack?: string): void;
-}
+export type { ErrorSink } from '../util/warn-once.js';
 
 const KEY_ATTEMPTS = 3;
 /** Most session cookies of one request looked up (see open()). */
@@ -43,13 +40,13 @@ const MAX_COOKIE_LOOKUPS = 3;
 
 /**
  * The session rules of one request, from the cookie in to the cookie out: Django's session
- * middleware (reference C.2) with qsessions' IP/User-Agent tracking, on raw Node requests so
- * that Express and Fastify behave the same.
+ * middleware with qsessions' IP/User-Agent tracking. Framework-free: the HTTP layer hands it what
+ * it read off the request (SessionRequestInput) and applies the CommitPlan it returns, so that
+ * Express and Fastify behave the same.
  */
 export class SessionLifecycle implements SessionPersistence {
-  /** Requests that sent express-session's cookie before its cut-off: their response deletes it. */
-  private readonly legacyCookieSent = new WeakSet<RequestSessionState>();
-  private warnedUntrustedForwardedHttps = false;
+  /** Only when the `legacyCookie` option is set. */
+  private readonly legacy: LegacyCookieExchange | null;
 
   constructor(
     private readonly store: SessionStore,
@@ -57,21 +54,31 @@ export class SessionLifecycle implements SessionPersistence {
     private readonly logger: ErrorSink,
     private readonly events: SessionEvents,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    const lookup = {
+      load: (digest: string) => this.load(digest),
+      usable: (record: SessionRecord) => this.usable(record),
+    };
+    this.legacy = options.legacyCookie
+      ? new LegacyCookieExchange(options.legacyCookie, lookup, options.maxDataBytes, logger, now)
+      : null;
+  }
 
   /**
-   * Attaches `req.session`. Only a cookie shaped like one of our keys causes a store lookup; an
-   * unknown or expired key gives a new, empty session (the client's key is never adopted).
+   * Opens the request's session. Only a cookie shaped like one of our keys causes a store lookup;
+   * an unknown or expired key gives a new, empty session (the client's key is never adopted).
+   * `host` is the request object that shows the session as `session`/`sessionID`; `ownProperties`
+   * says whether they are written on it or served by the HTTP layer's accessors.
    */
-  async open(req: IncomingMessage): Promise<RequestSessionState> {
-    const cookieValues = readSessionCookies(req, this.options.cookie.name);
-    const secure = this.secureRequest(req);
+  async open(request: SessionRequestInput, host: SessionHost, ownProperties: boolean): Promise<RequestSessionState> {
+    const cookieValues = readCookieValues(request.cookieHeader, this.options.cookie.name);
     const state = new RequestSessionState(
-      req as SessionRequest,
+      host,
+      ownProperties,
       this,
       this.options.cookie,
-      readClientInfo(req, this.options.trustProxy),
-      secure,
+      request.client,
+      request.secure,
       cookieValues.length > 0,
     );
     // Usually one value. Several arrive when cookies of that name differ by path or domain (a
@@ -81,77 +88,15 @@ export class SessionLifecycle implements SessionPersistence {
     for (const value of cookieValues) {
       if (!isWellFormedSessionKey(value)) continue;
       const record = await this.load(digestSessionKey(value));
-      if (record && !this.pastAbsoluteLifetime(record)) {
+      if (record && this.usable(record)) {
         state.adopt(value, record);
         break;
       }
       if (++lookups === MAX_COOKIE_LOOKUPS) break;
     }
     // Checked here so that apps without the option pay no extra await per request.
-    if (this.options.legacyCookie) await this.exchangeLegacyCookie(req, state);
+    if (this.legacy) await this.legacy.exchange(request.cookieHeader, state);
     return state;
-  }
-
-  /**
-   * express-session's signed cookie (the `legacyCookie` option), before its cut-off. When our own
-   * cookie brought no session, a correctly signed one is looked up among the imported sessions;
-   * one found is adopted and at once moved to a new key (the sign-in rotation), so this response
-   * carries the new cookie and the imported row is gone. Whatever happens, the response deletes
-   * the old cookie. A bad signature costs no lookup.
-   */
-  private async exchangeLegacyCookie(req: IncomingMessage, state: RequestSessionState): Promise<void> {
-    const legacy = this.options.legacyCookie;
-    // After the cut-off the old cookie is not even read: no lookup, no Set-Cookie.
-    if (!legacy || this.now() >= legacy.until) return;
-    const value = readSessionCookie(req, legacy.name);
-    if (value === undefined) return;
-    this.legacyCookieSent.add(state);
-    // Our own cookie wins; the old one is only deleted.
-    if (state.record) return;
-    const sid = unsignLegacyCookie(value, legacy.secrets);
-    if (sid === null) return;
-    const record = await this.load(legacySessionDigest(sid));
-    if (!record || this.pastAbsoluteLifetime(record)) return;
-    const bytes = Buffer.byteLength(record.data);
-    if (bytes > this.options.maxDataBytes) {
-      // Checked before the rotation deletes the imported row: it stays, unused, until it expires.
-      this.logger.error(new SessionTooLargeError(bytes, this.options.maxDataBytes).message);
-      return;
-    }
-    // The imported row has no key of ours (only a digest): the placeholder is replaced by the rotation.
-    state.adopt(generateSessionKey(), record);
-    try {
-      await state.cycleKey();
-    } catch (error) {
-      // The request goes on without the session; an interrupted state is never written back.
-      clearSessionData(state.session);
-      // Exchanged (or revoked) by a concurrent request with the same cookie: that one has the session.
-      if (error instanceof SessionInterruptedError) return;
-      throw error instanceof SessionStoreUnavailableError ? error : new SessionStoreUnavailableError(error);
-    }
-  }
-
-  /**
-   * Whether the session cookie gets `Secure` on this request. With `secure: 'auto'`, a request
-   * that says `X-Forwarded-Proto: https` from a peer `trustProxy` does not trust counts as plain
-   * HTTP; that is right for a stranger, but behind a TLS-terminating proxy it means `trustProxy`
-   * is missing and every cookie goes out without `Secure`: said once, at the first such request.
-   */
-  private secureRequest(req: IncomingMessage): boolean {
-    const option = this.options.cookie.secure;
-    if (option !== 'auto') return option;
-    const secure = isSecureRequest(req, this.options.trustProxy);
-    if (!secure && !this.warnedUntrustedForwardedHttps && claimsForwardedHttps(req)) {
-      this.warnedUntrustedForwardedHttps = true;
-      this.logger.warn(
-        `A request came with "X-Forwarded-Proto: https" from ${req.socket?.remoteAddress ?? 'an unknown peer'}, ` +
-          'which `trustProxy` does not trust, so it counts as plain HTTP and the session cookie is set without ' +
-          "`Secure`. Behind a TLS-terminating proxy, set `trustProxy` to the proxy's address (for example " +
-          "'loopback', or its subnet), or set `cookie.secure: true`; otherwise someone sent that header, and " +
-          'nothing needs changing. (Said once.)',
-      );
-    }
-    return secure;
   }
 
   async load(digest: string): Promise<SessionRecord | null> {
@@ -171,8 +116,8 @@ export class SessionLifecycle implements SessionPersistence {
     const plan = state.hasPendingOperations()
       ? state.settled().then(() => this.plan(state, status))
       : this.plan(state, status);
-    if (!this.legacyCookieSent.has(state)) return plan;
-    const deletion = clearLegacyCookie(this.options.legacyCookie!, state.secureRequest);
+    const deletion = this.legacy?.deletionFor(state);
+    if (deletion === undefined) return plan;
     return plan instanceof Promise
       ? plan.then((settled) => withSetCookie(settled, deletion))
       : withSetCookie(plan, deletion);
@@ -310,10 +255,10 @@ export class SessionLifecycle implements SessionPersistence {
     return userId === null && anonymousLifetime !== null ? Math.min(anonymousLifetime, cookie.maxAge) : cookie.maxAge;
   }
 
-  /** A session older than the absolute lifetime ends, however active (also after lowering the option). */
-  private pastAbsoluteLifetime(record: SessionRecord): boolean {
+  /** False for a session older than the absolute lifetime: it ends, however active (also after lowering the option). */
+  private usable(record: SessionRecord): boolean {
     const absolute = this.options.absoluteLifetime;
-    return absolute !== null && record.createdAt.getTime() + absolute <= this.now();
+    return absolute === null || record.createdAt.getTime() + absolute > this.now();
   }
 
   /** Deletes the stored session; resolves to false when it was already gone (ended elsewhere). */

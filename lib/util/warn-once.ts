@@ -3,6 +3,11 @@ export interface WarningSink {
   warn(message: string): void;
 }
 
+/** Something that can report an unexpected error too; Nest's Logger fits. */
+export interface ErrorSink extends WarningSink {
+  error(message: string, stack?: string): void;
+}
+
 /**
  * Rate-limits a repeated warning so that a cache outage or a missing GeoIP database is reported
  * once per interval, never once per request.

@@ -1,15 +1,14 @@
-import type { IncomingMessage } from 'node:http';
+// How the session cookie is read from a Cookie header and written in a Set-Cookie header.
 import { stringifySetCookie, type SetCookie } from 'cookie';
 import type { ResolvedCookieOptions, ResolvedLegacyCookieOptions } from '../options/resolved-options.js';
 
 /**
- * Every value the request's Cookie header carries under `name`, in order: empty when absent.
+ * Every value a Cookie header carries under `name`, in order: empty when absent.
  * Browsers send several cookies of one name when they differ by path or domain (a sibling
  * subdomain can set one for the parent domain); each may be tried, so that a stray one cannot
  * hide the session's. Values are percent-decoded when they can be, as the `cookie` package does.
  */
-export function readSessionCookies(req: IncomingMessage, name: string): string[] {
-  const header = req.headers.cookie;
+export function readCookieValues(header: string | undefined, name: string): string[] {
   // Cheap test first: most requests without our cookie never look further.
   if (!header || !header.includes(name)) return [];
   const values: string[] = [];
@@ -28,9 +27,9 @@ export function readSessionCookies(req: IncomingMessage, name: string): string[]
   return values;
 }
 
-/** The value of a cookie in a request (the first of that name): undefined when absent. */
-export function readSessionCookie(req: IncomingMessage, name: string): string | undefined {
-  return readSessionCookies(req, name)[0];
+/** The value of a cookie in a Cookie header (the first of that name): undefined when absent. */
+export function readCookieValue(header: string | undefined, name: string): string | undefined {
+  return readCookieValues(header, name)[0];
 }
 
 function decodeCookieValue(value: string): string {
@@ -41,31 +40,6 @@ function decodeCookieValue(value: string): string {
     // Not valid percent-encoding: kept as is, and refused later as no key of ours.
     return value;
   }
-}
-
-/**
- * Whether a request says, in `X-Forwarded-Proto`, that it reached a proxy over HTTPS, whoever
- * sent it: when the peer is not a trusted proxy the header is ignored, and this tells that a
- * `trustProxy` setting is probably missing.
- */
-export function claimsForwardedHttps(req: IncomingMessage): boolean {
-  return forwardedProto(req) === 'https';
-}
-
-function forwardedProto(req: IncomingMessage): string | undefined {
-  const proto = req.headers['x-forwarded-proto'];
-  return (Array.isArray(proto) ? proto[0] : proto)?.split(',')[0]?.trim().toLowerCase();
-}
-
-/**
- * Whether the request arrived over TLS: directly, or through a proxy that `trust` accepts (the
- * socket's peer) and that says so in `X-Forwarded-Proto`, as Express's `req.protocol` decides.
- */
-export function isSecureRequest(req: IncomingMessage, trust: (address: string, hop: number) => boolean): boolean {
-  if ((req.socket as { encrypted?: boolean } | undefined)?.encrypted) return true;
-  const peer = req.socket?.remoteAddress;
-  if (!peer || !trust(peer, 0)) return false;
-  return forwardedProto(req) === 'https';
 }
 
 function baseAttributes(options: ResolvedCookieOptions, secure: boolean): Omit<SetCookie, 'name' | 'value'> {
