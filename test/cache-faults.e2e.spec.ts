@@ -10,13 +10,13 @@ import { startTestApp, type TestApp } from './support/test-app.js';
 import { TestController } from './support/test.controller.js';
 import { sessionCookie } from './support/http.js';
 import { IntUser } from './support/users.js';
+import { sleep } from './support/sleep.js';
 
 // Cache faults with a real redis-server of the test's own: stalled (SIGSTOP), cut off by a
 // partition while it keeps its data (the worst case for stale entries: commands sent during
 // the partition never arrive), stopped and restarted. Two app instances share the database and
 // the Redis, as two processes of one app would.
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 // Far above the cache timeout: a request slower than this means it waited on the stalled cache.
 const NO_HANG_MS = 5000;
 

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import request from 'supertest';
 import { CACHE_MANAGER, CacheModule } from '@nestjs/cache-manager';
 import type { Cache } from 'cache-manager';
@@ -7,8 +6,7 @@ import { CachedSessionStore } from '../lib/core/cached-session-store.js';
 import { sessionCookie } from './support/http.js';
 import { databases, type Variant } from './support/matrix.js';
 import { startTestApp, storeOf, type TestApp } from './support/test-app.js';
-
-const digest = (key: string) => createHash('sha256').update(key).digest('hex');
+import { digest } from './support/digest.js';
 
 async function newSession(t: TestApp): Promise<string> {
   const response = await request(t.url).get('/modify_session').set('User-Agent', 'CacheTest/1.0').expect(200);

@@ -8,7 +8,7 @@
  * or not, SQL run or not. The comment above each test names the case it ports and how.
  * Not ported yet (they need GeoIP, User-Agent parsing and an admin UI): F.1 1, 10, 11.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Agent } from 'node:http';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -24,6 +24,7 @@ import { variants } from './support/matrix.js';
 import { startTestApp, storeOf, type TestApp } from './support/test-app.js';
 import { TestController } from './support/test.controller.js';
 import { IntUser, UuidUser } from './support/users.js';
+import { digest } from './support/digest.js';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -43,7 +44,6 @@ const KEY_SHAPE = /^[a-z0-9]{32}$/;
 const HOUR = 60 * 60 * 1000;
 
 /** The DB primary key (and public id) of a cookie key. */
-const digest = (key: string): string => createHash('sha256').update(key).digest('hex');
 
 /** A well-formed cookie key that was never issued. */
 const unknownKey = (): string => randomBytes(16).toString('hex');

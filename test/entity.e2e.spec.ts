@@ -1,12 +1,10 @@
-import { createHash } from 'node:crypto';
 import request from 'supertest';
 import { QSession } from '../lib/index.js';
 import { sessionCookie } from './support/http.js';
 import { databaseVariants } from './support/matrix.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import { IntUser, UuidUser } from './support/users.js';
-
-const digest = (key: string) => createHash('sha256').update(key).digest('hex');
+import { digest } from './support/digest.js';
 
 /** Signs a user in through the app and returns the cookie key. */
 async function loginAs(t: TestApp, userId: number | string, userAgent = 'EntityTest/1.0'): Promise<string> {

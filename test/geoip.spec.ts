@@ -22,6 +22,7 @@ import { toLookupAddress } from '../lib/geoip/lookup-address.js';
 import { WatchedReader } from '../lib/geoip/watched-reader.js';
 import { WarnOncePerKind } from '../lib/geoip/warn-once-per-kind.js';
 import { type MmdbNetwork, type MmdbValue, writeMmdb } from './support/mmdb-writer.js';
+import { sleep } from './support/sleep.js';
 
 // MaxMind's official test databases live beside the project, not in it (see the README there).
 const OFFICIAL = fileURLToPath(new URL('./fixtures/geoip/', import.meta.url));
@@ -76,8 +77,6 @@ async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs = 10_0
     await new Promise((done) => setTimeout(done, 20));
   }
 }
-
-const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 // ---------------------------------------------------------------------------------------------
 // Self-built databases (need nothing outside the repository).

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Socket } from 'node:net';
 import fc from 'fast-check';
 import request from 'supertest';
@@ -8,12 +7,12 @@ import { QSESSIONS_STORE } from '../lib/qsessions.constants.js';
 import { sessionCookie } from './support/http.js';
 import { variants } from './support/matrix.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
+import { digest } from './support/digest.js';
 
 // Hostile input: whatever a client sends (cookies, User-Agents, forwarded addresses) and
 // whatever a tampered row holds, the app neither crashes nor grants a session, and a cookie
 // that cannot be one of our keys costs no database query at all.
 
-const digest = (key: string) => createHash('sha256').update(key).digest('hex');
 const KEY = /^[a-z0-9]{32}$/;
 
 /** Sends raw bytes as an HTTP request and resolves to the status line (or '' if the server hung up). */

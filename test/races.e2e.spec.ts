@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import request from 'supertest';
 import { QSession } from '../lib/index.js';
 import { sessionCookie } from './support/http.js';
@@ -7,12 +6,12 @@ import { MySessionsController } from './support/sessions.controller.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import { TestController } from './support/test.controller.js';
 import { IntUser } from './support/users.js';
+import { digest } from './support/digest.js';
 
 // Races between revocations and in-flight requests on the same session, and between
 // concurrent sign-ins: a revoked session is never written back, and one sign-in never leaves
 // two live keys behind, in either engine.
 
-const digest = (key: string) => createHash('sha256').update(key).digest('hex');
 const ROUNDS = 12;
 
 describe.each(variants())('races on $name', (variant) => {

@@ -10,6 +10,7 @@ import { sampleEnv } from './support/sample-app.js';
 import { Browser } from './support/sample-browser.js';
 import { startSampleProcess, type SampleProcess } from './support/sample-process.js';
 import { TcpGate } from './support/tcp-gate.js';
+import { sleep } from './support/sleep.js';
 
 // The revocation guarantee, on real processes: once a revocation has returned, no process
 // serves that session again, whatever Redis forgets (a restart from a snapshot taken before the
@@ -28,7 +29,6 @@ const CHROME_WINDOWS =
 const SAFARI_IPHONE =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const round = (ms: number) => Math.round(ms);
 /** The first lines of a list and how many more, to keep a failure short. */
 const firstOf = (lines: string[], count = 5) =>

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import request from 'supertest';
 import { QSession, type SessionEvent, type SessionView } from '../lib/index.js';
 import { sessionCookie } from './support/http.js';
@@ -7,11 +6,10 @@ import { MySessionsController } from './support/sessions.controller.js';
 import { startTestApp, type TestApp, type TestAppOptions } from './support/test-app.js';
 import { TestController } from './support/test.controller.js';
 import { IntUser } from './support/users.js';
+import { digest } from './support/digest.js';
+import { sleep } from './support/sleep.js';
 
 // SessionService end to end: what a "my sessions" page does, on every engine, database and cache.
-
-const digest = (key: string) => createHash('sha256').update(key).digest('hex');
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** One browser: its own User-Agent and cookie. */
 class Client {

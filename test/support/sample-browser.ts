@@ -1,12 +1,12 @@
-import { createHash } from 'node:crypto';
 import request from 'supertest';
 import { VISITOR_CSRF_COOKIE } from '../../sample-app/src/auth/visitor-csrf.js';
 import { sessionCookie } from './http.js';
+import { digest } from './digest.js';
+
+export { digest };
 
 // A browser without JavaScript driving the sample app over HTTP: its cookie jar, forms with
 // CSRF tokens, and readers for the pages it shows.
-
-export const digest = (key: string) => createHash('sha256').update(key).digest('hex');
 
 /** Text of an HTML fragment: tags dropped, whitespace collapsed. */
 export const text = (fragment: string) =>
