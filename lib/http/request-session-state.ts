@@ -6,9 +6,9 @@ import type { SessionRecord } from '../core/session-record.js';
 import type { RevocationReason } from '../events/session-event.js';
 import type { ResolvedCookieOptions } from '../options/resolved-options.js';
 import { RequestSession, type SessionController } from './request-session.js';
-import { exposesStateThroughPrototype } from './request-state.js';
+import { defineOwnSessionProperties, exposesStateThroughPrototype } from './request-state.js';
 import { SessionCookie, type SessionCookieHost } from './session-cookie.js';
-import { assignSessionData, clearSessionData, decodeSessionData } from './session-data-codec.js';
+import { clearSessionData, decodeSessionDataInto } from './session-data-codec.js';
 
 /** The store operations one request's session needs; implemented by the lifecycle. */
 export interface SessionPersistence {
@@ -42,6 +42,8 @@ export class RequestSessionState implements SessionController, SessionCookieHost
   touched = false;
   /** A save happened during this request: the cookie must go out with the response. */
   cookieDue = false;
+  /** Set when saving failed: the headers every later commit of this request gives, saving nothing. */
+  failedCommit: { vary: boolean; setCookie?: string | string[] } | null = null;
   readonly cookie: SessionCookie;
   session: RequestSession;
   // Created on the first explicit operation: most requests never need one.
@@ -66,13 +68,12 @@ export class RequestSessionState implements SessionController, SessionCookieHost
 
   /** Adopts a stored session found for the request's cookie key. */
   adopt(key: string, record: SessionRecord): void {
-    const decoded = decodeSessionData(record.data);
+    const maxAge = decodeSessionDataInto(this.session, record.data);
     this.sessionKey = key;
     this.record = record;
     this.storedData = record.data;
-    this.customMaxAge = decoded.maxAge;
-    this.storedMaxAge = decoded.maxAge;
-    assignSessionData(this.session, decoded.data);
+    this.customMaxAge = maxAge;
+    this.storedMaxAge = maxAge;
   }
 
   /** The session key of the stored session (or of a new one, once assigned). */
@@ -182,10 +183,7 @@ export class RequestSessionState implements SessionController, SessionCookieHost
   private attachNewSession(): RequestSession {
     const session = new RequestSession(this);
     this.session = session;
-    if (this.ownProperties) {
-      this.req.session = session;
-      this.req.sessionID = this.key_ ?? undefined;
-    }
+    if (this.ownProperties) defineOwnSessionProperties(this.req, session, this.key_ ?? undefined);
     return session;
   }
 }
