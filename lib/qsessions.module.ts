@@ -14,7 +14,8 @@ import { ApplicationConfig, HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ChosenCache } from './cache/create-cache.js';
 import { QSessionsMiddleware } from './http/qsessions.middleware.js';
-import { getRequestState } from './http/request-state.js';
+import { defineSessionAccessors, getRequestState } from './http/request-state.js';
+import { gateResponsePrototype } from './http/response-gate.js';
 import type { ResolvedQSessionsOptions } from './options/resolved-options.js';
 import type { DataSource } from 'typeorm';
 import type { SessionCache } from './core/session-cache.js';
@@ -136,6 +137,22 @@ export class QSessionsModule
     setActiveGeoIpLocator(this.geoip);
     this.dataSource.subscribers.push(new UserRemovalSubscriber(this.userEntity, this.sessionCache, this.events));
     this.decorateFastifyRequest();
+    this.extendExpressApp();
+  }
+
+  /**
+   * On Express, `req.session`/`req.sessionID` and the response gate's wrappers go on this app's
+   * own request and response prototypes (`app.request`, `app.response`: Express's documented
+   * place for extending one app's requests), where they cost nothing per request; each request
+   * and response of the app then carries them, and no other server of the process is touched.
+   * Elsewhere they are added to each request (see defineSessionAccessors, gateResponse).
+   */
+  private extendExpressApp(): void {
+    const adapter = this.adapterHost?.httpAdapter;
+    if (adapter?.getType() !== 'express') return;
+    const app = adapter.getInstance<{ request?: object; response?: object }>();
+    if (app.request) defineSessionAccessors(app.request);
+    if (app.response) gateResponsePrototype(app.response);
   }
 
   /**

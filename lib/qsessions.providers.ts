@@ -1,4 +1,5 @@
 import { Logger, type Provider } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { Cache } from 'cache-manager';
 import type { DataSource } from 'typeorm';
@@ -13,6 +14,7 @@ import type { SessionCache } from './core/session-cache.js';
 import type { SessionStore } from './session/session-store.js';
 import { SessionEvents } from './events/session-events.js';
 import { GeoIpLocator } from './geoip/geoip-locator.js';
+import { SessionCommitInterceptor } from './http/session-commit.interceptor.js';
 import { SessionLifecycle } from './session/session-lifecycle.js';
 import { resolveOptions } from './options/resolve-options.js';
 import type { ResolvedQSessionsOptions } from './options/resolved-options.js';
@@ -79,6 +81,8 @@ export function createQSessionsProviders(dataSourceName: string | undefined): Pr
       useFactory: (store: SessionStore, options: ResolvedQSessionsOptions, events: SessionEvents) =>
         new SessionLifecycle(store, options, logger, events),
     },
+    // Saves the session inside Nest's pipeline, so that a failed save reaches the app's exception filters.
+    { provide: APP_INTERCEPTOR, useClass: SessionCommitInterceptor },
   ];
 }
 

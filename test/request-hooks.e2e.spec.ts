@@ -26,11 +26,11 @@ import { databases, variants } from './support/matrix.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import { TestController } from './support/test.controller.js';
 
-// How the session reaches the request and the response: `req.session`/`req.sessionID` are read
-// through accessors and the response methods are caught on ServerResponse.prototype (neither is
-// added to each request, see lib/http/request-state.ts and response-gate.ts). These tests pin
-// what must still hold around that: other middleware wrapping the response, assignments to
-// req.session, and request/response objects of another kind.
+// How the session reaches the request and the response: on Express, `req.session`/`req.sessionID`
+// are accessors and the response methods are wrapped on the app's own `app.request`/`app.response`;
+// elsewhere they are put on each request and response (see lib/http/request-state.ts and
+// response-gate.ts). These tests pin what must still hold around that: other middleware wrapping
+// the response, assignments to req.session, and request/response objects of another kind.
 
 type RawRequest = IncomingMessage & { session?: unknown; sessionID?: unknown };
 
@@ -112,7 +112,10 @@ describe.each(variants().filter((variant) => variant.database === firstDatabase)
   it('another middleware wrapping writeHead and end on the response still runs, and the session is saved first', async () => {
     const res = await request(t.url).get('/modify_session').expect(200);
     expect(res.headers['x-wrapped-head']).toBe('yes');
-    expect(res.headers['x-wrapped-end']).toBe('yes');
+    // Express sends through end() alone (its header goes out inside Node's end); Fastify calls
+    // writeHead() first, so by its end() the headers are sent: the session is saved in Nest's
+    // pipeline, before either, and neither call is held.
+    if (variant.adapter === 'express') expect(res.headers['x-wrapped-end']).toBe('yes');
     const cookie = sessionCookie(res.headers);
     expect(cookie?.value).toMatch(/^[a-z0-9]{32}$/);
     expect(res.headers.vary).toMatch(/Cookie/);

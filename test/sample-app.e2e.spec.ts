@@ -375,9 +375,58 @@ describe.each(sampleVariants)('sample app on $database + $cache cache', ({ datab
     ).toEqual(['10.0.0.2', '10.0.0.20', '10.0.0.21', '10.0.0.22', '10.0.0.23', '10.0.0.24']);
   });
 
+  it('shows its error page when the session cannot be saved (the database refuses the write): 503', async () => {
+    const alice = browser(CHROME_WINDOWS, '198.51.100.1');
+    await alice.signIn('alice');
+    // The same browser from another address: the session is saved with the new IP, which the
+    // database now refuses (a trigger), while it still answers every read.
+    const moved = browser(CHROME_WINDOWS, '198.51.100.2');
+    moved.key = alice.key;
+    await refuseSessionUpdates(sample, database, true);
+    try {
+      const page = await moved.get('/sessions');
+      expect(page.status).toBe(503);
+      expect(page.headers['content-type']).toMatch(/^text\/html/);
+      expect(text(page.text)).toContain('ERROR 503');
+      expect(text(page.text)).toContain('Something went wrong');
+      expect(sessionCookie(page.headers)).toBeUndefined();
+    } finally {
+      await refuseSessionUpdates(sample, database, false);
+    }
+    // Nothing was lost: the session goes on, and is saved with the new address now.
+    expect((await moved.get('/sessions')).status).toBe(200);
+  });
+
   it('answers an unknown address with a 404 page', async () => {
     const page = await browser(CHROME_WINDOWS).get('/no/such/page');
     expect(page.status).toBe(404);
     expect(page.text).toContain('Page not found');
   });
 });
+
+/** Makes the database refuse (or accept again) every UPDATE of a session row: a real write failure. */
+async function refuseSessionUpdates(sample: RunningSample, database: string, refuse: boolean): Promise<void> {
+  const statements: Record<string, [string[], string[]]> = {
+    sqlite: [
+      [
+        "CREATE TRIGGER qsessions_refuse BEFORE UPDATE ON qsessions_session BEGIN SELECT RAISE(ABORT, 'refused by the test'); END",
+      ],
+      ['DROP TRIGGER qsessions_refuse'],
+    ],
+    postgres: [
+      [
+        "CREATE FUNCTION qsessions_refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$ LANGUAGE plpgsql",
+        'CREATE TRIGGER qsessions_refuse BEFORE UPDATE ON qsessions_session FOR EACH ROW EXECUTE FUNCTION qsessions_refuse()',
+      ],
+      ['DROP TRIGGER qsessions_refuse ON qsessions_session', 'DROP FUNCTION qsessions_refuse()'],
+    ],
+    mariadb: [
+      [
+        "CREATE TRIGGER qsessions_refuse BEFORE UPDATE ON qsessions_session FOR EACH ROW SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'refused by the test'",
+      ],
+      ['DROP TRIGGER qsessions_refuse'],
+    ],
+  };
+  const [create, drop] = statements[database]!;
+  for (const statement of refuse ? create : drop) await sample.dataSource.query(statement);
+}

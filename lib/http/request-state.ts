@@ -1,34 +1,16 @@
-import { IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { RequestSessionState } from '../session/request-session-state.js';
 
-/** The process-wide link from raw requests to their session state. */
-interface RequestStateRegistry {
-  // Beside the request rather than on it: nothing to hide from spreads or loggers.
-  states: WeakMap<object, RequestSessionState>;
-  /** Whether `req.session` and `req.sessionID` are accessors on IncomingMessage.prototype. */
-  accessors: boolean;
-}
+// Beside the request rather than on it: nothing to hide from spreads or loggers, and nothing
+// added to a request object (see exposesStateThroughPrototype for why that matters on Express).
+const states = new WeakMap<object, RequestSessionState>();
 
-// Registered for the process, not per copy of this module, so that two copies of the library
-// (or a test's module registry) define the accessors once and share what they read.
-const REGISTRY = Symbol.for('nest-qsessions.request-state');
-
-type RequestPrototype = { [REGISTRY]?: RequestStateRegistry };
-
-let registry: RequestStateRegistry | undefined = (IncomingMessage.prototype as RequestPrototype)[REGISTRY];
+/** The request prototypes of this process that serve `req.session`/`req.sessionID` from the state. */
+const accessorPrototypes = new WeakSet<object>();
 
 /** Remembers a request's session state for the raw request (decorators and services read it). */
 export function attachRequestState(req: IncomingMessage, state: RequestSessionState): void {
-  (registry ??= installRegistry()).states.set(req, state);
-}
-
-/**
- * Whether `req.session` and `req.sessionID` of this request are served from its state by the
- * prototype accessors; when not (another kind of request object, or another library already
- * owns those names on the prototype), the state writes them on the request itself.
- */
-export function exposesStateThroughPrototype(req: object): boolean {
-  return (registry ??= installRegistry()).accessors && req instanceof IncomingMessage;
+  states.set(req, state);
 }
 
 /**
@@ -36,45 +18,54 @@ export function exposesStateThroughPrototype(req: object): boolean {
  * (Express's request is the raw one; Fastify's keeps it in `raw`).
  */
 export function getRequestState(req: unknown): RequestSessionState | undefined {
-  if (!registry || !req || typeof req !== 'object') return undefined;
-  const direct = registry.states.get(req);
+  if (!req || typeof req !== 'object') return undefined;
+  const direct = states.get(req);
   if (direct) return direct;
   const raw = (req as { raw?: unknown }).raw;
-  return raw && typeof raw === 'object' ? registry.states.get(raw) : undefined;
+  return raw && typeof raw === 'object' ? states.get(raw) : undefined;
 }
 
 /** Whether the middleware already gave this raw request its state (it is mounted twice). */
 export function hasRequestState(req: IncomingMessage): boolean {
-  return registry?.states.has(req) === true;
+  return states.has(req);
 }
 
 /**
- * `req.session` and `req.sessionID` as accessors on IncomingMessage.prototype, reading the
- * request's state. Why not plain properties on each request: Express gives every request a
- * hidden class of its own (`Object.setPrototypeOf` per request), so adding a property to one
- * copies its whole property layout, which showed in the profile (docs/performance.md). Assigning either name still works: it becomes the request's own property, as before.
+ * Whether `req.session` and `req.sessionID` of this request are served from its state by
+ * accessors on its prototype (an Express app's `app.request`, see defineSessionAccessors); when
+ * not, the state writes them on the request itself, as express-session does.
  */
-function installRegistry(): RequestStateRegistry {
-  const prototype = IncomingMessage.prototype as RequestPrototype;
-  const existing = prototype[REGISTRY];
-  if (existing) return existing;
-  const states = new WeakMap<object, RequestSessionState>();
-  const free = !Object.hasOwn(prototype, 'session') && !Object.hasOwn(prototype, 'sessionID');
-  if (free) {
-    defineStateAccessor(prototype, 'session', states, (state) => (state.destroyed ? undefined : state.session));
-    defineStateAccessor(prototype, 'sessionID', states, (state) =>
-      state.destroyed ? undefined : (state.sessionKey ?? undefined),
-    );
-  }
-  const created: RequestStateRegistry = { states, accessors: free };
-  Object.defineProperty(prototype, REGISTRY, { value: created });
-  return created;
+export function exposesStateThroughPrototype(req: object): boolean {
+  return accessorPrototypes.has(Object.getPrototypeOf(req) as object);
+}
+
+/**
+ * Gives one app's request prototype `session` and `sessionID` accessors that read the request's
+ * state: for Express, whose documented place for per-app request extensions is `app.request`
+ * (the prototype Express gives that app's requests, and only them). Never Node's
+ * `IncomingMessage.prototype`: other servers of the process are not touched.
+ *
+ * Why not plain properties on each Express request: Express swaps every request's prototype, which
+ * gives each one a hidden class of its own, so adding a property to one copies its whole property
+ * layout (docs/performance.md). Plain Node requests (Fastify's raw request) share their hidden
+ * class, so there the two own properties are cheap and are what the state writes.
+ *
+ * Assigning either name still works: it becomes that request's own property. Nothing is defined
+ * when the prototype already has either name (another session library owns them).
+ */
+export function defineSessionAccessors(prototype: object): void {
+  if (accessorPrototypes.has(prototype)) return;
+  if (Object.hasOwn(prototype, 'session') || Object.hasOwn(prototype, 'sessionID')) return;
+  defineStateAccessor(prototype, 'session', (state) => (state.destroyed ? undefined : state.session));
+  defineStateAccessor(prototype, 'sessionID', (state) =>
+    state.destroyed ? undefined : (state.sessionKey ?? undefined),
+  );
+  accessorPrototypes.add(prototype);
 }
 
 function defineStateAccessor(
   prototype: object,
   name: 'session' | 'sessionID',
-  states: WeakMap<object, RequestSessionState>,
   read: (state: RequestSessionState) => unknown,
 ): void {
   Object.defineProperty(prototype, name, {

@@ -1,24 +1,25 @@
-import { ServerResponse, type OutgoingHttpHeaders } from 'node:http';
-import type { CommitPlan } from '../session/session-lifecycle.js';
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { CommitPlan, CommitReplacement } from '../session/session-lifecycle.js';
 
 type Decide = (status: number) => CommitPlan | Promise<CommitPlan>;
 type Method = 'writeHead' | 'write' | 'end' | 'flushHeaders';
 type ResponseMethod = (...args: unknown[]) => unknown;
-type Intercept = (method: Method, args: unknown[]) => unknown;
+type Methods = Record<Method, ResponseMethod>;
+type HeldCall = [Method, unknown[]];
 
 const METHODS: readonly Method[] = ['writeHead', 'write', 'end', 'flushHeaders'];
 
-/** What the wrappers on ServerResponse.prototype share: Node's methods and the open gates. */
-interface PrototypeGate {
-  originals: Record<Method, ResponseMethod>;
-  /** The wrappers installed on the prototype. */
-  wrappers: Record<Method, ResponseMethod>;
-  gates: WeakMap<object, Intercept>;
+/** The gate of each response the middleware saw (the interceptor looks it up). */
+const gates = new WeakMap<object, ResponseGate>();
+
+/** Response prototypes (an Express app's `app.response`) whose methods lead to the gates. */
+interface PrototypeLayer {
+  /** The methods found there before the wrappers, called once a response is let through. */
+  originals: Methods;
+  wrappers: Methods;
 }
 
-// Registered for the process, not per copy of this module, so that two copies of the library
-// (or a test's module registry) install the wrappers once and see each other's gates.
-const PROTOTYPE_GATE = Symbol.for('nest-qsessions.response-gate');
+const layers = new WeakMap<object, PrototypeLayer>();
 
 /**
  * Runs `decide` just before the response's first byte (its first writeHead, write, end or
@@ -27,96 +28,168 @@ const PROTOTYPE_GATE = Symbol.for('nest-qsessions.response-gate');
  * When the plan is ready at once (nothing to save), the response goes straight through. When the
  * session must be saved first, every call is held back and replayed after the save: the client
  * (and any other client) can only see the response once the session it implies is stored, and
- * a failed save can still turn into an error response because nothing has been sent yet.
+ * a failed save can still turn into an error response because nothing has been sent yet. While
+ * Nest's pipeline is open for the request (see SessionCommitInterceptor) that failure is handed to
+ * it, so that the app's exception filters answer; otherwise the gate answers with a JSON error.
  *
- * The calls are caught on `ServerResponse.prototype` (wrappers installed once, passing straight
- * through for responses without a gate) rather than on each response: Express gives every
- * response a hidden class of its own (`Object.setPrototypeOf` per request), so adding even one
- * property to it copies its whole property layout, which showed in the profile
- * (docs/performance.md). A response whose methods were already wrapped or replaced is gated on itself instead.
+ * The calls are caught on the response itself, as express-session does, except on a response
+ * whose prototype is an Express app's `app.response` given the wrappers by
+ * {@link gateResponsePrototype} (and whose methods still lead there): adding properties to an
+ * Express response is costly (see defineSessionAccessors, docs/performance.md).
  */
-export function gateResponse(res: ServerResponse, decide: Decide): void {
-  const gate = prototypeGate();
-  const shared = reachesPrototypeGate(res, gate) ? gate : null;
-  // Node's methods; or, for a response whose methods do not all lead to the prototype's
-  // (HTTP/2's compatibility API, Fastify's inject, a wrapper installed before this middleware),
-  // the methods it has now, wrapped on the response itself as they always could be.
-  const originals: Record<Method, ResponseMethod> = shared
-    ? shared.originals
-    : {
-        writeHead: res.writeHead as ResponseMethod,
-        write: res.write as ResponseMethod,
-        end: res.end as ResponseMethod,
-        flushHeaders: res.flushHeaders as ResponseMethod,
-      };
-  let held: Array<[Method, unknown[]]> | null = null;
-  let phase: 'open' | 'holding' | 'done' = 'open';
-  const call = (method: Method, args: unknown[]) => originals[method].apply(res, args);
-  const settle = () => {
-    phase = 'done';
-    shared?.gates.delete(res);
-  };
+export function gateResponse(res: ServerResponse, decide: Decide): ResponseGate {
+  const layer = layers.get(Object.getPrototypeOf(res) as object);
+  const shared = layer !== undefined && leadsTo(res, layer.wrappers);
+  const gate = new ResponseGate(res, decide, shared ? layer.originals : methodsOf(res));
+  gates.set(res, gate);
+  if (!shared) wrapOnResponse(res, gate);
+  return gate;
+}
 
-  const intercept = (method: Method, args: unknown[]): unknown => {
-    if (phase === 'done') return call(method, args);
-    if (phase === 'holding') {
-      held!.push([method, args]);
-      return method === 'end' ? res : true;
+/** The gate of a raw response, if the middleware gave it one. */
+export function responseGateOf(res: unknown): ResponseGate | undefined {
+  return res && typeof res === 'object' ? gates.get(res) : undefined;
+}
+
+/**
+ * Puts pass-through wrappers around `writeHead`, `write`, `end` and `flushHeaders` on one app's
+ * response prototype (Express's `app.response`, its documented place for per-app response
+ * extensions): a response of that app with a gate goes through it, any other straight to the
+ * method found there before. Never on Node's `ServerResponse.prototype`.
+ */
+export function gateResponsePrototype(prototype: object): void {
+  if (layers.has(prototype)) return;
+  const target = prototype as Methods;
+  const originals = methodsOf(target);
+  const wrappers = {} as Methods;
+  for (const method of METHODS) {
+    const original = originals[method];
+    if (typeof original !== 'function') return;
+    // A named function expression, so that stack traces through it still read sensibly.
+    wrappers[method] = function gatedResponseMethod(this: object, ...args: unknown[]): unknown {
+      const gate = gates.get(this);
+      return gate ? gate.intercept(method, args) : original.apply(this, args);
+    };
+  }
+  Object.assign(target, wrappers);
+  layers.set(prototype, { originals, wrappers });
+}
+
+/** The gate of one response: see {@link gateResponse}. */
+export class ResponseGate {
+  private phase: 'open' | 'holding' | 'done' = 'open';
+  private held: HeldCall[] = [];
+  /** The plan being worked out while the response is held. */
+  private settling: Promise<void> | null = null;
+  /** Nest's pipeline will still take a failed save (see openPipeline). */
+  private pipelineOpen = false;
+  private failure: CommitPlan | null = null;
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly decide: Decide,
+    private readonly originals: Methods,
+  ) {}
+
+  /** Nothing of the response has been written (or held) yet. */
+  get untouched(): boolean {
+    return this.phase === 'open';
+  }
+
+  /** From now until {@link takeFailure} or {@link closePipeline}, a failed save waits for Nest. */
+  openPipeline(): void {
+    this.pipelineOpen = true;
+  }
+
+  /**
+   * Once the handler has returned. Null when no save holds the response; otherwise resolves once
+   * it is done, to what failed (or null): the held response is then dropped, for Nest's exception
+   * filters to answer, and the gate decides again when their response comes through.
+   */
+  takeFailure(): Promise<CommitReplacement | null> | null {
+    if (this.phase !== 'holding') {
+      this.pipelineOpen = false;
+      return null;
     }
-    const status = method === 'writeHead' && typeof args[0] === 'number' ? args[0] : res.statusCode;
+    return this.settling!.then(() => this.handOverFailure());
+  }
+
+  private handOverFailure(): CommitReplacement | null {
+    this.pipelineOpen = false;
+    const failure = this.failure;
+    if (!failure) return null;
+    this.failure = null;
+    forwardEndCallbacks(this.res, this.held);
+    this.held = [];
+    this.phase = 'open';
+    return failure.replace!;
+  }
+
+  /** Nest's pipeline ended without taking a failure (the handler threw): the gate answers it. */
+  closePipeline(): void {
+    this.pipelineOpen = false;
+    const failure = this.failure;
+    if (!failure) return;
+    this.failure = null;
+    this.phase = 'done';
+    replaceResponse(this.res, failure, this.held, this.call);
+  }
+
+  /** Called in place of one of the response's methods. */
+  intercept(method: Method, args: unknown[]): unknown {
+    if (this.phase === 'done') return this.call(method, args);
+    if (this.phase === 'holding') {
+      this.held.push([method, args]);
+      return method === 'end' ? this.res : true;
+    }
+    const status = method === 'writeHead' && typeof args[0] === 'number' ? args[0] : this.res.statusCode;
     let plan: CommitPlan | Promise<CommitPlan>;
     try {
-      plan = decide(status);
+      plan = this.decide(status);
     } catch (error) {
       plan = Promise.reject(error);
     }
     if (!(plan instanceof Promise)) {
-      settle();
-      applyHeaders(res, plan, method === 'writeHead' ? args : undefined);
-      return call(method, args);
+      this.phase = 'done';
+      applyHeaders(this.res, plan, method === 'writeHead' ? args : undefined);
+      return this.call(method, args);
     }
-    phase = 'holding';
-    const waiting: Array<[Method, unknown[]]> = [[method, args]];
-    held = waiting;
-    plan.then(
-      (settled) => {
-        settle();
-        if (settled.replace) return replaceResponse(res, settled, waiting, call);
-        replay(res, settled, waiting, call);
-      },
-      (error: unknown) => {
-        settle();
-        const message = (error as Error)?.message ?? 'The session could not be saved.';
-        replaceResponse(
-          res,
-          { vary: true, replace: { status: 500, error: 'Internal Server Error', message } },
-          waiting,
-          call,
-        );
-      },
+    this.phase = 'holding';
+    this.held = [[method, args]];
+    this.settling = plan.then(
+      (settled) => this.settle(settled),
+      (error: unknown) => this.settle(planForError(error)),
     );
-    return method === 'end' ? res : true;
-  };
+    return method === 'end' ? this.res : true;
+  }
 
-  if (shared) {
-    shared.gates.set(res, intercept);
-    return;
+  private settle(plan: CommitPlan): void {
+    if (plan.replace && this.pipelineOpen) {
+      this.failure = plan;
+      return;
+    }
+    this.phase = 'done';
+    const held = this.held;
+    this.held = [];
+    if (plan.replace) replaceResponse(this.res, plan, held, this.call);
+    else replay(this.res, plan, held, this.call);
   }
-  // Left in place once the response is settled (they then pass straight through). Only the
-  // methods this kind of response has (HTTP/2's has no flushHeaders).
-  for (const method of METHODS) {
-    if (typeof originals[method] !== 'function') continue;
-    (res as unknown as Record<Method, ResponseMethod>)[method] = (...args: unknown[]) => intercept(method, args);
-  }
+
+  private readonly call = (method: Method, args: unknown[]): unknown => this.originals[method].apply(this.res, args);
+}
+
+/** A plan that could not be worked out at all: a 500, as for any unexpected error. */
+function planForError(error: unknown): CommitPlan {
+  const message = (error as Error)?.message ?? 'The session could not be saved.';
+  return { vary: true, replace: { status: 500, error: 'Internal Server Error', message, cause: error } };
 }
 
 /**
- * Whether a call to any of the response's methods lands in the prototype's wrappers: it is a
- * ServerResponse and neither it nor a subclass overrides them (light-my-request's response,
- * used by Fastify's inject, replaces write and end without calling Node's).
+ * Whether a call to any of the response's methods lands in the prototype's wrappers: neither it
+ * nor a subclass overrides them (compression and on-headers wrap them on the response itself;
+ * light-my-request's response, used by Fastify's inject, replaces write and end).
  */
-function reachesPrototypeGate(res: ServerResponse, { wrappers }: PrototypeGate): boolean {
-  if (!(res instanceof ServerResponse)) return false;
+function leadsTo(res: ServerResponse, wrappers: Methods): boolean {
   return (
     res.writeHead === wrappers.writeHead &&
     res.write === wrappers.write &&
@@ -125,40 +198,39 @@ function reachesPrototypeGate(res: ServerResponse, { wrappers }: PrototypeGate):
   );
 }
 
-/** Installs the pass-through wrappers on ServerResponse.prototype once per process. */
-function prototypeGate(): PrototypeGate {
-  const prototype = ServerResponse.prototype as unknown as Record<Method, ResponseMethod> & {
-    [PROTOTYPE_GATE]?: PrototypeGate;
-  };
-  const installed = prototype[PROTOTYPE_GATE];
-  if (installed) return installed;
-  const shared: PrototypeGate = {
-    originals: {
-      writeHead: prototype.writeHead,
-      write: prototype.write,
-      end: prototype.end,
-      flushHeaders: prototype.flushHeaders,
-    },
-    wrappers: {} as Record<Method, ResponseMethod>,
-    gates: new WeakMap(),
-  };
-  for (const method of METHODS) {
-    const original = shared.originals[method];
-    // A named function expression, so that stack traces through it still read sensibly.
-    shared.wrappers[method] = function gatedResponseMethod(this: ServerResponse, ...args: unknown[]): unknown {
-      const intercept = shared.gates.get(this);
-      return intercept ? intercept(method, args) : original.apply(this, args);
-    };
-    prototype[method] = shared.wrappers[method];
+function methodsOf(target: object): Methods {
+  const methods = target as Methods;
+  return { writeHead: methods.writeHead, write: methods.write, end: methods.end, flushHeaders: methods.flushHeaders };
+}
+
+/**
+ * The gate's wrappers as the response's own methods. Plain assignments in a fixed order: on a
+ * response that shares its hidden class with the others (a plain Node response) V8 then reuses
+ * one transition per property. Only the methods this kind of response has (HTTP/2's compatibility
+ * response has no flushHeaders). Left in place once the response is settled: they then pass
+ * straight through.
+ */
+function wrapOnResponse(res: ServerResponse, gate: ResponseGate): void {
+  const target = res as unknown as Methods;
+  target.writeHead = (...args: unknown[]) => gate.intercept('writeHead', args);
+  target.write = (...args: unknown[]) => gate.intercept('write', args);
+  target.end = (...args: unknown[]) => gate.intercept('end', args);
+  if (typeof res.flushHeaders === 'function') target.flushHeaders = () => gate.intercept('flushHeaders', []);
+}
+
+/** Callbacks given to end() still run once the response that replaces the held one is sent. */
+function forwardEndCallbacks(res: ServerResponse, held: HeldCall[]): void {
+  for (const [method, args] of held) {
+    if (method !== 'end') continue;
+    const callback = args.find((arg) => typeof arg === 'function');
+    if (callback) res.once('finish', callback as () => void);
   }
-  Object.defineProperty(prototype, PROTOTYPE_GATE, { value: shared });
-  return shared;
 }
 
 function replay(
   res: ServerResponse,
   plan: CommitPlan,
-  held: Array<[Method, unknown[]]>,
+  held: HeldCall[],
   call: (method: Method, args: unknown[]) => unknown,
 ): void {
   const first = held[0];
@@ -169,16 +241,11 @@ function replay(
 function replaceResponse(
   res: ServerResponse,
   plan: CommitPlan,
-  held: Array<[Method, unknown[]]>,
+  held: HeldCall[],
   call: (method: Method, args: unknown[]) => unknown,
 ): void {
   const replace = plan.replace!;
-  // Callbacks given to end() still run once the replacement is sent.
-  for (const [method, args] of held) {
-    if (method !== 'end') continue;
-    const callback = args.find((arg) => typeof arg === 'function');
-    if (callback) res.once('finish', callback as () => void);
-  }
+  forwardEndCallbacks(res, held);
   const body = JSON.stringify({ statusCode: replace.status, error: replace.error, message: replace.message });
   for (const name of res.getHeaderNames()) {
     if (name !== 'set-cookie' && name !== 'vary') res.removeHeader(name);

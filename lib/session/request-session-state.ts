@@ -6,7 +6,7 @@ import type { RevocationReason } from '../events/session-event.js';
 import type { ResolvedCookieOptions } from '../options/resolved-options.js';
 import { RequestSession, type SessionController } from './request-session.js';
 import { SessionCookie, type SessionCookieHost } from './session-cookie.js';
-import { assignSessionData, clearSessionData, decodeSessionData } from './session-data-codec.js';
+import { clearSessionData, decodeSessionDataInto } from './session-data-codec.js';
 
 /** The store operations one request's session needs; implemented by the lifecycle. */
 export interface SessionPersistence {
@@ -46,6 +46,8 @@ export class RequestSessionState implements SessionController, SessionCookieHost
   touched = false;
   /** A save happened during this request: the cookie must go out with the response. */
   cookieDue = false;
+  /** Set when saving failed: the headers every later commit of this request gives, saving nothing. */
+  failedCommit: { vary: boolean; setCookie?: string | string[] } | null = null;
   readonly cookie: SessionCookie;
   session: RequestSession;
   // Created on the first explicit operation: most requests never need one.
@@ -70,13 +72,12 @@ export class RequestSessionState implements SessionController, SessionCookieHost
 
   /** Adopts a stored session found for the request's cookie key. */
   adopt(key: string, record: SessionRecord): void {
-    const decoded = decodeSessionData(record.data);
+    const maxAge = decodeSessionDataInto(this.session, record.data);
     this.sessionKey = key;
     this.record = record;
     this.storedData = record.data;
-    this.customMaxAge = decoded.maxAge;
-    this.storedMaxAge = decoded.maxAge;
-    assignSessionData(this.session, decoded.data);
+    this.customMaxAge = maxAge;
+    this.storedMaxAge = maxAge;
   }
 
   /** The session key of the stored session (or of a new one, once assigned). */
@@ -186,10 +187,23 @@ export class RequestSessionState implements SessionController, SessionCookieHost
   private attachNewSession(): RequestSession {
     const session = new RequestSession(this);
     this.session = session;
-    if (this.ownProperties) {
-      this.host.session = session;
-      this.host.sessionID = this.key_ ?? undefined;
-    }
+    if (this.ownProperties) showOnHost(this.host, session, this.key_ ?? undefined);
     return session;
   }
+}
+
+/**
+ * `session` and `sessionID` as the host's own properties, kept off `Object.keys(req)` as the
+ * HTTP layer's accessors are. Defined once per request and always in the same order, so that
+ * requests sharing a hidden class (plain Node requests) share the one that follows too; later
+ * changes are plain assignments.
+ */
+function showOnHost(host: SessionHost, session: RequestSession, sessionID: string | undefined): void {
+  if (Object.hasOwn(host, 'session')) {
+    host.session = session;
+    host.sessionID = sessionID;
+    return;
+  }
+  Object.defineProperty(host, 'session', { value: session, writable: true, enumerable: false, configurable: true });
+  Object.defineProperty(host, 'sessionID', { value: sessionID, writable: true, enumerable: false, configurable: true });
 }

@@ -29,7 +29,16 @@ export interface CommitPlan {
   /** Add `Vary: Cookie` (the response depends on the session). */
   vary: boolean;
   /** Send this error instead of the response the app produced. */
-  replace?: { status: number; error: string; message: string };
+  replace?: CommitReplacement;
+}
+
+/** The error response a failed save calls for (400, 500 or 503). */
+export interface CommitReplacement {
+  status: number;
+  error: string;
+  message: string;
+  /** What failed: one of the errors of core/session-errors.ts, or an unexpected one. */
+  cause?: unknown;
 }
 
 export type { ErrorSink } from '../util/warn-once.js';
@@ -109,13 +118,16 @@ export class SessionLifecycle implements SessionPersistence {
 
   /**
    * Decides what the response carries. Synchronous when nothing needs storing (the common read),
-   * a Promise when the session must be saved or deleted first.
+   * a Promise when the session must be saved or deleted first. Called once Nest's handler has
+   * returned (SessionCommitInterceptor) and again at the response's first byte (the gate): the
+   * second call finds nothing left to save unless the session changed in between.
    */
   commit(state: RequestSessionState, status: number): CommitPlan | Promise<CommitPlan> {
+    // A save already failed (in Nest's pipeline): the error response it led to tries no other.
     // Explicit saves or regenerations still running finish first.
-    const plan = state.hasPendingOperations()
-      ? state.settled().then(() => this.plan(state, status))
-      : this.plan(state, status);
+    const plan =
+      state.failedCommit ??
+      (state.hasPendingOperations() ? state.settled().then(() => this.plan(state, status)) : this.plan(state, status));
     const deletion = this.legacy?.deletionFor(state);
     if (deletion === undefined) return plan;
     return plan instanceof Promise
@@ -137,20 +149,25 @@ export class SessionLifecycle implements SessionPersistence {
 
     const dataChanged =
       encodeSessionData(json, state.customMaxAge) !== state.storedData || state.customMaxAge !== state.storedMaxAge;
-    const needsSave =
-      state.record === null ||
-      dataChanged ||
-      state.touched ||
-      this.options.saveEveryRequest ||
-      state.record.ip !== state.client.ip ||
-      state.record.userAgent !== state.client.userAgent ||
-      // "Last active" and the sliding expiry move forward at most once per interval, so a
-      // session in constant use is written once per interval, not once per request.
-      this.now() - state.record.updatedAt.getTime() >= this.options.activityInterval;
+    const needsSave = state.record === null || dataChanged || this.dueForSave(state, state.record);
     if (!needsSave) return { vary: true, setCookie: state.cookieDue ? this.sessionCookie(state) : undefined };
     return this.persist(state, json).then(
       () => ({ vary: true, setCookie: this.sessionCookie(state) }),
       (error: unknown) => this.failure(state, error, dataChanged),
+    );
+  }
+
+  /** Whether a stored session whose data did not change is written all the same. */
+  private dueForSave(state: RequestSessionState, record: SessionRecord): boolean {
+    return (
+      state.touched ||
+      // Once per request: not again after a save in Nest's pipeline (or an explicit save()).
+      (this.options.saveEveryRequest && !state.cookieDue) ||
+      record.ip !== state.client.ip ||
+      record.userAgent !== state.client.userAgent ||
+      // "Last active" and the sliding expiry move forward at most once per interval, so a
+      // session in constant use is written once per interval, not once per request.
+      this.now() - record.updatedAt.getTime() >= this.options.activityInterval
     );
   }
 
@@ -299,25 +316,33 @@ export class SessionLifecycle implements SessionPersistence {
   }
 
   private failure(state: RequestSessionState, error: unknown, dataChanged: boolean): CommitPlan {
+    const plan = this.failurePlan(state, error, dataChanged);
+    // Decided once: a later commit of this request (the response after an early commit in Nest's
+    // pipeline, or an exception filter's error response) carries these headers and saves nothing.
+    state.failedCommit = { vary: plan.vary, setCookie: plan.setCookie };
+    return plan;
+  }
+
+  private failurePlan(state: RequestSessionState, error: unknown, dataChanged: boolean): CommitPlan {
     if (error instanceof SessionInterruptedError) {
       // Revoked while this request ran: never written back. Only a request that changed the
       // session learns it through an error (its changes are lost); others just lose the cookie.
       state.record = null;
       const setCookie = this.clearCookie(state);
       if (!dataChanged) return { vary: true, setCookie };
-      return { vary: true, setCookie, replace: { status: 400, error: 'Bad Request', message: error.message } };
+      const replace = { status: 400, error: 'Bad Request', message: error.message, cause: error };
+      return { vary: true, setCookie, replace };
     }
     if (error instanceof SessionTooLargeError) {
       this.logger.error(error.message);
-      return {
-        vary: true,
-        replace: { status: 500, error: 'Internal Server Error', message: 'The session could not be saved.' },
-      };
+      const message = 'The session could not be saved.';
+      return { vary: true, replace: { status: 500, error: 'Internal Server Error', message, cause: error } };
     }
     this.logger.error(`Saving the session failed: ${(error as Error)?.message ?? error}`, (error as Error)?.stack);
+    const unavailable = new SessionStoreUnavailableError(error);
     return {
       vary: true,
-      replace: { status: 503, error: 'Service Unavailable', message: new SessionStoreUnavailableError(error).message },
+      replace: { status: 503, error: 'Service Unavailable', message: unavailable.message, cause: unavailable },
     };
   }
 
