@@ -12,8 +12,9 @@ import { SessionQueryCounter } from './support/query-counter.js';
 import { IntUser } from './support/users.js';
 
 // On PostgreSQL the store's per-request statements run as named prepared statements on the
-// pooled connection (parsed and planned once per connection), with everything TypeORM's query
-// runner does around a query kept: logging, subscribers, QueryFailedError.
+// pooled connection that TypeORM's query runner hands out (parsed and planned once per
+// connection), with everything TypeORM's query runner does around a query kept: logging,
+// subscribers, QueryFailedError.
 
 setQSessionUserEntity(IntUser);
 const describePostgres = databases.includes('postgres') ? describe : describe.skip;
@@ -92,7 +93,7 @@ describePostgres('session statements on PostgreSQL', () => {
     expect(await store.update(record())).toBe(false);
 
     expect(await prepared()).toEqual(['DELETE', 'INSERT', 'SELECT', 'UPDATE']);
-    // Deleting several at once is not prepared (one statement per list length would pile up).
+    // Deleting several at once is the same statement (an array parameter): nothing new to prepare.
     const [a, b] = [record(), record()];
     await store.create(a);
     await store.create(b);
@@ -107,7 +108,9 @@ describePostgres('session statements on PostgreSQL', () => {
     expect(counter.writes).toHaveLength(1);
     expect(counter.reads).toHaveLength(1);
     expect(counter.statements[1]!.parameters[0]).toBe(session.digest);
-    expect(counter.statements[1]!.query).toMatch(/^SELECT .* FROM "qsessions_session" WHERE "session_key" = \$1/);
+    expect(counter.statements[1]!.query).toMatch(
+      /^SELECT .* FROM "qsessions_session" "session" WHERE "session"."session_key" = \$1/,
+    );
     expect(queryEvents).toEqual(['before INSERT', 'after INSERT true', 'before SELECT', 'after SELECT true']);
   });
 

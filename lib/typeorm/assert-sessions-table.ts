@@ -2,7 +2,6 @@ import type { DataSource } from 'typeorm';
 import { QSessionRevocation } from './qsession-revocation.entity.js';
 import { QSession } from './qsession.entity.js';
 import { QSessionsTableMissingError } from './qsessions-table-missing.error.js';
-import { quotedTablePath } from './quoted-table-path.js';
 
 /** What {@link assertSessionsTableExists} checks besides the sessions table. */
 export interface SessionsTableCheck {
@@ -21,10 +20,11 @@ export interface SessionsTableCheck {
  * `synchronize` and `migrationsRun` have then already created the tables.
  *
  * It costs one query per table when the tables are there: a `SELECT` that reads no row, written
- * as the session statements are (same quoting, same schema resolution). Only when that fails is
- * the catalogue asked whether the table exists; any other failure (an unreachable database, a
- * missing privilege) is rethrown as it is, never reported as a missing table. The sessions table
- * is checked first: when both are missing, its error names the migration that creates both.
+ * by TypeORM's query builder as the session statements are (same quoting, same schema
+ * resolution). Only when that fails is the catalogue asked whether the table exists; any other
+ * failure (an unreachable database, a missing privilege) is rethrown as it is, never reported as
+ * a missing table. The sessions table is checked first: when both are missing, its error names
+ * the migration that creates both.
  *
  * @param dataSourceName the DataSource's name in TypeOrmModule, undefined for the default one.
  */
@@ -47,8 +47,9 @@ async function assertTableExists(
   table: QSessionsTableMissingError['table'],
 ): Promise<void> {
   const tablePath = dataSource.getMetadata(entity).tablePath;
+  const probe = dataSource.createQueryBuilder().select('1').from(entity, 'probe').where('1 = 0').getQuery();
   try {
-    await dataSource.query(`SELECT 1 FROM ${quotedTablePath(dataSource.driver, tablePath)} WHERE 1 = 0`);
+    await dataSource.query(probe);
   } catch (probeError) {
     if (await isTableMissing(dataSource, tablePath)) {
       throw new QSessionsTableMissingError(tablePath, describeDataSource(dataSource, dataSourceName), table);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { QueryFailedError, type DataSource, type QueryRunner } from 'typeorm';
+import { QueryReport } from './query-report.js';
 
 /** What a statement answers, driver-neutral (as TypeORM's structured query result). */
 export interface StatementResult {
@@ -8,10 +9,9 @@ export interface StatementResult {
   affected?: number;
 }
 
-/** The part of a node-postgres client (pg or pg-native) used here. */
+/** The part of a node-postgres client (pg or pg-native) used here: its documented query config. */
 interface PgClient {
-  query(config: { name: string; text: string; values: unknown[] }): Promise<PgResult>;
-  query(text: string, values: unknown[]): Promise<PgResult>;
+  query(config: { name?: string; text: string; values: unknown[] }): Promise<PgResult>;
 }
 
 interface PgResult {
@@ -22,8 +22,8 @@ interface PgResult {
 /**
  * PostgreSQL errors meaning the server does not know the statement the client believes it
  * prepared: invalid_sql_statement_name (26000) and duplicate_prepared_statement (42P05). Both
- * come from a connection pooler between the app and PostgreSQL (PgBouncer in transaction mode)
- * handing the client a different server connection; the statement did not run.
+ * come from a connection pooler between the app and PostgreSQL (PgBouncer in transaction mode
+ * before 1.21) handing the client a different server connection; the statement did not run.
  */
 const LOST_PREPARED_STATEMENT = new Set(['26000', '42P05']);
 
@@ -31,13 +31,15 @@ const LOST_PREPARED_STATEMENT = new Set(['26000', '42P05']);
  * Runs the session store's per-request statements on PostgreSQL as named prepared statements:
  * each pooled connection parses and plans a statement once, then only binds and executes it.
  * Through TypeORM's `query()`, every session write was parsed and planned anew by the server —
- * which shares the machine's cores with the app — and measured side by side, preparing made a
- * `cached_db` write faster (docs/performance.md).
+ * which shares the machine's cores with the app — and preparing made a `cached_db` write faster
+ * (docs/performance.md).
  *
- * What TypeORM's query runner does around a query is done here too, so that apps see no
- * difference: the DataSource's logger gets `logQuery` (and `logQuerySlow` past
- * `maxQueryExecutionTime`, `logQueryError` on failure), subscribers get `beforeQuery` and
- * `afterQuery`, and a failure is thrown as TypeORM's `QueryFailedError`.
+ * Only documented interfaces are used: the connection comes from TypeORM's public
+ * `QueryRunner.connect()` (which resolves to the driver's connection: node-postgres' pooled
+ * client), and the statement is node-postgres' documented query config `{ name, text, values }`.
+ * What TypeORM's query runner does around a query is done through QueryReport (the logger and
+ * the subscribers' `beforeQuery` / `afterQuery`), and a failure is thrown as TypeORM's
+ * `QueryFailedError`, so that apps see no difference.
  *
  * Behind a pooler that does not keep prepared statements, the first such error switches this
  * off for the life of the process (one warning) and the statement runs unprepared.
@@ -59,38 +61,22 @@ export class PostgresPreparedStatements {
   /** Runs `sql` on the runner's connection as a prepared statement. */
   async run(runner: QueryRunner, sql: string, parameters: unknown[]): Promise<StatementResult> {
     const client = (await runner.connect()) as PgClient;
-    const logger = this.dataSource.logger;
-    logger.logQuery(sql, parameters, runner);
-    await runner.broadcaster.broadcast('BeforeQuery', sql, parameters);
-    // Duck-typed BroadcasterResult: afterQuery subscribers may hand back promises to wait for.
-    const broadcast = { count: 0, promises: [] as Array<Promise<unknown>> };
+    const report = new QueryReport(this.dataSource, runner, sql, parameters);
+    await report.before();
     try {
-      const started = Date.now();
       const raw = await this.execute(client, sql, parameters);
-      const elapsed = Date.now() - started;
-      runner.broadcaster.broadcastAfterQueryEvent(broadcast as never, sql, parameters, true, elapsed, raw, undefined);
-      const slowAfter = this.dataSource.driver.options.maxQueryExecutionTime;
-      if (slowAfter && elapsed > slowAfter) logger.logQuerySlow(elapsed, sql, parameters, runner);
+      report.succeeded(raw);
       return { records: raw.rows, affected: raw.rowCount ?? undefined };
     } catch (error) {
-      logger.logQueryError(error as Error, sql, parameters, runner);
-      runner.broadcaster.broadcastAfterQueryEvent(
-        broadcast as never,
-        sql,
-        parameters,
-        false,
-        undefined,
-        undefined,
-        error,
-      );
+      report.failed(error);
       throw new QueryFailedError(sql, parameters, error as Error);
     } finally {
-      if (broadcast.promises.length > 0) await Promise.all(broadcast.promises);
+      await report.settled();
     }
   }
 
   private async execute(client: PgClient, sql: string, parameters: unknown[]): Promise<PgResult> {
-    if (!this.enabled) return client.query(sql, parameters);
+    if (!this.enabled) return client.query({ text: sql, values: parameters });
     try {
       return await client.query({ name: this.nameOf(sql), text: sql, values: parameters });
     } catch (error) {
@@ -100,7 +86,7 @@ export class PostgresPreparedStatements {
         'PostgreSQL lost a prepared statement of the session store (a connection pooler in transaction mode?): ' +
           'session statements now run unprepared.',
       );
-      return client.query(sql, parameters);
+      return client.query({ text: sql, values: parameters });
     }
   }
 
