@@ -3,11 +3,8 @@ import { APP_INTERCEPTOR } from '@nestjs/core';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { Cache } from 'cache-manager';
 import type { DataSource } from 'typeorm';
-import { MemorySessionCache } from './cache/memory-session-cache.js';
-import { CACHE_TRUST_TIMINGS } from './cache/cache-trust.js';
-import { SharedSessionCache, TOMBSTONE_TTL_MS } from './cache/shared-session-cache.js';
 import { chooseCache, type ChosenCache } from './cache/create-cache.js';
-import { isSharedCache } from './cache/app-cache-kind.js';
+import { createSessionCache } from './cache/create-session-cache.js';
 import { severalProcessesWarning, type PerProcessCache } from './cache/process-count.js';
 import { CachedSessionStore } from './core/cached-session-store.js';
 import type { SessionCache } from './core/session-cache.js';
@@ -59,7 +56,7 @@ export function createQSessionsProviders(dataSourceName: string | undefined): Pr
       provide: QSESSIONS_SESSION_CACHE,
       inject: [QSESSIONS_RESOLVED_OPTIONS, QSESSIONS_CACHE, QSESSIONS_DATA_SOURCE],
       useFactory: (options: ResolvedQSessionsOptions, chosen: ChosenCache | null, dataSource: DataSource) =>
-        createSessionCache(options, chosen, dataSource, logger),
+        openSessionCache(options, chosen, dataSource, logger),
     },
     {
       provide: QSESSIONS_STORE,
@@ -127,30 +124,20 @@ async function pickCache(
   return chosen;
 }
 
-/** The session cache over the chosen cache: the built-in one, or a shared one with its guarantee. */
-function createSessionCache(
+/** The session cache over the chosen cache: this process's memory, or a shared one with its guarantee. */
+function openSessionCache(
   options: ResolvedQSessionsOptions,
   chosen: ChosenCache | null,
   dataSource: DataSource,
   logger: Logger,
 ): SessionCache | null {
   if (options.engine !== 'cached_db') return null;
-  if (!chosen) return new MemorySessionCache(options.cache.maxEntries, TOMBSTONE_TTL_MS);
-  return new SharedSessionCache(
-    chosen.entries,
-    {
-      keyPrefix: options.cache.keyPrefix,
-      timeoutMs: options.cache.timeoutMs,
-      tombstoneTtlMs: TOMBSTONE_TTL_MS,
-      near: chosen.keyTracking && { changes: chosen.keyTracking, capacity: options.cache.maxEntries },
-      guarantee: {
-        ledger: new TypeOrmRevocationLedger(assertKnowsRevocations(dataSource, options.dataSource)),
-        timings: CACHE_TRUST_TIMINGS,
-        onConnectionLost: chosen.onConnectionLost,
-      },
-    },
-    logger,
-  );
+  const { keyPrefix, maxEntries, timeoutMs } = options.cache;
+  // Only a shared cache needs the held revocations: this process's memory loses nothing.
+  const ledger = chosen
+    ? new TypeOrmRevocationLedger(assertKnowsRevocations(dataSource, options.dataSource))
+    : undefined;
+  return createSessionCache(chosen, { keyPrefix, maxEntries, timeoutMs, ledger, logger });
 }
 
 /** The DataSource, once sure it knows the held-revocations entity (a shared cache needs its table). */
@@ -172,7 +159,7 @@ const DECLINED_APP_CACHE =
 /** Which cache, if any, keeps this process's sessions to itself (see severalProcessesWarning). */
 function perProcessCache(chosen: ChosenCache | null): PerProcessCache | null {
   if (!chosen) return 'own';
-  if (chosen.source === 'redis' || isSharedCache(chosen.cache)) return null;
+  if (chosen.shared || chosen.source === 'redis') return null;
   return chosen.source;
 }
 
@@ -186,7 +173,7 @@ function describeCache(chosen: ChosenCache | null): string {
         ? 'Redis cache at `cache.redisUrl`, with copies kept in this process until Redis reports a change'
         : 'Redis cache at `cache.redisUrl`';
     case 'app':
-      return isSharedCache(chosen.cache)
+      return chosen.shared
         ? "app's CACHE_MANAGER"
         : "app's CACHE_MANAGER, whose store keeps entries in this process (`useAppCacheManager: true`)";
   }

@@ -3,7 +3,8 @@ import { jest } from '@jest/globals';
 import KeyvRedis from '@keyv/redis';
 import { CACHE_MANAGER, CacheModule } from '@nestjs/cache-manager';
 import type { Cache } from 'cache-manager';
-import { MemorySessionCache } from '../lib/cache/memory-session-cache.js';
+import type { KeyValueSessionCache } from '../lib/cache/key-value-session-cache.js';
+import { MemoryEntries } from '../lib/cache/memory-entries.js';
 import { QSESSIONS_SESSION_CACHE } from '../lib/qsessions.constants.js';
 import type { QSessionsCacheOptions } from '../lib/qsessions.options.js';
 import { sessionCookie } from './support/http.js';
@@ -96,7 +97,7 @@ describe("cached_db and an in-process app CACHE_MANAGER (cache-manager's default
 
     it("uses the library's own cache and leaves the app cache without session keys", async () => {
       const { t } = started;
-      expect(t.app.get(QSESSIONS_SESSION_CACHE)).toBeInstanceOf(MemorySessionCache);
+      expect(t.app.get<KeyValueSessionCache>(QSESSIONS_SESSION_CACHE).entries).toBeInstanceOf(MemoryEntries);
       expect(await databaseReadsOfRepeatedRead(t, await signIn(t))).toEqual([]);
       expect(sessionKeysIn(t)).toEqual([]);
     });
@@ -117,7 +118,7 @@ describe("cached_db and an in-process app CACHE_MANAGER (cache-manager's default
 
     it('stores sessions in the app cache', async () => {
       const { t } = started;
-      expect(t.app.get(QSESSIONS_SESSION_CACHE)).not.toBeInstanceOf(MemorySessionCache);
+      expect(t.app.get<KeyValueSessionCache>(QSESSIONS_SESSION_CACHE).entries).not.toBeInstanceOf(MemoryEntries);
       await signIn(t);
       expect(sessionKeysIn(t).length).toBeGreaterThan(0);
     });
@@ -159,7 +160,7 @@ describe("cached_db and an in-process app CACHE_MANAGER (cache-manager's default
 
   it('reuses it by default, with no warning', async () => {
     const { t, logs, warnings } = started;
-    expect(t.app.get(QSESSIONS_SESSION_CACHE)).not.toBeInstanceOf(MemorySessionCache);
+    expect(t.app.get<KeyValueSessionCache>(QSESSIONS_SESSION_CACHE).entries).not.toBeInstanceOf(MemoryEntries);
     expect(logs).toContain("cached_db engine using the app's CACHE_MANAGER.");
     expect(warnings.filter((line) => /several processes/.test(line))).toEqual([]);
 

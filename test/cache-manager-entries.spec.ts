@@ -3,7 +3,8 @@ import { createCache } from 'cache-manager';
 import { Keyv } from 'keyv';
 import { CacheManagerEntries } from '../lib/cache/cache-manager-entries.js';
 import { DataSource } from 'typeorm';
-import { SharedSessionCache } from '../lib/cache/shared-session-cache.js';
+import { CacheKeys } from '../lib/cache/cache-keys.js';
+import { KeyValueSessionCache } from '../lib/cache/key-value-session-cache.js';
 import { QSessionRevocation } from '../lib/typeorm/qsession-revocation.entity.js';
 import { TypeOrmRevocationLedger } from '../lib/typeorm/typeorm-revocation-ledger.js';
 
@@ -61,10 +62,11 @@ describe('CacheManagerEntries', () => {
       synchronize: true,
     }).initialize();
     const ledger = new TypeOrmRevocationLedger(dataSource);
-    const shared = new SharedSessionCache(
+    const shared = new KeyValueSessionCache(
       new CacheManagerEntries(cache),
       {
-        keyPrefix: 'p:',
+        keys: new CacheKeys('p:'),
+        epochReach: 'all',
         timeoutMs: 5000,
         tombstoneTtlMs: 60_000,
         guarantee: { ledger, timings: { checkEveryMs: 100, trustMs: 300 } },

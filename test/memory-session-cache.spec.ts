@@ -1,10 +1,15 @@
-import { MemorySessionCache } from '../lib/cache/memory-session-cache.js';
+import { CacheKeys } from '../lib/cache/cache-keys.js';
+import { createSessionCache } from '../lib/cache/create-session-cache.js';
+import { MemoryEntries } from '../lib/cache/memory-entries.js';
+import { TOMBSTONE_TTL_MS } from '../lib/cache/key-value-session-cache.js';
+import type { SessionCache } from '../lib/core/session-cache.js';
 import type { SessionRecord } from '../lib/session/session-record.js';
 
-// The cached_db engine's built-in in-memory cache: the same rules as the shared caches
-// (tombstones outlive in-flight requests, the user epoch, expiry), bounded in size.
+// The cached_db engine's built-in in-memory cache (the one session cache over MemoryEntries): the
+// same rules as the shared caches (tombstones outlive in-flight requests, the user epoch, expiry),
+// bounded in size.
 
-const TOMBSTONE_TTL = 60_000;
+const TOMBSTONE_TTL = TOMBSTONE_TTL_MS;
 
 function record(digest: string, overrides: Partial<SessionRecord> = {}, clock = 0): SessionRecord {
   return {
@@ -20,12 +25,17 @@ function record(digest: string, overrides: Partial<SessionRecord> = {}, clock = 
   };
 }
 
-describe('MemorySessionCache', () => {
+describe('the in-memory session cache', () => {
   let clock: number;
-  let cache: MemorySessionCache;
+  let cache: SessionCache;
   beforeEach(() => {
     clock = 1_000_000;
-    cache = new MemorySessionCache(3, TOMBSTONE_TTL, () => clock);
+    const logger = {
+      warn: (message: string) => {
+        throw new Error(message);
+      },
+    };
+    cache = createSessionCache(null, { keyPrefix: 'unused:', maxEntries: 3, timeoutMs: 100, logger, now: () => clock });
   });
 
   it('answers a cached record with a copy the caller may change', async () => {
@@ -116,5 +126,46 @@ describe('MemorySessionCache', () => {
     cache.close();
     expect(await cache.get('a')).toEqual({ kind: 'miss' });
     expect(await cache.get('b')).toEqual({ kind: 'miss' });
+  });
+});
+
+describe('MemoryEntries (the in-process adapter of the key-value port)', () => {
+  const keys = new CacheKeys('');
+  let clock: number;
+  let entries: MemoryEntries;
+  beforeEach(() => {
+    clock = 1_000_000;
+    entries = new MemoryEntries(keys, 2, () => clock);
+  });
+
+  it('answers at once, without a promise, and keeps the very value it was given (nothing serialised)', () => {
+    const value = { d: '{}', e: clock + 1000 };
+    expect(entries.setMany([{ key: keys.record('a'), value, ttlMs: 1000 }])).toBeUndefined();
+    const read = entries.getMany([keys.record('a'), keys.tombstone('a'), keys.epoch, keys.absent('a')]);
+    expect(read).not.toBeInstanceOf(Promise);
+    expect(read[0]).toBe(value);
+    expect(read.slice(1)).toEqual([undefined, undefined, undefined]);
+    expect(entries.setThenGet({ key: keys.absent('b'), value: 1, ttlMs: 1000 }, keys.absent('b'))).toBe(1);
+  });
+
+  it('drops every kind of entry at the end of its lifetime, and keeps one written without a lifetime', () => {
+    entries.setMany([
+      { key: keys.record('a'), value: 'r', ttlMs: 1000 },
+      { key: keys.tombstone('a'), value: 1, ttlMs: 1000 },
+      { key: keys.absent('a'), value: 1, ttlMs: 1000 },
+      { key: keys.epoch, value: 5 },
+    ]);
+    const all = [keys.record('a'), keys.tombstone('a'), keys.absent('a'), keys.epoch];
+    clock += 999;
+    expect(entries.getMany(all)).toEqual(['r', 1, 1, 5]);
+    clock += 1;
+    expect(entries.getMany(all)).toEqual([undefined, undefined, undefined, 5]);
+  });
+
+  it('bounds each kind on its own: records written never push out a tombstone', () => {
+    entries.setMany([{ key: keys.tombstone('t'), value: 1, ttlMs: 60_000 }]);
+    for (const digest of ['a', 'b', 'c', 'd']) entries.setMany([{ key: keys.record(digest), value: digest }]);
+    expect(entries.getMany([keys.tombstone('t')])).toEqual([1]);
+    expect(entries.getMany(['a', 'b', 'c', 'd'].map((digest) => keys.record(digest))).filter(Boolean)).toHaveLength(2);
   });
 });

@@ -2,8 +2,8 @@ import { NearCache, type CopyTrust } from '../lib/cache/near-cache.js';
 
 // NearCache keeps this process's copies of what it read from the shared cache. These tests
 // prove the two rules that keep a copy from outliving a change made elsewhere:
-// - a read stores its copy only if no invalidation (drop, clear, dropUserCopies, or a newer
-//   read of the same digest) came while it was in flight, and only if it began and ended under
+// - a read stores its copy only if no invalidation (drop, clear, or a newer read of the same
+//   key) came while it was in flight, and only if it began and ended under
 //   the same tracking session;
 // - a copy is answered only while CopyTrust.session() is the session it was read under: a
 //   different session deletes it, and no session (null) hides it until trust comes back.
@@ -21,8 +21,7 @@ class FakeTrust implements CopyTrust {
   }
 }
 
-const v = (data: string): { value: Value; hasUser: boolean } => ({ value: { data }, hasUser: true });
-const anonymous = (data: string): { value: Value; hasUser: boolean } => ({ value: { data }, hasUser: false });
+const v = (data: string): { value: Value } => ({ value: { data } });
 
 describe('NearCache', () => {
   let trust: FakeTrust;
@@ -33,7 +32,7 @@ describe('NearCache', () => {
   });
 
   /** Reads `digest` start to end with nothing in between, storing `value`. */
-  function store(digest: string, value: { value: Value; hasUser: boolean }): void {
+  function store(digest: string, value: { value: Value }): void {
     const ticket = near.beginRead(digest);
     expect(ticket).not.toBeNull();
     near.endRead(digest, ticket!, value);
@@ -60,20 +59,12 @@ describe('NearCache', () => {
   it.each([
     ['drop() of that digest', (cache: NearCache<Value>) => cache.drop('a')],
     ['clear()', (cache: NearCache<Value>) => cache.clear()],
-    ['dropUserCopies()', (cache: NearCache<Value>) => cache.dropUserCopies()],
   ])('stores nothing for a read whose ticket was voided by %s while it was in flight', (_label, invalidate) => {
     const ticket = near.beginRead('a')!;
     invalidate(near);
     near.endRead('a', ticket, v('read before the change'));
     expect(near.get('a')).toBeUndefined();
     expect(near.size).toBe(0);
-  });
-
-  it('voids an anonymous read too on dropUserCopies(), since which copy a read will be is not known yet', () => {
-    const ticket = near.beginRead('a')!;
-    near.dropUserCopies();
-    near.endRead('a', ticket, anonymous('read before the change'));
-    expect(near.get('a')).toBeUndefined();
   });
 
   it('keeps a read in flight when another digest is dropped', () => {
@@ -133,19 +124,6 @@ describe('NearCache', () => {
     expect(near.get('a')).toBeUndefined();
     // 'b' was not looked at under session 2, so it is still there for session 1.
     expect(near.get('b')).toEqual({ data: 'B' });
-  });
-
-  it('dropUserCopies drops only the copies that belong to users', () => {
-    store('user-1', v('U1'));
-    store('anon-1', anonymous('A1'));
-    store('user-2', v('U2'));
-    store('anon-2', anonymous('A2'));
-    near.dropUserCopies();
-    expect(near.size).toBe(2);
-    expect(near.get('user-1')).toBeUndefined();
-    expect(near.get('user-2')).toBeUndefined();
-    expect(near.get('anon-1')).toEqual({ data: 'A1' });
-    expect(near.get('anon-2')).toEqual({ data: 'A2' });
   });
 
   it('drop() and clear() remove stored copies', () => {

@@ -4,13 +4,15 @@ import type { CacheEntries } from '../lib/cache/cache-entries.js';
 import { connectRedisCache, type ChosenCache } from '../lib/cache/create-cache.js';
 import { RedisEntries, type RedisCommands } from '../lib/cache/redis-entries.js';
 import { RedisKeyTracking, type TrackableRedisClient } from '../lib/cache/redis-key-tracking.js';
-import { SharedSessionCache } from '../lib/cache/shared-session-cache.js';
+import { CacheKeys } from '../lib/cache/cache-keys.js';
+import { KeyValueSessionCache } from '../lib/cache/key-value-session-cache.js';
+import { NearCacheEntries } from '../lib/cache/near-cache-entries.js';
 import type { SessionRecord } from '../lib/session/session-record.js';
 import { CountingEntries } from './support/counting-entries.js';
 import { caches, redisUrl } from './support/matrix.js';
 
 // The near cache on a real Redis, with two "processes" A and B (each its own connection, key
-// tracking and SharedSessionCache, as two app instances would have). What it proves:
+// tracking, near cache and session cache, as two app instances would have). What it proves:
 // - B serves a record it read once from its own copy, with no round trip to Redis;
 // - whatever A changes (a revocation, an update, deleting users) B sees on its very next read,
 //   because Redis pushes the invalidation to B before A's write returns;
@@ -33,7 +35,9 @@ function capturingLogger(): { warnings: string[]; warn(message: string): void; l
 interface Proc {
   chosen: ChosenCache;
   counted: CountingEntries;
-  cache: SharedSessionCache;
+  cache: KeyValueSessionCache;
+  /** The near cache: the layer of the Redis adapter that keeps this process's copies. */
+  near: NearCacheEntries;
   tracking: RedisKeyTracking;
   warnings: string[];
 }
@@ -47,11 +51,15 @@ async function waitFor(what: string, condition: () => boolean | Promise<boolean>
 }
 
 function sessionCache(entries: CacheEntries, keyPrefix: string, tracking: RedisKeyTracking, logger: object) {
-  return new SharedSessionCache(
-    entries,
-    { keyPrefix, timeoutMs: 2000, tombstoneTtlMs: 60_000, near: { changes: tracking, capacity: 100 } },
+  const keys = new CacheKeys(keyPrefix);
+  // Room for 100 sessions: each leaves copies of its record, tombstone and absence mark.
+  const near = new NearCacheEntries(entries, keys, tracking, 300);
+  const cache = new KeyValueSessionCache(
+    near,
+    { keys, timeoutMs: 2000, tombstoneTtlMs: 60_000, epochReach: 'all' },
     logger as { warn(message: string): void },
   );
+  return { cache, near };
 }
 
 /** Starts a process on `url`; with `tracked`, waits until Redis tracks its keys. */
@@ -61,12 +69,12 @@ async function startProc(url: string, keyPrefix: string, { tracked = true } = {}
   const tracking = chosen.keyTracking!;
   expect(tracking).toBeInstanceOf(RedisKeyTracking);
   const counted = new CountingEntries(chosen.entries);
-  const cache = sessionCache(counted, keyPrefix, tracking, logger);
+  const { cache, near } = sessionCache(counted, keyPrefix, tracking, logger);
   // The client connects on first use; tracking is turned on once it is ready.
   await cache.get('warm-up');
   if (tracked) await waitFor('tracking is on', () => tracking.session() !== null);
   counted.getManyCalls = 0;
-  return { chosen, counted, cache, tracking, warnings: logger.warnings };
+  return { chosen, counted, cache, near, tracking, warnings: logger.warnings };
 }
 
 async function stopProc(proc: Proc | undefined): Promise<void> {
@@ -100,7 +108,7 @@ function record(digest: string, overrides: Partial<SessionRecord> = {}): Session
   };
 }
 
-describeRedis('SharedSessionCache near cache on Redis (CLIENT TRACKING)', () => {
+describeRedis('The near cache (a layer of the Redis adapter) on Redis (CLIENT TRACKING)', () => {
   let admin: RawClient;
   let prefix: string;
   let a: Proc | undefined;
@@ -153,10 +161,10 @@ describeRedis('SharedSessionCache near cache on Redis (CLIENT TRACKING)', () => 
 
     expect(await b.cache.get(digest)).toEqual({ kind: 'hit', record: stored });
     expect(b.counted.getManyCalls).toBe(1);
-    expect(b.cache.nearCopyCount).toBe(1);
+    expect(b.near.recordCopyCount).toBe(1);
     for (let i = 0; i < 5; i++) expect(await b.cache.get(digest)).toEqual({ kind: 'hit', record: stored });
     expect(b.counted.getManyCalls).toBe(1);
-    expect(b.cache.nearCopyCount).toBe(1);
+    expect(b.near.recordCopyCount).toBe(1);
   });
 
   it('answers "revoked" on B’s very next read after A revoked (50 fresh sessions, so a race would show)', async () => {
@@ -168,7 +176,7 @@ describeRedis('SharedSessionCache near cache on Redis (CLIENT TRACKING)', () => 
       await a.cache.revoke([digest]);
       expect({ i, lookup: await b.cache.get(digest) }).toEqual({ i, lookup: { kind: 'revoked' } });
     }
-    expect(b.cache.nearCopyCount).toBe(0);
+    expect(b.near.recordCopyCount).toBe(0);
   });
 
   it('answers A’s update on B’s next read, then serves the new data from B’s copy', async () => {
@@ -200,11 +208,11 @@ describeRedis('SharedSessionCache near cache on Redis (CLIENT TRACKING)', () => 
     await a.cache.set(record(anonymous, { userId: null }));
     await copyIntoB(b, signedIn);
     await copyIntoB(b, anonymous);
-    expect(b.cache.nearCopyCount).toBe(2);
+    expect(b.near.recordCopyCount).toBe(2);
 
     await a.cache.invalidateUserSessions();
     await (await rawClientOf(b)).sendCommand(['PING']);
-    expect(b.cache.nearCopyCount).toBe(0);
+    expect(b.near.recordCopyCount).toBe(0);
     const reads = b.counted.getManyCalls;
     // Cached under the old epoch: the database must say whether the session (and its user) still exists.
     expect(await b.cache.get(signedIn)).toEqual({ kind: 'miss' });
@@ -217,7 +225,7 @@ describeRedis('SharedSessionCache near cache on Redis (CLIENT TRACKING)', () => 
     const digest = newDigest();
     await a.cache.set(record(digest));
     await copyIntoB(b, digest);
-    expect(b.cache.nearCopyCount).toBe(1);
+    expect(b.near.recordCopyCount).toBe(1);
 
     const client = await rawClientOf(b);
     const oldId = Number(await client.sendCommand(['CLIENT', 'ID']));
@@ -225,13 +233,13 @@ describeRedis('SharedSessionCache near cache on Redis (CLIENT TRACKING)', () => 
     expect(oldSession).not.toBeNull();
     expect(Number(await admin.sendCommand(['CLIENT', 'KILL', 'ID', String(oldId)]))).toBe(1);
 
-    await waitFor('B dropped its copies', () => b.cache.nearCopyCount === 0);
+    await waitFor('B dropped its copies', () => b.near.recordCopyCount === 0);
     await waitFor('B tracks keys again on a new connection', () => b.tracking.session() !== null, 10_000);
     expect(b.tracking.session()).not.toBe(oldSession);
     expect(Number(await client.sendCommand(['CLIENT', 'ID']))).not.toBe(oldId);
 
     await copyIntoB(b, digest);
-    expect(b.cache.nearCopyCount).toBe(1);
+    expect(b.near.recordCopyCount).toBe(1);
     await a.cache.revoke([digest]);
     expect(await b.cache.get(digest)).toEqual({ kind: 'revoked' });
   });
@@ -259,7 +267,7 @@ describeRedis('SharedSessionCache near cache on Redis (CLIENT TRACKING)', () => 
       );
       const client = fresh;
       const counted = new CountingEntries(new RedisEntries(() => client as unknown as RedisCommands));
-      const cache = sessionCache(counted, prefix, tracking, logger);
+      const { cache } = sessionCache(counted, prefix, tracking, logger);
       await waitFor('tracking is on', () => tracking!.session() !== null);
       return { tracking, counted, cache, logger };
     }
@@ -366,7 +374,7 @@ describeRedis('SharedSessionCache near cache on Redis (CLIENT TRACKING)', () => 
         expect(await proc.cache.get(digest)).toEqual({ kind: 'hit', record: stored });
         expect(proc.counted.getManyCalls).toBe(reads + i);
       }
-      expect(proc.cache.nearCopyCount).toBe(0);
+      expect(proc.near.recordCopyCount).toBe(0);
 
       // A new connection of the replacement client is not refused: no second warning.
       const refusedNow = await refusals();

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { createClient } from 'redis';
 import { DataSource } from 'typeorm';
 import { connectRedisCache, type ChosenCache } from '../lib/cache/create-cache.js';
-import { SharedSessionCache, TOMBSTONE_TTL_MS } from '../lib/cache/shared-session-cache.js';
+import { CacheKeys } from '../lib/cache/cache-keys.js';
+import { KeyValueSessionCache, TOMBSTONE_TTL_MS } from '../lib/cache/key-value-session-cache.js';
 import { CachedSessionStore } from '../lib/core/cached-session-store.js';
 import type { SessionRecord } from '../lib/session/session-record.js';
 import { QSession, QSessionRevocation, setQSessionUserEntity } from '../lib/index.js';
@@ -14,7 +15,7 @@ import { TcpGate } from './support/tcp-gate.js';
 import { IntUser } from './support/users.js';
 
 // The revocation ledger at the level of the engine's parts, with a clock the test moves: two
-// "processes" (each its own Redis connection, SharedSessionCache and CachedSessionStore) share
+// "processes" (each its own Redis connection, KeyValueSessionCache and CachedSessionStore) share
 // one SQLite database and one private redis-server. The first reaches Redis through a gate the
 // test cuts. What it proves:
 // - a revocation made while the cut lasts longer than the tombstone lifetime is never dropped:
@@ -46,7 +47,7 @@ function newRecord(now: number): SessionRecord {
 
 interface Proc {
   chosen: ChosenCache;
-  cache: SharedSessionCache;
+  cache: KeyValueSessionCache;
   store: CachedSessionStore;
 }
 
@@ -61,10 +62,11 @@ describeRedis('held revocations (qsessions_revocation) with a real Redis', () =>
 
   async function start(url: string): Promise<Proc> {
     const chosen = await connectRedisCache(url);
-    const cache = new SharedSessionCache(
+    const cache = new KeyValueSessionCache(
       chosen.entries,
       {
-        keyPrefix: 'ledger-test:',
+        keys: new CacheKeys('ledger-test:'),
+        epochReach: 'all',
         timeoutMs: 150,
         tombstoneTtlMs: TOMBSTONE_TTL_MS,
         retryMs: 100,

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { connectRedisCache, type ChosenCache } from '../lib/cache/create-cache.js';
-import { SharedSessionCache, TOMBSTONE_TTL_MS } from '../lib/cache/shared-session-cache.js';
+import { CacheKeys } from '../lib/cache/cache-keys.js';
+import { KeyValueSessionCache, TOMBSTONE_TTL_MS } from '../lib/cache/key-value-session-cache.js';
 import { CachedSessionStore } from '../lib/core/cached-session-store.js';
 import type { SessionRecord } from '../lib/session/session-record.js';
 import { QSession, QSessionRevocation, setQSessionUserEntity } from '../lib/index.js';
@@ -38,7 +39,7 @@ describeRedis('round trips of revocations (cached_db on Redis)', () => {
   let dataSource: DataSource;
   let chosen: ChosenCache;
   let counted: CountingEntries;
-  let cache: SharedSessionCache;
+  let cache: KeyValueSessionCache;
   let store: CachedSessionStore;
 
   beforeAll(async () => {
@@ -57,10 +58,11 @@ describeRedis('round trips of revocations (cached_db on Redis)', () => {
     counted = new CountingEntries(chosen.entries);
     // Without the guarantee, whose background check makes calls of its own that would be counted:
     // the healthy path, which it adds nothing to, is what is measured.
-    cache = new SharedSessionCache(
+    cache = new KeyValueSessionCache(
       counted,
       {
-        keyPrefix: `round-trips:${randomBytes(4).toString('hex')}:`,
+        keys: new CacheKeys(`round-trips:${randomBytes(4).toString('hex')}:`),
+        epochReach: 'all',
         timeoutMs: 2000,
         tombstoneTtlMs: TOMBSTONE_TTL_MS,
       },

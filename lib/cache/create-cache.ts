@@ -1,79 +1,78 @@
-import { createCache, type Cache } from 'cache-manager';
-import { Keyv } from 'keyv';
+import type { Cache } from 'cache-manager';
 import { isSharedCache } from './app-cache-kind.js';
 import type { CacheEntries } from './cache-entries.js';
 import { CacheManagerEntries } from './cache-manager-entries.js';
 import { RedisEntries, type RedisCommands } from './redis-entries.js';
-import { deserializeKeyvData, serializeKeyvData } from './keyv-json.js';
 import type { WarningSink } from '../util/warn-once.js';
+import type { QSessionsCacheOptions } from '../qsessions.options.js';
 import { withTimeout } from '../util/with-timeout.js';
-import type { ResolvedCacheOptions } from '../options/resolved-options.js';
 import { RedisKeyTracking, type TrackableRedisClient } from './redis-key-tracking.js';
 
 /** Where the `cached_db` engine's cache came from. */
 export type SessionCacheSource = 'instance' | 'redis' | 'app';
 
-/** A cache-manager cache chosen for the `cached_db` engine, and how to let go of it. */
+/** The cache chosen for the `cached_db` engine, and how to let go of it. */
 export interface ChosenCache {
-  cache: Cache;
-  /** The same cache, as the session cache reads and writes it (straight on the client for Redis). */
+  /** The cache-manager cache, when it is one (`instance`, the app's `CACHE_MANAGER`). */
+  cache?: Cache;
+  /** The adapter the session cache reads and writes through. */
   entries: CacheEntries;
   source: SessionCacheSource;
+  /** Whether every process of the app sees the same entries (Redis, a cache-manager cache over a server). */
+  shared: boolean;
   /** Redis's reports of changed keys, when the connection tracks them (`cache.nearCache`). */
   keyTracking?: RedisKeyTracking;
-  /**
-   * Subscribes to the loss of the connection to the cache (Redis at `redisUrl`): the server may
-   * have restarted and lost data, so what it holds is distrusted until checked.
-   */
+  /** Subscribes to the loss of the connection (Redis): the server may have lost data, so it is distrusted. */
   onConnectionLost?(listener: () => void): void;
   /** Closes connections this library opened (never the app's own cache). */
   close(): Promise<void>;
 }
 
+/** Where a cache may come from: the module's `cache` options, or a command's flags. */
+export type CacheChoice = Pick<QSessionsCacheOptions, 'instance' | 'redisUrl' | 'nearCache' | 'useAppCacheManager'>;
+
 /**
- * Picks a cache-manager cache, in order: the `instance` option; Redis at `redisUrl` through
- * @keyv/redis; the app's own `CACHE_MANAGER` (with `useAppCacheManager: 'auto'`, only when all
- * its stores are shared by every process: see isSharedCache). Null when none applies: the engine
- * then uses its own bounded in-memory cache (see MemorySessionCache).
+ * Opens the cache of the `cached_db` engine, for the app and for the commands alike: in order,
+ * the `instance` given; Redis at `redisUrl` through @keyv/redis; the app's own `CACHE_MANAGER`
+ * (with `useAppCacheManager: 'auto'`, only when all its stores are shared by every process: see
+ * isSharedCache). Null when none applies: the engine then keeps sessions in this process's
+ * memory (see createSessionCache).
  */
 export async function chooseCache(
-  options: ResolvedCacheOptions,
+  choice: CacheChoice,
   appCache: Cache | undefined,
   logger: WarningSink,
 ): Promise<ChosenCache | null> {
-  if (options.instance) return throughCacheManager(options.instance, 'instance');
-  if (options.redisUrl) {
-    return connectRedisCache(options.redisUrl, options.nearCache ? { trackKeys: logger } : {});
-  }
-  if (appCache && usesAppCache(options.useAppCacheManager, appCache)) return throughCacheManager(appCache, 'app');
-  return null;
-}
-
-/**
- * Whether the app's cache is taken. 'auto' declines one that keeps entries in the process:
- * cache-manager's default store grows without bound and is private to each process, worse on
- * both counts than the library's own cache.
- */
-function usesAppCache(setting: ResolvedCacheOptions['useAppCacheManager'], appCache: Cache): boolean {
-  return setting === 'auto' ? isSharedCache(appCache) : setting;
+  if (choice.instance) return throughCacheManager(choice.instance, 'instance');
+  if (choice.redisUrl) return connectRedisCache(choice.redisUrl, choice.nearCache ? { trackKeys: logger } : {});
+  // 'auto' declines an app cache that keeps entries in the process: cache-manager's default store
+  // grows without bound and is private to each process, worse on both counts than the library's own.
+  const takeAppCache = choice.useAppCacheManager ?? 'auto';
+  if (!appCache || !(takeAppCache === 'auto' ? isSharedCache(appCache) : takeAppCache)) return null;
+  return throughCacheManager(appCache, 'app');
 }
 
 function throughCacheManager(cache: Cache, source: SessionCacheSource): ChosenCache {
-  return { cache, entries: new CacheManagerEntries(cache), source, close: async () => {} };
+  return {
+    cache,
+    entries: new CacheManagerEntries(cache),
+    source,
+    shared: isSharedCache(cache),
+    close: async () => {},
+  };
 }
 
 /**
- * The Redis cache at `url` (also for the command line, which has no app cache to fall back on).
- * With `trackKeys`, the connection speaks RESP3 and has Redis report every change to the keys it
- * read (see RedisKeyTracking); warnings about it go to that sink.
+ * The Redis cache at `url`. With `trackKeys`, the connection speaks RESP3 and has Redis report
+ * every change to the keys it read (see RedisKeyTracking); warnings about it go to that sink.
  */
 export async function connectRedisCache(
   url: string,
   { trackKeys }: { trackKeys?: WarningSink } = {},
 ): Promise<ChosenCache> {
-  const { keyv, store, redis } = await createRedisKeyv(url, trackKeys !== undefined);
+  const { store, redis } = await createRedisStore(url, trackKeys !== undefined);
   // @keyv/redis owns the connection (connecting on first use and after an outage); the session
-  // cache sends its commands on that same client, past Keyv (see RedisEntries).
+  // cache sends its commands on that client (see RedisEntries).
   const client = () => {
     const current = store.client as unknown as RedisCommands & { isOpen: boolean };
     return current.isOpen ? current : (store.getClient() as unknown as Promise<RedisCommands>);
@@ -87,9 +86,9 @@ export async function connectRedisCache(
     });
   }
   return {
-    cache: createCache({ stores: [keyv] }),
     entries: new RedisEntries(client),
     source: 'redis',
+    shared: true,
     keyTracking,
     onConnectionLost: (listener) => lost.push(listener),
     close: async () => {
@@ -144,10 +143,11 @@ async function disconnect(store: { disconnect(force?: boolean): Promise<void> })
   }
 }
 
-async function createRedisKeyv(
+/** The @keyv/redis store for `url`: only its client is used, which it connects and reconnects. */
+async function createRedisStore(
   url: string,
   trackKeys: boolean,
-): Promise<{ keyv: Keyv; store: KeyvRedisStore; redis: KeyvRedisModule }> {
+): Promise<{ store: KeyvRedisStore; redis: KeyvRedisModule }> {
   let redis: KeyvRedisModule;
   try {
     redis = await import('@keyv/redis');
@@ -166,15 +166,5 @@ async function createRedisKeyv(
         storeOptions,
       )
     : new redis.default(url, storeOptions);
-  return {
-    keyv: new Keyv({
-      store,
-      namespace: undefined,
-      useKeyPrefix: false,
-      serialize: serializeKeyvData,
-      deserialize: deserializeKeyvData,
-    }),
-    store,
-    redis,
-  };
+  return { store, redis };
 }

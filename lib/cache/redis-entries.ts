@@ -1,5 +1,4 @@
 import type { CacheEntries, CacheEntry } from './cache-entries.js';
-import { deserializeKeyvData, serializeKeyvData } from './keyv-json.js';
 
 /** The node-redis commands used here (the client @keyv/redis made from `cache.redisUrl`). */
 export interface RedisCommands {
@@ -10,52 +9,42 @@ export interface RedisCommands {
   sendCommand(args: string[]): Promise<unknown>;
 }
 
-/** What Keyv stores under a key: the value and when it expires (epoch ms). */
-interface KeyvRecord {
-  value: unknown;
-  expires?: number | null;
-}
-
 /**
- * {@link CacheEntries} straight on the Redis client, for `cache.redisUrl`.
+ * {@link CacheEntries} straight on the Redis client (`cache.redisUrl`), not through cache-manager
+ * and Keyv, whose layers cost more CPU than the command itself and need two round trips for a
+ * write then read; here `setThenGet` sends both together (one connection answers in order).
  *
- * Why not through cache-manager and Keyv, as every other cache: on the cached hot paths their
- * layers (events, hooks, per-store promises) cost more CPU than the Redis command itself, and a
- * write then read must be two round trips. Here `setThenGet` sends both commands together: one
- * connection answers in order, so the read still sees the state after the write.
- *
- * Entries are written in Keyv's format (`{"value":…,"expires":…}`, the same text), so the
- * maintenance commands, which go through cache-manager, read and write the same keys.
+ * Values are the library's own format: the JSON of the value, its lifetime kept by Redis (`PX`).
+ * A value in another format (Keyv's envelope, left by earlier versions) is not a record, so a
+ * record key holding one is a miss and the database answers.
  */
 export class RedisEntries implements CacheEntries {
   constructor(
     /** The connected client, or a promise of it (connecting when needed, as @keyv/redis does). */
     private readonly client: () => RedisCommands | Promise<RedisCommands>,
-    private readonly now: () => number = Date.now,
   ) {}
 
   async getMany(keys: readonly string[]): Promise<unknown[]> {
     const texts = await (await this.client()).mGet([...keys]);
-    const now = this.now();
-    return texts.map((text) => decode(text, now));
+    return texts.map(decode);
   }
 
   async setMany(entries: readonly CacheEntry[]): Promise<void> {
     const client = await this.client();
     // Issued together: the client sends them in one write and Redis answers them in order.
-    await Promise.all(entries.map((entry) => this.write(client, entry)));
+    await Promise.all(entries.map((entry) => write(client, entry)));
   }
 
   async setThenGet(entry: CacheEntry, readKey: string): Promise<unknown> {
     const client = await this.client();
-    const [, text] = await Promise.all([this.write(client, entry), client.get(readKey)]);
-    return decode(text, this.now());
+    const [, text] = await Promise.all([write(client, entry), client.get(readKey)]);
+    return decode(text);
   }
 
   async writeAndDelete(entries: readonly CacheEntry[], deleteKeys: readonly string[]): Promise<void> {
     const client = await this.client();
     // Issued together, so sent together; Redis runs them in order.
-    const writes = entries.map((entry) => this.write(client, entry));
+    const writes = entries.map((entry) => write(client, entry));
     if (deleteKeys.length > 0) writes.push(client.del([...deleteKeys]));
     await Promise.all(writes);
   }
@@ -70,20 +59,21 @@ export class RedisEntries implements CacheEntries {
     if (!runId) throw new Error('Redis did not report its run_id (INFO server).');
     return runId;
   }
-
-  private write(client: RedisCommands, { key, value, ttlMs }: CacheEntry): Promise<unknown> {
-    if (ttlMs === undefined) return client.set(key, serializeKeyvData({ value }));
-    // Redis takes whole milliseconds, at least one.
-    const px = Math.max(1, Math.ceil(ttlMs));
-    const text = serializeKeyvData({ value, expires: this.now() + px });
-    return client.set(key, text, { expiration: { type: 'PX', value: px } });
-  }
 }
 
-function decode(text: string | null, now: number): unknown {
+function write(client: RedisCommands, { key, value, ttlMs }: CacheEntry): Promise<unknown> {
+  const text = JSON.stringify(value);
+  if (ttlMs === undefined) return client.set(key, text);
+  // Redis takes whole milliseconds, at least one.
+  return client.set(key, text, { expiration: { type: 'PX', value: Math.max(1, Math.ceil(ttlMs)) } });
+}
+
+/** The value of a text read; a text that is not JSON comes back as it is (present, never a record). */
+function decode(text: string | null): unknown {
   if (text === null) return undefined;
-  const record = deserializeKeyvData<KeyvRecord>(text);
-  // As Keyv reads it: past its expiry counts as absent even if Redis still holds it.
-  if (typeof record?.expires === 'number' && record.expires < now) return undefined;
-  return record?.value;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
 }

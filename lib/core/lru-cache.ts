@@ -2,6 +2,8 @@ interface Slot<V> {
   value: V;
   /** Read or replaced since the eviction sweep last passed it. */
   used: boolean;
+  /** When the entry lapses (epoch ms; Infinity: never): see {@link LruCache.get}. */
+  expires: number;
 }
 
 /**
@@ -25,24 +27,32 @@ export class LruCache<K, V> {
     }
   }
 
-  /** The cached value, marked as used; undefined when absent. */
-  get(key: K): V | undefined {
+  /** The cached value, marked as used; undefined when absent, or lapsed by `now` (then removed). */
+  get(key: K, now = Number.NEGATIVE_INFINITY): V | undefined {
     const slot = this.slots.get(key);
     if (slot === undefined) return undefined;
+    if (slot.expires <= now) {
+      this.slots.delete(key);
+      return undefined;
+    }
     slot.used = true;
     return slot.value;
   }
 
-  /** Stores `value` (replacing counts as a use), evicting an entry not used lately when full. */
-  set(key: K, value: V): void {
+  /**
+   * Stores `value` (replacing counts as a use), evicting an entry not used lately when full.
+   * `expires` (epoch ms) is when {@link get} stops returning it.
+   */
+  set(key: K, value: V, expires: number = Number.POSITIVE_INFINITY): void {
     const slot = this.slots.get(key);
     if (slot !== undefined) {
       slot.value = value;
       slot.used = true;
+      slot.expires = expires;
       return;
     }
     if (this.slots.size >= this.capacity) this.evictOne();
-    this.slots.set(key, { value, used: false });
+    this.slots.set(key, { value, used: false, expires });
   }
 
   /** Removes an entry; true when it was there. */

@@ -11,9 +11,8 @@ export type CacheLookup =
   | { kind: 'miss' };
 
 /**
- * How long a digest the database did not have is remembered (see SessionCache.rememberAbsent):
- * long enough that a client repeating an unknown cookie costs no query, short enough that a row
- * written behind the library's back (a bulk import into a running app) is seen soon.
+ * How long a digest the database did not have is remembered: long enough that a client repeating
+ * an unknown cookie costs no query, short enough that a row imported behind the app's back is seen soon.
  */
 export const ABSENT_TTL_MS = 10_000;
 

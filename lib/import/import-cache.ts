@@ -1,19 +1,21 @@
+import { randomUUID } from 'node:crypto';
 import type { Cache } from 'cache-manager';
-import { CacheManagerEntries } from '../cache/cache-manager-entries.js';
 import type { CacheEntries } from '../cache/cache-entries.js';
-import { SharedSessionCache, TOMBSTONE_TTL_MS } from '../cache/shared-session-cache.js';
-import { cacheKeepsWhatItIsGiven } from '../cache/cache-probe.js';
-import { connectRedisCache } from '../cache/create-cache.js';
+import { CacheKeys } from '../cache/cache-keys.js';
+import { chooseCache, type ChosenCache } from '../cache/create-cache.js';
+import { createSessionCache } from '../cache/create-session-cache.js';
+import type { SessionCache } from '../core/session-cache.js';
 import { QSessionsCommandError } from '../cli/command-error.js';
 import { redactUrlPassword } from '../cli/redact.js';
+import { withTimeout } from '../util/with-timeout.js';
 
 // A command can wait longer than a request; a Redis that does not answer in this time is down.
 const CACHE_TIMEOUT_MS = 5000;
 
 /** The session cache of the app's cached_db engine, as the import fills it. */
 export interface ImportCache {
-  /** The very class the app's cached_db engine uses, so that entries have the app's format and keys. */
-  sessionCache: SharedSessionCache;
+  /** Made as the app's cached_db engine makes it, so that entries have the app's format and keys. */
+  sessionCache: SessionCache;
   /** Problems the cache reported while importing (the cache port never throws; it reports). */
   problems: string[];
   /** Where the cache is, fit to print (no password). */
@@ -22,33 +24,27 @@ export interface ImportCache {
 }
 
 /**
- * Opens the cache of the app's `cached_db` engine: Redis at `redisUrl` (the app's
- * `cache.redisUrl`), or a cache-manager `cache` given by a caller. A probe key is written and read
- * back first: cache-manager and Keyv turn an unreachable Redis into silent misses, and the import
- * must not claim to have filled a cache it could not reach.
+ * Opens the cache of the app's `cached_db` engine, as the app does (see chooseCache): Redis at
+ * `redisUrl` (the app's `cache.redisUrl`), or a cache-manager `cache` given by a caller. A probe
+ * key is written and read back first: an unreachable Redis, or a cache-manager store that
+ * swallows errors, must not let the import claim to have filled a cache it could not reach.
  */
-export async function openImportCache(source: { redisUrl?: string; cache?: Cache }, keyPrefix: string) {
-  let cache: Cache;
-  let entries: CacheEntries;
-  let close = async () => {};
-  let description = 'the cache given';
-  if (source.cache) {
-    cache = source.cache;
-    entries = new CacheManagerEntries(cache);
-  } else {
-    description = `Redis at ${redactUrlPassword(source.redisUrl!)}`;
-    try {
-      const chosen = await connectRedisCache(source.redisUrl!);
-      cache = chosen.cache;
-      entries = chosen.entries;
-      close = chosen.close;
-    } catch (error) {
-      throw new QSessionsCommandError(`Cannot use the session cache (${description}): ${(error as Error).message}`);
-    }
+export async function openImportCache(
+  source: { redisUrl?: string; cache?: Cache },
+  keyPrefix: string,
+): Promise<ImportCache> {
+  const problems: string[] = [];
+  const logger = { warn: (message: string) => problems.push(message) };
+  const description = source.cache ? 'the cache given' : `Redis at ${redactUrlPassword(source.redisUrl!)}`;
+  let chosen: ChosenCache;
+  try {
+    chosen = (await chooseCache({ instance: source.cache, redisUrl: source.redisUrl }, undefined, logger))!;
+  } catch (error) {
+    throw new QSessionsCommandError(`Cannot use the session cache (${description}): ${(error as Error).message}`);
   }
 
-  if (!(await cacheKeepsWhatItIsGiven(cache, keyPrefix, CACHE_TIMEOUT_MS, description))) {
-    await close().catch(() => undefined);
+  if (!(await cacheKeepsWhatItIsGiven(chosen.entries, new CacheKeys(keyPrefix), CACHE_TIMEOUT_MS, description))) {
+    await chosen.close().catch(() => undefined);
     throw new QSessionsCommandError(
       `The session cache (${description}) does not answer; nothing was imported. Check --redis-url (the URL your ` +
         'app gives as cache.redisUrl) and that Redis is up, or leave it out: the app reads imported sessions from ' +
@@ -56,19 +52,39 @@ export async function openImportCache(source: { redisUrl?: string; cache?: Cache
     );
   }
 
-  const problems: string[] = [];
-  const sessionCache = new SharedSessionCache(
-    entries,
-    { keyPrefix, timeoutMs: CACHE_TIMEOUT_MS, tombstoneTtlMs: TOMBSTONE_TTL_MS },
-    { warn: (message) => problems.push(message) },
-  );
+  const sessionCache = createSessionCache(chosen, { keyPrefix, maxEntries: 1, timeoutMs: CACHE_TIMEOUT_MS, logger });
   return {
     sessionCache,
     problems,
     description,
     close: async () => {
       sessionCache.close();
-      await close();
+      await chosen.close();
     },
-  } satisfies ImportCache;
+  };
+}
+
+/**
+ * Writes a probe key, reads it back and removes it: true only if the cache keeps what it is
+ * given. A Redis client between connections, or a cache-manager store, can report success for
+ * writes it dropped.
+ */
+async function cacheKeepsWhatItIsGiven(
+  entries: CacheEntries,
+  keys: CacheKeys,
+  timeoutMs: number,
+  description: string,
+): Promise<boolean> {
+  const probeKey = keys.probe(randomUUID());
+  const probe = randomUUID();
+  const within = <T>(operation: T | Promise<T>) => withTimeout(Promise.resolve(operation), timeoutMs, description);
+  try {
+    await within(entries.setMany([{ key: probeKey, value: probe, ttlMs: 60_000 }]));
+    const [read] = await within(entries.getMany([probeKey]));
+    if (read !== probe) return false;
+    await within(entries.deleteMany([probeKey]));
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -37,7 +37,7 @@ export interface CommitReplacement {
   status: number;
   error: string;
   message: string;
-  /** What failed: one of the errors of core/session-errors.ts, or an unexpected one. */
+  /** What failed: one of the errors of session-errors.ts, or an unexpected one. */
   cause?: unknown;
 }
 

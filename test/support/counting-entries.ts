@@ -1,4 +1,4 @@
-import type { CacheEntries, CacheEntry } from '../../lib/cache/cache-entries.js';
+import type { CacheEntries, CacheEntry, MaybePromise } from '../../lib/cache/cache-entries.js';
 
 /**
  * Forwards every call to the real entries and counts them: on Redis each call is one round trip
@@ -10,24 +10,27 @@ export class CountingEntries implements CacheEntries {
   /** Every call since creation. */
   calls = 0;
   constructor(private readonly inner: CacheEntries) {}
-  getMany(keys: readonly string[]): Promise<unknown[]> {
+  get answersLocally(): boolean | undefined {
+    return this.inner.answersLocally;
+  }
+  getMany(keys: readonly string[]): MaybePromise<unknown[]> {
     this.calls++;
     this.getManyCalls++;
     return this.inner.getMany(keys);
   }
-  setMany(entries: readonly CacheEntry[]): Promise<void> {
+  setMany(entries: readonly CacheEntry[]): MaybePromise<void> {
     this.calls++;
     return this.inner.setMany(entries);
   }
-  setThenGet(entry: CacheEntry, readKey: string): Promise<unknown> {
+  setThenGet(entry: CacheEntry, readKey: string): MaybePromise<unknown> {
     this.calls++;
     return this.inner.setThenGet(entry, readKey);
   }
-  deleteMany(keys: readonly string[]): Promise<void> {
+  deleteMany(keys: readonly string[]): MaybePromise<void> {
     this.calls++;
     return this.inner.deleteMany(keys);
   }
-  writeAndDelete(entries: readonly CacheEntry[], deleteKeys: readonly string[]): Promise<void> {
+  writeAndDelete(entries: readonly CacheEntry[], deleteKeys: readonly string[]): MaybePromise<void> {
     this.calls++;
     return this.inner.writeAndDelete(entries, deleteKeys);
   }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type session from 'express-session';
 import request from 'supertest';
 import type { DataSourceOptions } from 'typeorm';
+import { CacheKeys } from '../../lib/cache/cache-keys.js';
 import { connectRedisCache } from '../../lib/cache/create-cache.js';
 import { importReceiptDigest, legacySessionDigest } from '../../lib/session/legacy-session-id.js';
 import { QSession } from '../../lib/index.js';
@@ -281,11 +282,12 @@ export function describeImportScenario(kit: LegacyStoreKit, variants: Variant[] 
           // In the app's Redis cache, in the app's format: its first request will not read the table.
           const redis = await connectRedisCache(redisUrl);
           try {
-            const entry = await redis.cache.get<{ d: string }>(`${t.cacheKeyPrefix}s:${aliceRow.sessionKey}`);
+            const keys = new CacheKeys(t.cacheKeyPrefix);
+            const [entry] = await redis.entries.getMany([keys.record(aliceRow.sessionKey)]);
             expect(entry).toMatchObject({ d: aliceRow.sessionData });
             // Receipts are never cached: nothing reads them through the cache.
-            const receiptKey = `${t.cacheKeyPrefix}s:${importReceiptDigest(sidOf(cookies.alice))}`;
-            expect(await redis.cache.get(receiptKey)).toBeUndefined();
+            const receiptKey = keys.record(importReceiptDigest(sidOf(cookies.alice)));
+            expect(await redis.entries.getMany([receiptKey])).toEqual([undefined]);
           } finally {
             await redis.close();
           }
