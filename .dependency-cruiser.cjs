@@ -25,10 +25,10 @@ module.exports = {
     {
       name: 'domain-is-framework-free',
       comment:
-        'The session rules and the ports (lib/session/, lib/core/) must not depend on Nest, an HTTP ' +
+        'The session rules, their ports and the helpers (lib/session/, lib/util/) must not depend on Nest, an HTTP ' +
         'framework, TypeORM or a cache client: those are adapters around them.',
       severity: 'error',
-      from: { path: '^lib/(session|core)/' },
+      from: { path: '^lib/(session|util)/' },
       to: {
         dependencyTypes: ['npm', 'npm-peer', 'npm-optional', 'npm-dev', 'npm-no-pkg'],
         path: `node_modules/${FRAMEWORKS}/`,

@@ -18,7 +18,7 @@ import { defineSessionAccessors, getRequestState } from './http/request-state.js
 import { gateResponsePrototype } from './http/response-gate.js';
 import type { ResolvedQSessionsOptions } from './options/resolved-options.js';
 import type { DataSource } from 'typeorm';
-import type { SessionCache } from './core/session-cache.js';
+import type { SessionCache } from './session/session-cache.js';
 import type { SessionEvents } from './events/session-events.js';
 import { activeGeoIpLocator, setActiveGeoIpLocator } from './geoip/active-locator.js';
 import type { GeoIpLocator } from './geoip/geoip-locator.js';

@@ -2,7 +2,7 @@ import request from 'supertest';
 import { CACHE_MANAGER, CacheModule } from '@nestjs/cache-manager';
 import type { Cache } from 'cache-manager';
 import { createCache } from 'cache-manager';
-import { CachedSessionStore } from '../lib/core/cached-session-store.js';
+import { CachedSessionStore } from '../lib/session/cached-session-store.js';
 import { sessionCookie } from './support/http.js';
 import { databases, type Variant } from './support/matrix.js';
 import { startTestApp, storeOf, type TestApp } from './support/test-app.js';

@@ -15,7 +15,7 @@ import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import request from 'supertest';
 import { QSession, QSessionsConfigError, QSessionsModule, type QSessionsModuleRootOptions } from '../lib/index.js';
-import { CachedSessionStore } from '../lib/core/cached-session-store.js';
+import { CachedSessionStore } from '../lib/session/cached-session-store.js';
 import { DuplicateSessionError, type SessionStore } from '../lib/session/session-store.js';
 import { TypeOrmSessionStore } from '../lib/typeorm/typeorm-session-store.js';
 import { ConformanceController } from './support/conformance.controller.js';

@@ -1,6 +1,6 @@
 import { DEVICE_CACHE_SIZE, UNKNOWN_DEVICE, parseDevice } from '../lib/user-agent/device-info.js';
 import { browserLabel, platformLabel, summarizeDevice } from '../lib/user-agent/device-labels.js';
-import { LruCache } from '../lib/core/lru-cache.js';
+import { LruCache } from '../lib/util/lru-cache.js';
 
 // User-Agents of django-user-sessions' tests/test_template_filters.py.
 const UA = {

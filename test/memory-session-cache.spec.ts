@@ -2,7 +2,7 @@ import { CacheKeys } from '../lib/cache/cache-keys.js';
 import { createSessionCache } from '../lib/cache/create-session-cache.js';
 import { MemoryEntries } from '../lib/cache/memory-entries.js';
 import { TOMBSTONE_TTL_MS } from '../lib/cache/key-value-session-cache.js';
-import type { SessionCache } from '../lib/core/session-cache.js';
+import type { SessionCache } from '../lib/session/session-cache.js';
 import type { SessionRecord } from '../lib/session/session-record.js';
 
 // The cached_db engine's built-in in-memory cache (the one session cache over MemoryEntries): the

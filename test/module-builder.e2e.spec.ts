@@ -25,7 +25,7 @@ import {
   type QSessionsModuleOptions,
   type QSessionsOptionsFactory,
 } from '../lib/index.js';
-import { CachedSessionStore } from '../lib/core/cached-session-store.js';
+import { CachedSessionStore } from '../lib/session/cached-session-store.js';
 import type { SessionRecord, UserId } from '../lib/session/session-record.js';
 import type { SessionStore } from '../lib/session/session-store.js';
 import { TypeOrmSessionStore } from '../lib/typeorm/typeorm-session-store.js';

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { connectRedisCache, type ChosenCache } from '../lib/cache/create-cache.js';
 import { CacheKeys } from '../lib/cache/cache-keys.js';
 import { KeyValueSessionCache, TOMBSTONE_TTL_MS } from '../lib/cache/key-value-session-cache.js';
-import { CachedSessionStore } from '../lib/core/cached-session-store.js';
+import { CachedSessionStore } from '../lib/session/cached-session-store.js';
 import type { SessionRecord } from '../lib/session/session-record.js';
 import { QSession, QSessionRevocation, setQSessionUserEntity } from '../lib/index.js';
 import { TypeOrmSessionStore } from '../lib/typeorm/typeorm-session-store.js';

@@ -1,5 +1,5 @@
 import type { SessionRecord } from '../session/session-record.js';
-import { LruCache } from '../core/lru-cache.js';
+import { LruCache } from '../util/lru-cache.js';
 
 /**
  * A session record as every cache holds it: flat, short keys, dates as epoch milliseconds, no

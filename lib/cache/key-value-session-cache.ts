@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RevocationLedger } from '../session/revocation-ledger.js';
-import { ABSENT_TTL_MS, type CacheLookup, type RevokeOptions, type SessionCache } from '../core/session-cache.js';
+import { ABSENT_TTL_MS, type CacheLookup, type RevokeOptions, type SessionCache } from '../session/session-cache.js';
 import type { SessionRecord } from '../session/session-record.js';
 import { endOfTurn } from '../util/end-of-turn.js';
 import { ThrottledWarning, type WarningSink } from '../util/warn-once.js';

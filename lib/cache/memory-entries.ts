@@ -1,4 +1,4 @@
-import { LruCache } from '../core/lru-cache.js';
+import { LruCache } from '../util/lru-cache.js';
 import type { CacheEntries, CacheEntry } from './cache-entries.js';
 import type { CacheKeyKind, CacheKeys } from './cache-keys.js';
 

@@ -1,4 +1,4 @@
-import { LruCache } from '../core/lru-cache.js';
+import { LruCache } from '../util/lru-cache.js';
 
 /** Where a near cache learns whether copies may be trusted now. */
 export interface CopyTrust {

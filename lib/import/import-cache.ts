@@ -4,7 +4,7 @@ import type { CacheEntries } from '../cache/cache-entries.js';
 import { CacheKeys } from '../cache/cache-keys.js';
 import { chooseCache, type ChosenCache } from '../cache/create-cache.js';
 import { createSessionCache } from '../cache/create-session-cache.js';
-import type { SessionCache } from '../core/session-cache.js';
+import type { SessionCache } from '../session/session-cache.js';
 import { QSessionsCommandError } from '../cli/command-error.js';
 import { redactUrlPassword } from '../cli/redact.js';
 import { withTimeout } from '../util/with-timeout.js';

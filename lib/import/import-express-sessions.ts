@@ -1,6 +1,6 @@
 import type { Cache } from 'cache-manager';
 import type { DataSource } from 'typeorm';
-import { CachedSessionStore } from '../core/cached-session-store.js';
+import { CachedSessionStore } from '../session/cached-session-store.js';
 import type { UserId } from '../session/session-record.js';
 import { QSessionsCommandError } from '../cli/command-error.js';
 import { loadDataSourceFile } from '../cli/clear-expired/load-data-source.js';

@@ -1,5 +1,5 @@
 import type { EntitySubscriberInterface, RemoveEvent } from 'typeorm';
-import type { SessionCache } from '../core/session-cache.js';
+import type { SessionCache } from '../session/session-cache.js';
 import type { UserId } from '../session/session-record.js';
 import type { SessionEvents } from '../events/session-events.js';
 import { QSession } from './qsession.entity.js';

@@ -1,6 +1,6 @@
 import UAParser from 'ua-parser-js';
 import { summarizeDevice } from './device-labels.js';
-import { LruCache } from '../core/lru-cache.js';
+import { LruCache } from '../util/lru-cache.js';
 import type { DeviceInfo } from './device-types.js';
 
 export type { BrowserInfo, DeviceInfo, HardwareInfo, OsInfo } from './device-types.js';

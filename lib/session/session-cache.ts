@@ -1,4 +1,4 @@
-import type { SessionRecord } from '../session/session-record.js';
+import type { SessionRecord } from './session-record.js';
 
 /** What a cache lookup can answer. */
 export type CacheLookup =

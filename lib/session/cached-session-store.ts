@@ -1,6 +1,6 @@
 import type { SessionCache } from './session-cache.js';
-import type { SessionRecord, UserId } from '../session/session-record.js';
-import type { SessionStore } from '../session/session-store.js';
+import type { SessionRecord, UserId } from './session-record.js';
+import type { SessionStore } from './session-store.js';
 
 /**
  * The `cached_db` engine: the database store behind a write-through, read-through cache.
