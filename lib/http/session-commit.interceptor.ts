@@ -44,8 +44,9 @@ export class SessionCommitInterceptor implements NestInterceptor {
     const state = getRequestState(http.getRequest());
     const res = rawResponse(http.getResponse());
     const gate = state && responseGateOf(res);
+    if (!state || !gate) return next.handle();
     const place = this.commitPlace(context);
-    if (!state || !gate || place === 'gate') return next.handle();
+    if (place === 'gate') return next.handle();
     gate.openPipeline();
     return next.handle().pipe(
       concatMap((value) => {

@@ -41,8 +41,6 @@ export interface CommitReplacement {
   cause?: unknown;
 }
 
-export type { ErrorSink } from '../util/warn-once.js';
-
 const KEY_ATTEMPTS = 3;
 /** Most session cookies of one request looked up (see open()). */
 const MAX_COOKIE_LOOKUPS = 3;
