@@ -1,6 +1,7 @@
 // The public API of nest-qsessions. Everything else is internal and may change.
 export { QSessionsModule } from './qsessions.module.js';
 export {
+  getQSessionsClockToken,
   getQSessionsOptionsToken,
   getSessionCacheToken,
   getSessionStoreToken,
@@ -17,6 +18,7 @@ export type {
   QSessionsModuleRootOptions,
   TrustProxyOption,
 } from './qsessions.options.js';
+export type { QSessionsClock } from './util/clock.js';
 export { QSessionsConfigError } from './options/qsessions-config.error.js';
 export { QSessionsTableMissingError } from './typeorm/qsessions-table-missing.error.js';
 export { SessionService, type UserOrId } from './services/session.service.js';

@@ -29,3 +29,5 @@ export const QSESSIONS_SESSION_CACHE = Symbol('QSESSIONS_SESSION_CACHE');
 export const QSESSIONS_EVENTS = Symbol('QSESSIONS_EVENTS');
 /** Injection token of the GeoIP locator. */
 export const QSESSIONS_GEOIP = Symbol('QSESSIONS_GEOIP');
+/** Injection token of the clock every part reads the time from (see getQSessionsClockToken()). */
+export const QSESSIONS_CLOCK = Symbol('QSESSIONS_CLOCK');

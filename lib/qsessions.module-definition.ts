@@ -16,6 +16,7 @@ import {
   QSESSIONS_OPTIONS_WITH_DATA_SOURCE,
   QSESSIONS_RESOLVED_OPTIONS,
   QSESSIONS_SESSION_CACHE,
+  QSESSIONS_CLOCK,
   QSESSIONS_STORE,
   QSESSIONS_USER_ENTITY,
 } from './qsessions.constants.js';
@@ -219,4 +220,24 @@ export function getSessionStoreToken(): symbol {
  */
 export function getSessionCacheToken(): symbol {
   return QSESSIONS_SESSION_CACHE;
+}
+
+/**
+ * Injection token of the {@link QSessionsClock} the module reads the time from: when sessions
+ * expire, when "last active" is refreshed, how long a cache stays distrusted after an outage.
+ * Override it in a test to move time forward instead of waiting.
+ *
+ * @example
+ * ```ts
+ * let offset = 0;
+ * const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
+ *   .overrideProvider(getQSessionsClockToken())
+ *   .useValue({ now: () => Date.now() + offset })
+ *   .compile();
+ * // ...sign in, then let a day pass:
+ * offset += 24 * 60 * 60 * 1000;
+ * ```
+ */
+export function getQSessionsClockToken(): symbol {
+  return QSESSIONS_CLOCK;
 }

@@ -30,6 +30,7 @@ import {
   QSESSIONS_SESSION_CACHE,
   QSESSIONS_RESOLVED_OPTIONS,
   QSESSIONS_USER_ENTITY,
+  QSESSIONS_CLOCK,
 } from './qsessions.constants.js';
 import {
   QSessionsConfigurableModule,
@@ -40,6 +41,7 @@ import type { QSessionsModuleRootOptions } from './qsessions.options.js';
 import { assertSessionsTableExists } from './typeorm/assert-sessions-table.js';
 import { UserRemovalSubscriber } from './typeorm/user-removal.subscriber.js';
 import type { UserEntityClass } from './typeorm/user-entity.js';
+import type { QSessionsClock } from './util/clock.js';
 
 /**
  * Server-side sessions in your SQL database, each knowing its user, IP and User-Agent.
@@ -73,6 +75,7 @@ export class QSessionsModule
     private readonly middleware: QSessionsMiddleware,
     private readonly appConfig: ApplicationConfig,
     @Inject(QSESSIONS_USER_ENTITY) private readonly userEntity: UserEntityClass,
+    @Inject(QSESSIONS_CLOCK) private readonly clock: QSessionsClock,
   ) {
     super();
   }
@@ -135,7 +138,9 @@ export class QSessionsModule
 
   onModuleInit(): void {
     setActiveGeoIpLocator(this.geoip);
-    this.dataSource.subscribers.push(new UserRemovalSubscriber(this.userEntity, this.sessionCache, this.events));
+    this.dataSource.subscribers.push(
+      new UserRemovalSubscriber(this.userEntity, this.sessionCache, this.events, () => this.clock.now()),
+    );
     this.decorateFastifyRequest();
     this.extendExpressApp();
   }

@@ -18,6 +18,7 @@ import type { ResolvedQSessionsOptions } from './options/resolved-options.js';
 import {
   APP_CACHE_MANAGER,
   QSESSIONS_CACHE,
+  QSESSIONS_CLOCK,
   QSESSIONS_DATA_SOURCE,
   QSESSIONS_EVENTS,
   QSESSIONS_GEOIP,
@@ -32,6 +33,7 @@ import { QSession } from './typeorm/qsession.entity.js';
 import { QSessionRevocation } from './typeorm/qsession-revocation.entity.js';
 import { TypeOrmRevocationLedger } from './typeorm/typeorm-revocation-ledger.js';
 import { TypeOrmSessionStore } from './typeorm/typeorm-session-store.js';
+import { systemClock, type QSessionsClock } from './util/clock.js';
 
 /** The providers behind QSessionsModule, given the DataSource name known at import time. */
 export function createQSessionsProviders(dataSourceName: string | undefined): Provider[] {
@@ -42,6 +44,7 @@ export function createQSessionsProviders(dataSourceName: string | undefined): Pr
       inject: [QSESSIONS_OPTIONS_WITH_DATA_SOURCE],
       useFactory: (options: QSessionsModuleOptions) => resolveForDataSource(options, dataSourceName),
     },
+    { provide: QSESSIONS_CLOCK, useValue: systemClock },
     {
       provide: QSESSIONS_DATA_SOURCE,
       inject: [getDataSourceToken(dataSourceName)],
@@ -54,16 +57,21 @@ export function createQSessionsProviders(dataSourceName: string | undefined): Pr
     },
     {
       provide: QSESSIONS_SESSION_CACHE,
-      inject: [QSESSIONS_RESOLVED_OPTIONS, QSESSIONS_CACHE, QSESSIONS_DATA_SOURCE],
-      useFactory: (options: ResolvedQSessionsOptions, chosen: ChosenCache | null, dataSource: DataSource) =>
-        openSessionCache(options, chosen, dataSource, logger),
+      inject: [QSESSIONS_RESOLVED_OPTIONS, QSESSIONS_CACHE, QSESSIONS_DATA_SOURCE, QSESSIONS_CLOCK],
+      useFactory: (
+        options: ResolvedQSessionsOptions,
+        chosen: ChosenCache | null,
+        dataSource: DataSource,
+        clock: QSessionsClock,
+      ) => openSessionCache(options, chosen, dataSource, { logger, now: () => clock.now() }),
     },
     {
       provide: QSESSIONS_STORE,
-      inject: [QSESSIONS_DATA_SOURCE, QSESSIONS_SESSION_CACHE],
-      useFactory: (dataSource: DataSource, cache: SessionCache | null): SessionStore => {
-        const database = new TypeOrmSessionStore(dataSource);
-        return cache ? new CachedSessionStore(database, cache) : database;
+      inject: [QSESSIONS_DATA_SOURCE, QSESSIONS_SESSION_CACHE, QSESSIONS_CLOCK],
+      useFactory: (dataSource: DataSource, cache: SessionCache | null, clock: QSessionsClock): SessionStore => {
+        const now = () => clock.now();
+        const database = new TypeOrmSessionStore(dataSource, now);
+        return cache ? new CachedSessionStore(database, cache, now) : database;
       },
     },
     { provide: QSESSIONS_EVENTS, useFactory: () => new SessionEvents() },
@@ -74,9 +82,13 @@ export function createQSessionsProviders(dataSourceName: string | undefined): Pr
     },
     {
       provide: QSESSIONS_LIFECYCLE,
-      inject: [QSESSIONS_STORE, QSESSIONS_RESOLVED_OPTIONS, QSESSIONS_EVENTS],
-      useFactory: (store: SessionStore, options: ResolvedQSessionsOptions, events: SessionEvents) =>
-        new SessionLifecycle(store, options, logger, events),
+      inject: [QSESSIONS_STORE, QSESSIONS_RESOLVED_OPTIONS, QSESSIONS_EVENTS, QSESSIONS_CLOCK],
+      useFactory: (
+        store: SessionStore,
+        options: ResolvedQSessionsOptions,
+        events: SessionEvents,
+        clock: QSessionsClock,
+      ) => new SessionLifecycle(store, options, logger, events, () => clock.now()),
     },
     // Saves the session inside Nest's pipeline, so that a failed save reaches the app's exception filters.
     { provide: APP_INTERCEPTOR, useClass: SessionCommitInterceptor },
@@ -129,15 +141,15 @@ function openSessionCache(
   options: ResolvedQSessionsOptions,
   chosen: ChosenCache | null,
   dataSource: DataSource,
-  logger: Logger,
+  { logger, now }: { logger: Logger; now: () => number },
 ): SessionCache | null {
   if (options.engine !== 'cached_db') return null;
   const { keyPrefix, maxEntries, timeoutMs } = options.cache;
   // Only a shared cache needs the held revocations: this process's memory loses nothing.
   const ledger = chosen
-    ? new TypeOrmRevocationLedger(assertKnowsRevocations(dataSource, options.dataSource))
+    ? new TypeOrmRevocationLedger(assertKnowsRevocations(dataSource, options.dataSource), now)
     : undefined;
-  return createSessionCache(chosen, { keyPrefix, maxEntries, timeoutMs, ledger, logger });
+  return createSessionCache(chosen, { keyPrefix, maxEntries, timeoutMs, ledger, logger, now });
 }
 
 /** The DataSource, once sure it knows the held-revocations entity (a shared cache needs its table). */

@@ -13,6 +13,7 @@ import { PipelineController } from './support/pipeline.controller.js';
 import { startTestApp, type TestApp, type TestAppOptions } from './support/test-app.js';
 import { TestController } from './support/test.controller.js';
 import { IntUser } from './support/users.js';
+import { TestClock } from './support/test-clock.js';
 
 const UA = 'LifecycleTest/1.0 (+jest)';
 const TWO_WEEKS_MS = 14 * 24 * 60 * 60 * 1000;
@@ -104,7 +105,8 @@ function useApp(variant: Parameters<typeof startTestApp>[0], options: TestAppOpt
 
 describe.each(variants())('lifecycle $name', (variant) => {
   describe('default options', () => {
-    const app = useApp(variant);
+    const clock = new TestClock();
+    const app = useApp(variant, { clock });
 
     it('issues a new session cookie with safe attributes and stores only its digest', async () => {
       const t = app();
@@ -223,12 +225,16 @@ describe.each(variants())('lifecycle $name', (variant) => {
       const key = sessionCookie(res.headers)!.value;
       expect(sessionCookie(res.headers)!.attributes['max-age']).toBe('1');
       expect(dataOf(await rowOf(t, key))).toMatchObject({ REMEMBER: true });
-      await sleep(1500);
-      const read = await get(t, '/read_session', { cookie: key }).expect(200);
-      expect(read.body).toEqual({});
-      expectCleared(sessionCookie(read.headers));
-      const write = await post(t, '/set', { cookie: key }).send({ AGAIN: 1 }).expect(200);
-      expect(sessionCookie(write.headers)!.value).not.toBe(key);
+      clock.advance(1500);
+      try {
+        const read = await get(t, '/read_session', { cookie: key }).expect(200);
+        expect(read.body).toEqual({});
+        expectCleared(sessionCookie(read.headers));
+        const write = await post(t, '/set', { cookie: key }).send({ AGAIN: 1 }).expect(200);
+        expect(sessionCookie(write.headers)!.value).not.toBe(key);
+      } finally {
+        clock.reset();
+      }
     });
 
     it('answers malformed cookies without any session query and clears them', async () => {

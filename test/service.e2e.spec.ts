@@ -7,7 +7,7 @@ import { startTestApp, type TestApp, type TestAppOptions } from './support/test-
 import { TestController } from './support/test.controller.js';
 import { IntUser } from './support/users.js';
 import { digest } from './support/digest.js';
-import { sleep } from './support/sleep.js';
+import { TestClock } from './support/test-clock.js';
 
 // SessionService end to end: what a "my sessions" page does, on every engine, database and cache.
 
@@ -44,8 +44,8 @@ class Client {
   }
 }
 
-function appFor(variant: Variant, qsessions: TestAppOptions['qsessions'] = {}) {
-  return startTestApp(variant, { controllers: [TestController, MySessionsController], qsessions });
+function appFor(variant: Variant, qsessions: TestAppOptions['qsessions'] = {}, clock?: TestClock) {
+  return startTestApp(variant, { controllers: [TestController, MySessionsController], qsessions, clock });
 }
 
 describe.each(variants())('SessionService on $name', (variant) => {
@@ -272,7 +272,8 @@ describe.each(variants())('SessionService on $name', (variant) => {
 
 describe.each(variants())('session lifetimes on $name', (variant) => {
   it('refreshes "last active" at most once per activityInterval (counted writes)', async () => {
-    const t = await appFor(variant, { activityInterval: 1500 });
+    const clock = new TestClock();
+    const t = await appFor(variant, { activityInterval: 1500 }, clock);
     try {
       const user = await t.dataSource.getRepository(IntUser).save({ username: 'erin' });
       const client = new Client(t, 'Busy/1');
@@ -281,7 +282,7 @@ describe.each(variants())('session lifetimes on $name', (variant) => {
       t.queries.reset();
       for (let i = 0; i < 5; i++) expect(await client.whoami()).toBe(user.id);
       expect(t.queries.writes).toEqual([]);
-      await sleep(1600);
+      clock.advance(1600);
       for (let i = 0; i < 5; i++) expect(await client.whoami()).toBe(user.id);
       expect(t.queries.writes).toHaveLength(1);
       const after = await t.dataSource.getRepository(QSession).findOneByOrFail({ sessionKey: digest(client.key!) });
@@ -293,7 +294,8 @@ describe.each(variants())('session lifetimes on $name', (variant) => {
   });
 
   it('ends a session at its absolute lifetime however active it is', async () => {
-    const t = await appFor(variant, { absoluteLifetime: 2000, activityInterval: 0 });
+    const clock = new TestClock();
+    const t = await appFor(variant, { absoluteLifetime: 2000, activityInterval: 0 }, clock);
     try {
       const user = await t.dataSource.getRepository(IntUser).save({ username: 'frank' });
       const client = new Client(t, 'Forever/1');
@@ -303,9 +305,9 @@ describe.each(variants())('session lifetimes on $name', (variant) => {
       expect(Number(sessionCookie(cookie.headers)?.attributes['max-age'])).toBeLessThanOrEqual(2);
       for (let i = 0; i < 4; i++) {
         expect(await client.whoami()).toBe(user.id);
-        await sleep(300);
+        clock.advance(300);
       }
-      await sleep(1000);
+      clock.advance(1000);
       expect(await client.whoami()).toBeNull();
     } finally {
       await t.close();

@@ -6,7 +6,14 @@ import type { SessionRecord, UserId } from '../session/session-record.js';
 import type { SessionStore } from '../session/session-store.js';
 import { getRequestState } from '../http/request-state.js';
 import type { RequestSessionState } from '../session/request-session-state.js';
-import { QSESSIONS_DATA_SOURCE, QSESSIONS_EVENTS, QSESSIONS_GEOIP, QSESSIONS_STORE } from '../qsessions.constants.js';
+import {
+  QSESSIONS_CLOCK,
+  QSESSIONS_DATA_SOURCE,
+  QSESSIONS_EVENTS,
+  QSESSIONS_GEOIP,
+  QSESSIONS_STORE,
+} from '../qsessions.constants.js';
+import type { QSessionsClock } from '../util/clock.js';
 import type { RevocationReason, SessionEvent } from '../events/session-event.js';
 import type { SessionEvents } from '../events/session-events.js';
 import type { Observable } from 'rxjs';
@@ -42,6 +49,7 @@ export class SessionService {
     @Inject(QSESSIONS_STORE) private readonly store: SessionStore,
     @Inject(QSESSIONS_DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(QSESSIONS_GEOIP) private readonly geoip: GeoIpLocator,
+    @Inject(QSESSIONS_CLOCK) private readonly clock: QSessionsClock,
   ) {
     this.events = eventBus.stream;
   }
@@ -181,7 +189,7 @@ export class SessionService {
   }
 
   private announce(userId: UserId | null, ids: string[], reason: RevocationReason): void {
-    this.eventBus.emit({ type: 'revoked', at: new Date(), ids, userId, reason });
+    this.eventBus.emit({ type: 'revoked', at: new Date(this.clock.now()), ids, userId, reason });
   }
 
   /**

@@ -21,6 +21,7 @@ export class UserRemovalSubscriber implements EntitySubscriberInterface {
     private readonly userEntity: UserEntityClass,
     private readonly cache: SessionCache | null,
     private readonly events: SessionEvents,
+    private readonly now: () => number = Date.now,
   ) {}
 
   listenTo(): UserEntityClass {
@@ -47,7 +48,7 @@ export class UserRemovalSubscriber implements EntitySubscriberInterface {
     await this.cache?.revoke(known.digests);
     this.events.emit({
       type: 'revoked',
-      at: new Date(),
+      at: new Date(this.now()),
       ids: known.digests,
       userId: known.userId,
       reason: 'user-deleted',

@@ -6,7 +6,13 @@ import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSource, DataSourceOptions } from 'typeorm';
-import { QSessionsModule, SessionService, type QSessionsModuleOptions } from '../../lib/index.js';
+import {
+  getQSessionsClockToken,
+  QSessionsModule,
+  SessionService,
+  type QSessionsClock,
+  type QSessionsModuleOptions,
+} from '../../lib/index.js';
 import { QSESSIONS_STORE } from '../../lib/qsessions.constants.js';
 import { dataSourceOptions, ensureDatabase } from './databases.js';
 import { redisUrl, type Variant } from './matrix.js';
@@ -25,6 +31,8 @@ export interface TestAppOptions {
   keepSchema?: boolean;
   /** For sqlite variants: a database file instead of memory (to share it between two apps). */
   sqliteFile?: string;
+  /** The module's clock, given as a test would: overriding its token (default: the real time). */
+  clock?: QSessionsClock;
 }
 
 export interface TestApp {
@@ -82,7 +90,9 @@ export async function startTestApp(variant: Variant, options: TestAppOptions = {
   })(TestAppModule);
 
   const adapter = variant.adapter === 'fastify' ? new FastifyAdapter() : new ExpressAdapter();
-  const app = await NestFactory.create(TestAppModule, adapter, { logger: quietLogger() });
+  const app = options.clock
+    ? await createWithClock(TestAppModule, adapter, options.clock)
+    : await NestFactory.create(TestAppModule, adapter, { logger: quietLogger() });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   const { getDataSourceToken } = await import('@nestjs/typeorm');
@@ -95,6 +105,20 @@ export async function startTestApp(variant: Variant, options: TestAppOptions = {
     cacheKeyPrefix,
     close: () => app.close(),
   };
+}
+
+/** The app built through Nest's testing module, with the clock's token overridden as the docs show. */
+async function createWithClock(
+  appModule: Type,
+  adapter: ExpressAdapter | FastifyAdapter,
+  clock: QSessionsClock,
+): Promise<INestApplication> {
+  const { Test } = await import('@nestjs/testing');
+  const moduleRef = await Test.createTestingModule({ imports: [appModule] })
+    .overrideProvider(getQSessionsClockToken())
+    .useValue(clock)
+    .compile();
+  return moduleRef.createNestApplication(adapter, { logger: quietLogger() });
 }
 
 /** The store the app runs on (to check the engine chosen). */
