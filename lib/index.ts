@@ -22,6 +22,7 @@ export type { QSessionsClock } from './util/clock.js';
 export { QSessionsConfigError } from './options/qsessions-config.error.js';
 export { QSessionsTableMissingError } from './typeorm/qsessions-table-missing.error.js';
 export { SessionService, type UserOrId } from './services/session.service.js';
+export type { RevocationOptions } from './services/revocation-options.js';
 export type { SessionView } from './services/session-view.js';
 export { QSession, QSESSION_TABLE } from './typeorm/qsession.entity.js';
 export { QSessionRevocation, QSESSION_REVOCATION_TABLE } from './typeorm/qsession-revocation.entity.js';
@@ -39,6 +40,7 @@ export {
   SessionStoreUnavailableError,
 } from './session/session-errors.js';
 export type {
+  BuiltInRevocationReason,
   RevocationReason,
   SessionCreatedEvent,
   SessionEvent,

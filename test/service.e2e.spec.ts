@@ -147,6 +147,36 @@ describe.each(variants())('SessionService on $name', (variant) => {
     expect(events).toContainEqual(expect.objectContaining({ type: 'revoked', ids: [id], userId: users.bob.id }));
   });
 
+  it('the reason an app gives reaches the revoked event; one that is not a reason is refused and ends nothing', async () => {
+    const dave = await t.dataSource.getRepository(IntUser).save({ username: 'dave' });
+    const [here, phone, tablet, laptop] = ['Here/1', 'Phone/1', 'Tablet/1', 'Laptop/1'].map(
+      (agent) => new Client(t, agent),
+    );
+    for (const client of [here!, phone!, tablet!, laptop!]) await client.login(dave.id);
+    const reasonOf = (id: string) =>
+      events.find((event) => event.type === 'revoked' && event.ids.includes(id)) as { reason: string } | undefined;
+
+    for (const reason of ['', 'x'.repeat(65), 'line\nbreak', 42]) {
+      await expect(t.sessions.revoke(dave.id, digest(phone!.key!), { reason: reason as string })).rejects.toThrow(
+        /revocation reason/,
+      );
+      await expect(t.sessions.revokeAll(dave.id, { reason: reason as string })).rejects.toThrow(/revocation reason/);
+    }
+    expect(await t.dataSource.getRepository(QSession).countBy({ userId: dave.id })).toBe(4);
+    expect(events.filter((event) => event.type === 'revoked')).toEqual([]);
+
+    expect(await t.sessions.revoke(dave.id, digest(phone!.key!), { reason: 'user-request' })).toBe(true);
+    expect(reasonOf(digest(phone!.key!))?.reason).toBe('user-request');
+    expect(await t.sessions.revokeById(digest(tablet!.key!), { reason: 'admin' })).toBe(true);
+    expect(reasonOf(digest(tablet!.key!))?.reason).toBe('admin');
+    const response = await here!.send('post', '/me/sessions/revoke-others', { reason: 'password-changed' });
+    expect(response.body).toEqual({ ended: 1 });
+    expect(reasonOf(digest(laptop!.key!))?.reason).toBe('password-changed');
+    expect(await laptop!.whoami()).toBeNull();
+    expect(await t.sessions.revokeAll(dave.id, { reason: 'account-locked' })).toBe(1);
+    expect(reasonOf(digest(here!.key!))?.reason).toBe('account-locked');
+  });
+
   it('revokeAll() ends every session of the user, the requesting one included', async () => {
     const repository = t.dataSource.getRepository(IntUser);
     const carol = await repository.save({ username: 'carol' });

@@ -1,7 +1,14 @@
 import type { UserId } from '../session/session-record.js';
 
-/** Why sessions ended. */
-export type RevocationReason =
+/**
+ * Why sessions ended: one of the library's own reasons, or the one an app gave to `revoke()`,
+ * `revokeOthers()` or `revokeAll()` (`'password-changed'`, `'admin'`, `'user-request'`, or a
+ * string of its own).
+ */
+export type RevocationReason = BuiltInRevocationReason | (string & {});
+
+/** The reasons the library itself gives, and the ones it names for apps to give. */
+export type BuiltInRevocationReason =
   /** `SessionService.logout()` or `req.session.destroy()`. */
   | 'logout'
   /** `req.session.regenerate()` replaced the session (passport does this at login and logout). */
@@ -15,7 +22,13 @@ export type RevocationReason =
   /** The user was deleted through TypeORM. */
   | 'user-deleted'
   /** `SessionService.clearExpired()` purged expired sessions. */
-  | 'expired';
+  | 'expired'
+  /** The app's: other sessions signed out after a password change. */
+  | 'password-changed'
+  /** The app's: the person ended the session themselves (a sessions page). */
+  | 'user-request'
+  /** The app's: staff ended the session. */
+  | 'admin';
 
 /** What every event says about the client (never the session key). */
 interface SessionEventBase {

@@ -22,6 +22,7 @@ import type { LocationInfo } from '../geoip/location-info.js';
 import { parseDevice } from '../user-agent/device-info.js';
 import { resolveQSessionUserEntity } from '../typeorm/user-entity.js';
 import type { SessionView } from './session-view.js';
+import { revocationReason, type RevocationOptions } from './revocation-options.js';
 
 /** A user entity object, or its primary key. */
 export type UserOrId = UserId | object;
@@ -92,41 +93,54 @@ export class SessionService {
 
   /**
    * Ends one of the user's sessions by its public id. Resolves to false, changing nothing, when
-   * the id is not one of that user's live sessions.
+   * the id is not one of that user's live sessions. `options.reason` goes on the `revoked` event
+   * (default `'revoke'`).
    */
-  async revoke(user: UserOrId, id: string): Promise<boolean> {
+  async revoke(user: UserOrId, id: string, options?: RevocationOptions): Promise<boolean> {
+    const reason = revocationReason(options, 'revoke');
     if (!isWellFormedDigest(id)) return false;
     const userId = this.userIdOf(user);
     // One statement: the delete itself is scoped to the user's live sessions.
     if (!(await this.store.deleteOfUser(userId, id))) return false;
-    this.announce(userId, [id], 'revoke');
+    this.announce(userId, [id], reason);
     return true;
   }
 
   /**
    * Ends any session by its public id, whoever owns it: for admin tools only, after checking that
-   * the caller is staff. Resolves to false when no live session has that id.
+   * the caller is staff. Resolves to false when no live session has that id. `options.reason`
+   * goes on the `revoked` event (default `'revoke'`; `'admin'` says who did it).
    */
-  async revokeById(id: string): Promise<boolean> {
+  async revokeById(id: string, options?: RevocationOptions): Promise<boolean> {
+    const reason = revocationReason(options, 'revoke');
     if (!isWellFormedDigest(id)) return false;
     const record = await this.store.get(id);
     if (!record) return false;
-    return (await this.end(record.userId, [id], 'revoke')) > 0;
+    return (await this.end(record.userId, [id], reason)) > 0;
   }
 
-  /** Ends every session of the requesting user except the requesting one; resolves to how many. */
-  async revokeOthers(req: object): Promise<number> {
+  /**
+   * Ends every session of the requesting user except the requesting one; resolves to how many.
+   * `options.reason` goes on the `revoked` event (default `'revoke-others'`; after a password
+   * change, `'password-changed'`).
+   */
+  async revokeOthers(req: object, options?: RevocationOptions): Promise<number> {
+    const reason = revocationReason(options, 'revoke-others');
     const state = this.stateOf(req);
     const userId = state.record?.userId;
     if (userId === undefined || userId === null) return 0;
     const others = (await this.store.liveDigestsOfUser(userId)).filter((digest) => digest !== state.record?.digest);
-    return this.end(userId, others, 'revoke-others');
+    return this.end(userId, others, reason);
   }
 
-  /** Ends every session of the user (this request's included); resolves to how many. */
-  async revokeAll(user: UserOrId): Promise<number> {
+  /**
+   * Ends every session of the user (this request's included); resolves to how many.
+   * `options.reason` goes on the `revoked` event (default `'revoke-all'`).
+   */
+  async revokeAll(user: UserOrId, options?: RevocationOptions): Promise<number> {
+    const reason = revocationReason(options, 'revoke-all');
     const userId = this.userIdOf(user);
-    return this.end(userId, await this.store.liveDigestsOfUser(userId), 'revoke-all');
+    return this.end(userId, await this.store.liveDigestsOfUser(userId), reason);
   }
 
   /**

@@ -22,8 +22,8 @@ export class MySessionsController {
 
   @Post('revoke-others')
   @HttpCode(200)
-  async revokeOthers(@Req() req: object) {
-    return { ended: await this.sessions.revokeOthers(req) };
+  async revokeOthers(@Req() req: object, @Body() body: { reason?: string } = {}) {
+    return { ended: await this.sessions.revokeOthers(req, { reason: body?.reason }) };
   }
 
   @Post('revoke-all')
