@@ -29,6 +29,10 @@ export { QSessionRevocation, QSESSION_REVOCATION_TABLE } from './typeorm/qsessio
 export { setQSessionUserEntity, type UserEntityClass } from './typeorm/user-entity.js';
 export { CurrentSession, CurrentSessionId } from './decorators/current-session.decorator.js';
 export { ClientInfo } from './decorators/client-info.decorator.js';
+export { RequireFreshSession, type RequireFreshSessionOptions } from './decorators/require-fresh-session.decorator.js';
+export { FreshSessionGuard } from './guards/fresh-session.guard.js';
+export { ReauthenticationRequiredException } from './guards/reauthentication-required.exception.js';
+export type { Duration, DurationUnit } from './util/duration.js';
 export type { ClientDetails } from './session/client-details.js';
 export { QSessionsMiddleware } from './http/qsessions.middleware.js';
 export { RequestSession, type SessionCallback } from './session/request-session.js';

@@ -198,7 +198,7 @@ export function getQSessionsOptionsToken(): symbol {
  * Injection token of the session store every request, `SessionService` and the middleware go
  * through (for `cached_db`, the database behind its cache). Override it in a test to observe or
  * replace session storage; the value must implement the store's methods (`get`, `create`,
- * `update`, `delete`, `listByUser`, `liveDigestsOfUser`, `deleteExpiredBatch`,
+ * `update`, `delete`, `deleteOfUser`, `relabelOfUser`, `listByUser`, `liveDigestsOfUser`, `deleteExpiredBatch`,
  * `recheckUserSessions`).
  *
  * @example

@@ -486,6 +486,8 @@ describe.each(variants())('conformance $name', (variant) => {
         expireDate: new Date(now.getTime() + HOUR),
         createdAt: now,
         updatedAt: now,
+        reauthenticatedAt: null,
+        label: null,
       }),
     ).rejects.toBeInstanceOf(DuplicateSessionError);
     expect((await rowOf(t, one.key!))!.sessionData).toBe(existing.sessionData);

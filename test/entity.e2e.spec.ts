@@ -34,6 +34,8 @@ describe.each(databaseVariants())('QSession entity on $name', (variant) => {
             'created_at',
             'expire_date',
             'ip',
+            'label',
+            'reauthenticated_at',
             'session_data',
             'session_key',
             'updated_at',
@@ -44,6 +46,9 @@ describe.each(databaseVariants())('QSession entity on $name', (variant) => {
         expect(columns.session_key!.isPrimary).toBe(true);
         expect(columns.user_id!.isNullable).toBe(true);
         expect(columns.user_agent!.length).toBe('300');
+        expect(columns.label!.length).toBe('64');
+        expect(columns.label!.isNullable).toBe(true);
+        expect(columns.reauthenticated_at!.isNullable).toBe(true);
         // TypeORM reports index columns in no fixed order; the set is what it can tell us.
         const indexed = table!.indices.map((index) => [...index.columnNames].sort().join(','));
         expect(indexed).toEqual(expect.arrayContaining(['expire_date', 'expire_date,user_id']));

@@ -77,10 +77,11 @@ describe('package entry points', () => {
     expect(await distFilesLoadedBy(specifier)).toContain(entry);
   });
 
-  it('nest-qsessions/migrations offers both migration factories', async () => {
+  it('nest-qsessions/migrations offers the migration factories', async () => {
     expect(await importedNames('nest-qsessions/migrations')).toEqual([
       'createQSessionRevocationsMigration',
       'createQSessionsMigration',
+      'createQSessionsUpgradeMigration',
     ]);
   });
 

@@ -97,6 +97,8 @@ describe.each(variants())('hostile input on $name', (variant) => {
       expireDate: new Date(now + 60_000),
       createdAt: new Date(now),
       updatedAt: new Date(now),
+      reauthenticatedAt: null,
+      label: null,
     });
     const response = await request(t.url).get('/read_session').set('Cookie', `sessionid=${key}`).expect(200);
     expect(response.body).toEqual({ planted: 'later' });

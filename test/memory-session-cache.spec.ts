@@ -21,6 +21,8 @@ function record(digest: string, overrides: Partial<SessionRecord> = {}, clock = 
     expireDate: new Date(clock + 3_600_000),
     createdAt: new Date(clock),
     updatedAt: new Date(clock),
+    reauthenticatedAt: null,
+    label: null,
     ...overrides,
   };
 }

@@ -205,6 +205,10 @@ class RecordingStore implements SessionStore {
     this.calls.push('deleteOfUser');
     return this.inner.deleteOfUser(userId, digest);
   }
+  relabelOfUser(userId: UserId, digest: string, label: string | null) {
+    this.calls.push('relabelOfUser');
+    return this.inner.relabelOfUser(userId, digest, label);
+  }
   listByUser(userId: UserId) {
     this.calls.push('listByUser');
     return this.inner.listByUser(userId);

@@ -42,6 +42,8 @@ function record(overrides: Partial<SessionRecord> = {}): SessionRecord {
     expireDate: new Date(now + 3_600_000),
     createdAt: new Date(now),
     updatedAt: new Date(now),
+    reauthenticatedAt: null,
+    label: null,
     ...overrides,
   };
 }

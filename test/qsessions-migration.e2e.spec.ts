@@ -5,6 +5,7 @@ import { DataSource, type DataSourceOptions, type QueryRunner } from 'typeorm';
 import { QSession, QSessionRevocation, setQSessionUserEntity } from '../lib/index.js';
 import {
   createQSessionRevocationsMigration,
+  createQSessionsUpgradeMigration,
   createQSessionsMigration,
   type QSessionsMigrationClass,
 } from '../lib/typeorm/migrations/index.js';
@@ -24,6 +25,7 @@ import { IntUser, UuidUser } from './support/users.js';
 const TIMESTAMP = 1_719_000_000_000;
 /** When an app upgraded from 0.1.0 added the revocations migration. */
 const UPGRADE_TIMESTAMP = 1_735_000_000_000;
+const COLUMNS_TIMESTAMP = 1_767_000_000_000;
 const folders: string[] = [];
 afterAll(() => {
   for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
@@ -57,6 +59,10 @@ function sessionsMigrationOf010(timestamp: number): QSessionsMigrationClass {
     async up(queryRunner: QueryRunner): Promise<void> {
       await new Current().up(queryRunner);
       await queryRunner.dropTable(tableName(queryRunner, 'qsessions_revocation'));
+      // 0.1.0's table had neither of the columns added since.
+      for (const column of ['reauthenticated_at', 'label']) {
+        await queryRunner.dropColumn(tableName(queryRunner, 'qsessions_session'), column);
+      }
     }
     async down(queryRunner: QueryRunner): Promise<void> {
       await queryRunner.dropTable(tableName(queryRunner, 'qsessions_session'));
@@ -96,6 +102,41 @@ async function expectRevocationsWork(app: DataSource): Promise<void> {
   expect(held.map((entry) => entry.digest)).toEqual([digest, null]);
   await ledger.release(held.map((entry) => entry.id));
   expect(await ledger.held(10)).toEqual([]);
+}
+
+/** Whether each of `columns` exists in qsessions_session. */
+async function columnsExist(app: DataSource, columns: string[]): Promise<boolean[]> {
+  const runner = app.createQueryRunner();
+  try {
+    return await Promise.all(columns.map((column) => runner.hasColumn('qsessions_session', column)));
+  } finally {
+    await runner.release();
+  }
+}
+
+/** The columns added since 0.1.0 store and read back through the store. */
+async function expectPolicyColumnsWork(app: DataSource): Promise<void> {
+  const user = await app.getRepository(IntUser).save({ username: `columns-${randomDigest().slice(0, 8)}` });
+  const store = new TypeOrmSessionStore(app);
+  const now = Date.now();
+  const digest = randomDigest();
+  const reauthenticatedAt = new Date(now - 2000);
+  await store.create({
+    digest,
+    data: '{}',
+    userId: user.id,
+    ip: null,
+    userAgent: null,
+    expireDate: new Date(now + 60_000),
+    createdAt: new Date(now),
+    updatedAt: new Date(now),
+    reauthenticatedAt,
+    label: null,
+  });
+  expect(await store.relabelOfUser(user.id, digest, 'Work laptop')).toBe(true);
+  const stored = await store.get(digest);
+  expect(stored?.label).toBe('Work laptop');
+  expect(Math.floor(stored!.reauthenticatedAt!.getTime() / 1000)).toBe(Math.floor(reauthenticatedAt.getTime() / 1000));
 }
 
 /** An empty database holding only the user table, as the app's own migrations would leave it. */
@@ -148,6 +189,8 @@ describe.each(databases)('createQSessionsMigration on %s', (kind) => {
             'created_at',
             'expire_date',
             'ip',
+            'label',
+            'reauthenticated_at',
             'session_data',
             'session_key',
             'updated_at',
@@ -191,6 +234,8 @@ describe.each(databases)('createQSessionsMigration on %s', (kind) => {
         expireDate: new Date(now + 60_000),
         createdAt: new Date(now),
         updatedAt: new Date(now),
+        reauthenticatedAt: null,
+        label: null,
       });
       expect((await store.get(digest))?.userId).toEqual(owner.id);
       expect(await store.listByUser(owner.id)).toHaveLength(1);
@@ -242,34 +287,41 @@ describe.each(databases)('createQSessionsMigration on %s', (kind) => {
         migrations: [
           createQSessionsMigration({ timestamp: TIMESTAMP }),
           createQSessionRevocationsMigration({ timestamp: UPGRADE_TIMESTAMP }),
+          createQSessionsUpgradeMigration({ timestamp: COLUMNS_TIMESTAMP }),
         ],
       });
       await app.initialize();
     });
     afterAll(() => app?.destroy());
 
-    it('createQSessionRevocationsMigration creates the revocations table alone, exactly as the entity defines it', async () => {
+    it('the revocations and upgrade migrations bring the tables exactly to the entities', async () => {
       expect(await tablesExist(app, ['qsessions_session', 'qsessions_revocation'])).toEqual({
         qsessions_session: true,
         qsessions_revocation: false,
       });
+      expect(await columnsExist(app, ['reauthenticated_at', 'label'])).toEqual([false, false]);
       const executed = await app.runMigrations();
       expect(executed.map((migration) => migration.name)).toEqual([
         `CreateQSessionRevocationsTable${UPGRADE_TIMESTAMP}`,
+        `UpgradeQSessionsTable${COLUMNS_TIMESTAMP}`,
       ]);
 
       expect(await pendingSchemaChanges(app)).toEqual([]);
       await expectRevocationsWork(app);
+      await expectPolicyColumnsWork(app);
     });
 
-    it('its down drops the revocations table alone; up works again after it', async () => {
+    it('each down drops what its up added, alone; up works again after them', async () => {
+      await app.undoLastMigration();
+      expect(await columnsExist(app, ['reauthenticated_at', 'label'])).toEqual([false, false]);
+      expect(await tablesExist(app, ['qsessions_revocation'])).toEqual({ qsessions_revocation: true });
       await app.undoLastMigration();
       expect(await tablesExist(app, ['qsessions_session', 'qsessions_revocation'])).toEqual({
         qsessions_session: true,
         qsessions_revocation: false,
       });
 
-      expect(await app.runMigrations()).toHaveLength(1);
+      expect(await app.runMigrations()).toHaveLength(2);
       expect(await pendingSchemaChanges(app)).toEqual([]);
     });
   });
@@ -284,6 +336,7 @@ describe.each(databases)('createQSessionsMigration on %s', (kind) => {
       migrations: [
         createQSessionsMigration({ timestamp: TIMESTAMP }),
         createQSessionRevocationsMigration({ timestamp: UPGRADE_TIMESTAMP }),
+        createQSessionsUpgradeMigration({ timestamp: COLUMNS_TIMESTAMP }),
       ],
     });
     await app.initialize();
@@ -291,9 +344,11 @@ describe.each(databases)('createQSessionsMigration on %s', (kind) => {
       expect((await app.runMigrations()).map((migration) => migration.name)).toEqual([
         `CreateQSessionsTable${TIMESTAMP}`,
         `CreateQSessionRevocationsTable${UPGRADE_TIMESTAMP}`,
+        `UpgradeQSessionsTable${COLUMNS_TIMESTAMP}`,
       ]);
       expect(await pendingSchemaChanges(app)).toEqual([]);
       await expectRevocationsWork(app);
+      await expectPolicyColumnsWork(app);
     } finally {
       await app.destroy();
     }
@@ -302,10 +357,11 @@ describe.each(databases)('createQSessionsMigration on %s', (kind) => {
   it.each([
     { label: 'createQSessionsMigration', migrations: () => [createQSessionsMigration({ timestamp: TIMESTAMP })] },
     {
-      label: "0.1.0's migration then createQSessionRevocationsMigration",
+      label: "0.1.0's migration then createQSessionRevocationsMigration and createQSessionsUpgradeMigration",
       migrations: () => [
         sessionsMigrationOf010(TIMESTAMP),
         createQSessionRevocationsMigration({ timestamp: UPGRADE_TIMESTAMP }),
+        createQSessionsUpgradeMigration({ timestamp: COLUMNS_TIMESTAMP }),
       ],
     },
   ])('$label: the entityPrefix applies to the tables as to the entities', async ({ migrations }) => {
@@ -374,6 +430,20 @@ describe('createQSessionsMigration options', () => {
     expect(() => createQSessionRevocationsMigration({ timestamp: TIMESTAMP, name: 'Revocations' })).toThrow(
       `nest-qsessions: a migration name must end with its timestamp (${TIMESTAMP}); got "Revocations".`,
     );
+  });
+
+  it('createQSessionsUpgradeMigration checks them alike and is named UpgradeQSessionsTable<timestamp>, or as asked', () => {
+    expect(() => createQSessionsUpgradeMigration({ timestamp: 1234 })).toThrow(
+      'nest-qsessions: createQSessionsUpgradeMigration() needs `timestamp`, a 13-digit time in milliseconds later than your existing migrations',
+    );
+    expect(() => createQSessionsUpgradeMigration({ timestamp: TIMESTAMP, name: 'Upgrade' })).toThrow(
+      `a migration name must end with its timestamp (${TIMESTAMP})`,
+    );
+    expect(new (createQSessionsUpgradeMigration({ timestamp: TIMESTAMP }))().name).toBe(
+      `UpgradeQSessionsTable${TIMESTAMP}`,
+    );
+    const Named = createQSessionsUpgradeMigration({ timestamp: TIMESTAMP, name: `AddSessionColumns${TIMESTAMP}` });
+    expect(Named.name).toBe(`AddSessionColumns${TIMESTAMP}`);
   });
 
   it('names the revocations migration CreateQSessionRevocationsTable<timestamp>, or as asked', () => {

@@ -104,6 +104,8 @@ function record(digest: string, overrides: Partial<SessionRecord> = {}): Session
     expireDate: new Date(now + 3_600_000),
     createdAt: new Date(now),
     updatedAt: new Date(now),
+    reauthenticatedAt: null,
+    label: null,
     ...overrides,
   };
 }

@@ -42,6 +42,8 @@ function newRecord(now: number): SessionRecord {
     expireDate: new Date(now + 14 * 24 * 3_600_000),
     createdAt: new Date(now),
     updatedAt: new Date(now),
+    reauthenticatedAt: null,
+    label: null,
   };
 }
 

@@ -31,6 +31,8 @@ function newRecord(userId: number, expiresInMs = 3_600_000): SessionRecord {
     expireDate: new Date(now + expiresInMs),
     createdAt: new Date(now),
     updatedAt: new Date(now),
+    reauthenticatedAt: null,
+    label: null,
   };
 }
 

@@ -1,6 +1,6 @@
-import request from 'supertest';
-import { QSession, type SessionEvent, type SessionView } from '../lib/index.js';
+import { QSession, type SessionEvent } from '../lib/index.js';
 import { sessionCookie } from './support/http.js';
+import { SessionClient as Client } from './support/session-client.js';
 import { variants, type Variant } from './support/matrix.js';
 import { MySessionsController } from './support/sessions.controller.js';
 import { startTestApp, type TestApp, type TestAppOptions } from './support/test-app.js';
@@ -10,39 +10,6 @@ import { digest } from './support/digest.js';
 import { TestClock } from './support/test-clock.js';
 
 // SessionService end to end: what a "my sessions" page does, on every engine, database and cache.
-
-/** One browser: its own User-Agent and cookie. */
-class Client {
-  key: string | undefined;
-  constructor(
-    private readonly t: TestApp,
-    readonly userAgent: string,
-  ) {}
-
-  async send(method: 'get' | 'post' | 'delete', path: string, body?: object) {
-    let test = request(this.t.url)[method](path).set('User-Agent', this.userAgent);
-    if (this.key) test = test.set('Cookie', `sessionid=${this.key}`);
-    const response = await (body ? test.send(body) : test);
-    const cookie = sessionCookie(response.headers);
-    if (cookie) this.key = cookie.attributes['max-age'] === '0' ? undefined : cookie.value;
-    return response;
-  }
-
-  async login(userId: number) {
-    const response = await this.send('post', '/me/sessions/login-as', { userId });
-    expect(response.status).toBe(200);
-  }
-
-  async list(): Promise<SessionView[]> {
-    const response = await this.send('get', '/me/sessions');
-    expect(response.status).toBe(200);
-    return response.body;
-  }
-
-  async whoami(): Promise<number | null> {
-    return (await this.send('get', '/me/sessions/whoami')).body.userId;
-  }
-}
 
 function appFor(variant: Variant, qsessions: TestAppOptions['qsessions'] = {}, clock?: TestClock) {
   return startTestApp(variant, { controllers: [TestController, MySessionsController], qsessions, clock });

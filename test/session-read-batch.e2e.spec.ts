@@ -28,6 +28,8 @@ function record(overrides: Partial<SessionRecord> = {}): SessionRecord {
     expireDate: new Date(now + 3_600_000),
     createdAt: new Date(now - 1000),
     updatedAt: new Date(now),
+    reauthenticatedAt: null,
+    label: null,
     ...overrides,
   };
 }

@@ -39,6 +39,8 @@ class MapSource implements SessionReadSource<Row> {
       expireDate: new Date(row.expiresAt),
       createdAt: at,
       updatedAt: at,
+      reauthenticatedAt: null,
+      label: null,
     };
   }
 }

@@ -16,6 +16,10 @@ export interface CachedRecord {
   e: number;
   c: number;
   m: number;
+  /** reauthenticatedAt (absent: null, as in entries of earlier versions). */
+  r?: number;
+  /** label (absent: null). */
+  l?: string;
 }
 
 /** Whether a value read from a cache is a record (anything else, such as an older format, is a miss). */
@@ -27,7 +31,7 @@ export function isCachedRecord(value: unknown): value is CachedRecord {
 
 /** The cached form of `record`, under `epoch`. */
 export function toCached(record: SessionRecord, epoch: number, texts: SharedTexts | null): CachedRecord {
-  return {
+  const cached: CachedRecord = {
     d: record.data,
     u: record.userId,
     i: texts ? texts.share(record.ip) : record.ip,
@@ -37,6 +41,9 @@ export function toCached(record: SessionRecord, epoch: number, texts: SharedText
     m: record.updatedAt.getTime(),
     ep: epoch,
   };
+  if (record.reauthenticatedAt) cached.r = record.reauthenticatedAt.getTime();
+  if (record.label !== null) cached.l = record.label;
+  return cached;
 }
 
 /** A new record from a cached one (the caller owns what it gets, whoever else holds the entry). */
@@ -50,6 +57,8 @@ export function fromCached(digest: string, cached: CachedRecord): SessionRecord 
     expireDate: new Date(cached.e),
     createdAt: new Date(cached.c ?? cached.e),
     updatedAt: new Date(cached.m ?? cached.e),
+    reauthenticatedAt: typeof cached.r === 'number' ? new Date(cached.r) : null,
+    label: typeof cached.l === 'string' ? cached.l : null,
   };
 }
 

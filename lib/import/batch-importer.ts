@@ -128,6 +128,9 @@ export class BatchImporter {
       expireDate: candidate.expireDate,
       createdAt: new Date(now),
       updatedAt: new Date(now),
+      // When the user signed in is not known: a step-up asks them to confirm who they are.
+      reauthenticatedAt: null,
+      label: null,
     };
   }
 }

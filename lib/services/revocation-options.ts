@@ -1,4 +1,5 @@
 import type { RevocationReason } from '../events/session-event.js';
+import { hasControlCharacters } from '../util/control-characters.js';
 
 /** Options of `SessionService.revoke()`, `revokeById()`, `revokeOthers()` and `revokeAll()`. */
 export interface RevocationOptions {
@@ -11,8 +12,6 @@ export interface RevocationOptions {
 }
 
 const MAX_REASON_LENGTH = 64;
-// eslint-disable-next-line no-control-regex -- control characters are what it looks for
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
 
 /** The reason given in `options`, or `fallback`; a TypeError that says why for one that is not a reason. */
 export function revocationReason(options: RevocationOptions | undefined, fallback: RevocationReason): RevocationReason {
@@ -23,7 +22,7 @@ export function revocationReason(options: RevocationOptions | undefined, fallbac
       `nest-qsessions: a revocation reason must be a string of 1 to ${MAX_REASON_LENGTH} characters; got ${describe(reason)}.`,
     );
   }
-  if (CONTROL_CHARACTERS.test(reason)) {
+  if (hasControlCharacters(reason)) {
     throw new TypeError('nest-qsessions: a revocation reason must not hold control characters (line breaks, tabs...).');
   }
   return reason;

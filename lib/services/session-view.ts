@@ -13,6 +13,10 @@ export interface SessionView {
   /** Approximate location from GeoIP: "City, Country", "Country", or null when unknown. */
   location: string | null;
   userAgent: string | null;
+  /** The name the person gave this device (`SessionService.rename()`), or null. */
+  label: string | null;
+  /** When the user last proved who they are on this session (sign-in or `markReauthenticated()`). */
+  reauthenticatedAt: Date | null;
   /** Browser, OS and device type parsed from the User-Agent, with a one-line `summary`. */
   device: DeviceInfo;
   createdAt: Date;

@@ -23,6 +23,8 @@ import { parseDevice } from '../user-agent/device-info.js';
 import { resolveQSessionUserEntity } from '../typeorm/user-entity.js';
 import type { SessionView } from './session-view.js';
 import { revocationReason, type RevocationOptions } from './revocation-options.js';
+import { durationMs, type Duration } from '../util/duration.js';
+import { sessionLabel } from './session-label.js';
 
 /** A user entity object, or its primary key. */
 export type UserOrId = UserId | object;
@@ -68,14 +70,51 @@ export class SessionService {
       for (const key of Object.keys(session)) delete session[key];
     }
     session.userId = userId;
-    try {
-      await state.cycleKey();
-    } catch (error) {
-      if (error instanceof SessionInterruptedError) {
-        throw new ConflictException('This session was ended or signed in by a concurrent request; sign in again.');
-      }
-      throw error;
+    // A sign-in is a proof of identity: the new row records it (see markReauthenticated()).
+    state.reauthenticated = true;
+    await interruptedAsConflict(state.cycleKey());
+  }
+
+  /**
+   * Records that the requesting session's user proved who they are just now (their password or
+   * second factor checked out): `@RequireFreshSession()` lets them through for its `within`
+   * from now. Saved at once. Throws when the request has no signed-in session.
+   */
+  async markReauthenticated(req: object): Promise<void> {
+    const state = this.stateOf(req);
+    if (state.record?.userId === null || state.record?.userId === undefined) {
+      throw new Error('nest-qsessions: markReauthenticated() needs a signed-in session; sign the user in instead.');
     }
+    state.reauthenticated = true;
+    await interruptedAsConflict(state.save());
+  }
+
+  /**
+   * When the requesting session's user last proved who they are (sign-in or
+   * `markReauthenticated()`), or null when the request has no signed-in session.
+   */
+  reauthenticatedAt(req: object): Date | null {
+    const record = getRequestState(req)?.record;
+    return record && record.userId !== null ? record.reauthenticatedAt : null;
+  }
+
+  /** Whether the requesting session's user proved who they are within `within` (ms or `'10m'`). */
+  isFresh(req: object, within: Duration): boolean {
+    const limit = durationMs(within, 'isFresh(req, within)');
+    const at = this.reauthenticatedAt(req);
+    return at !== null && this.clock.now() - at.getTime() <= limit;
+  }
+
+  /**
+   * Names one of the user's sessions ("Work laptop"), shown as `label` by `list()`; `null` or an
+   * empty string clears it. Owner-scoped like `revoke()`: false, changing nothing, for an id that
+   * is not one of the user's live sessions. The label is trimmed; one longer than 64 characters
+   * or holding control characters is refused with a `BadRequestException` (400) that says why.
+   */
+  async rename(user: UserOrId, id: string, label: string | null): Promise<boolean> {
+    const checked = sessionLabel(label);
+    if (!isWellFormedDigest(id)) return false;
+    return this.store.relabelOfUser(this.userIdOf(user), id, checked);
   }
 
   /** Signs the request out: its session row and cache entry are deleted and the cookie cleared. */
@@ -252,9 +291,23 @@ function toView(record: SessionRecord, current: boolean, location: string | null
     location,
     userAgent: record.userAgent,
     device: parseDevice(record.userAgent),
+    label: record.label,
+    reauthenticatedAt: record.reauthenticatedAt,
     createdAt: record.createdAt,
     lastActive: record.updatedAt,
     expiresAt: record.expireDate,
     current,
   };
+}
+
+/** The operation's result, with a session ended by a concurrent request reported as a 409. */
+async function interruptedAsConflict(operation: Promise<void>): Promise<void> {
+  try {
+    await operation;
+  } catch (error) {
+    if (error instanceof SessionInterruptedError) {
+      throw new ConflictException('This session was ended or signed in by a concurrent request; sign in again.');
+    }
+    throw error;
+  }
 }

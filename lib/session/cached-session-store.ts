@@ -64,6 +64,11 @@ export class CachedSessionStore implements SessionStore {
     return deleted;
   }
 
+  relabelOfUser(userId: UserId, digest: string, label: string | null): Promise<boolean> {
+    // The table alone: labels are read from it (list()), never from a cached copy.
+    return this.database.relabelOfUser(userId, digest, label);
+  }
+
   listByUser(userId: UserId): Promise<SessionRecord[]> {
     return this.database.listByUser(userId);
   }

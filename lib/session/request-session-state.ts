@@ -44,6 +44,8 @@ export class RequestSessionState implements SessionController, SessionCookieHost
   /** The session was ended by a concurrent request during this one: never saved again. */
   interrupted = false;
   touched = false;
+  /** The user proved who they are during this request (a sign-in, `markReauthenticated()`): the next write records it. */
+  reauthenticated = false;
   /** A save happened during this request: the cookie must go out with the response. */
   cookieDue = false;
   /** Set when saving failed: the headers every later commit of this request gives, saving nothing. */

@@ -204,13 +204,17 @@ export class SessionLifecycle implements SessionPersistence {
     state.sessionKey = null;
     state.record = null;
     state.storedData = '{}';
-    await this.write(state, JSON.stringify(state.session));
+    await this.write(state, JSON.stringify(state.session), previous);
     // Nothing was stored for a session without a user under `storeAnonymous: false`.
     if (state.record) this.announce(state, 'rotated', previous?.digest ?? null);
   }
 
-  /** Writes the session; resolves to true when a new row was created. */
-  private async write(state: RequestSessionState, json: string): Promise<boolean> {
+  /** Writes the session (`previous`: the row it replaces, on a rotation); resolves to true when a new row was created. */
+  private async write(
+    state: RequestSessionState,
+    json: string,
+    previous: SessionRecord | null = null,
+  ): Promise<boolean> {
     const userId = this.options.userIdFromSession(state.session) ?? null;
     // Not stored (`storeAnonymous: false`): an explicit save() is a no-op, and the response's
     // plan deletes a stored row that lost its user.
@@ -226,6 +230,7 @@ export class SessionLifecycle implements SessionPersistence {
       userAgent: state.client.userAgent,
       expireDate: this.expiryFrom(now, state.customMaxAge, userId, state.record?.createdAt.getTime() ?? now),
       updatedAt: new Date(now),
+      reauthenticatedAt: this.reauthenticatedAt(state, state.record ?? previous, userId, now),
     };
     const created = state.record === null;
     if (state.record) {
@@ -233,13 +238,31 @@ export class SessionLifecycle implements SessionPersistence {
       if (!(await this.store.update(record))) throw new SessionInterruptedError();
       state.record = record;
     } else {
-      state.record = await this.createWithFreshKey(state, { ...fields, createdAt: new Date(now) });
+      // A label names one session: a new sign-in starts without one.
+      state.record = await this.createWithFreshKey(state, { ...fields, createdAt: new Date(now), label: null });
     }
+    state.reauthenticated = false;
     state.storedData = data;
     state.storedMaxAge = state.customMaxAge;
     state.touched = false;
     state.cookieDue = true;
     return created;
+  }
+
+  /**
+   * When the session's user last proved who they are: now when they did during this request, or
+   * when the user is new to the session (a sign-in, however it came: `login()`, passport's
+   * regenerate, a handler setting the user id); otherwise what the row says. Null without a user.
+   */
+  private reauthenticatedAt(
+    state: RequestSessionState,
+    before: SessionRecord | null,
+    userId: UserId | null,
+    now: number,
+  ): Date | null {
+    if (userId === null) return null;
+    const sameUser = before !== null && before.userId !== null && String(before.userId) === String(userId);
+    return state.reauthenticated || !sameUser ? new Date(now) : before.reauthenticatedAt;
   }
 
   private announce(state: RequestSessionState, type: 'created' | 'rotated', previousId: string | null): void {

@@ -14,4 +14,8 @@ export interface SessionRecord {
   expireDate: Date;
   createdAt: Date;
   updatedAt: Date;
+  /** When the user last proved who they are on this session: its sign-in, or `markReauthenticated()`. */
+  reauthenticatedAt: Date | null;
+  /** The device name the person gave this session ("Work laptop"), or null. */
+  label: string | null;
 }

@@ -18,6 +18,11 @@ export interface SessionStore {
   delete(digests: readonly string[]): Promise<number>;
   /** Deletes the live session `digest` only if it belongs to `userId`; resolves to whether it did. */
   deleteOfUser(userId: UserId, digest: string): Promise<boolean>;
+  /**
+   * Sets the label of the live session `digest` only if it belongs to `userId`; resolves to whether
+   * it did. A request's later save never changes a label.
+   */
+  relabelOfUser(userId: UserId, digest: string, label: string | null): Promise<boolean>;
   /** Live sessions of one user, most recently active first. */
   listByUser(userId: UserId): Promise<SessionRecord[]>;
   /** Digests of the live (unexpired) sessions of one user. */

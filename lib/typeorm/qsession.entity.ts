@@ -60,6 +60,18 @@ export class QSession {
   @Column({ name: 'updated_at', precision: 3 })
   updatedAt: Date;
 
+  /**
+   * When the user last proved who they are on this session (its sign-in, or
+   * `SessionService.markReauthenticated()`); null without a user. `@RequireFreshSession()` reads it.
+   */
+  // `type: Date`: a `Date | null` property reflects as Object; Date lets each driver pick its type, as for the others.
+  @Column({ name: 'reauthenticated_at', type: Date, precision: 3, nullable: true })
+  reauthenticatedAt: Date | null;
+
+  /** The name the person gave this device ("Work laptop"; `SessionService.rename()`), or null. */
+  @Column({ name: 'label', type: 'varchar', length: 64, nullable: true })
+  label: string | null;
+
   /** Browser, OS and device parsed from the User-Agent (ua-parser-js), e.g. summary "Chrome on macOS". */
   device(): DeviceInfo {
     return parseDevice(this.userAgent);

@@ -3,7 +3,18 @@ import { argument, compileStatement, type CompiledStatement } from './compiled-s
 import { QSession } from './qsession.entity.js';
 
 /** The record fields, in the order the insert and update statements take them as arguments. */
-export const FIELDS = ['digest', 'data', 'expireDate', 'userId', 'userAgent', 'ip', 'createdAt', 'updatedAt'] as const;
+export const FIELDS = [
+  'digest',
+  'data',
+  'expireDate',
+  'userId',
+  'userAgent',
+  'ip',
+  'createdAt',
+  'updatedAt',
+  'reauthenticatedAt',
+  'label',
+] as const;
 /** One field of a session record. */
 export type Field = (typeof FIELDS)[number];
 
@@ -17,6 +28,8 @@ export const PROPERTY = {
   ip: 'ip',
   createdAt: 'createdAt',
   updatedAt: 'updatedAt',
+  reauthenticatedAt: 'reauthenticatedAt',
+  label: 'label',
 } as const satisfies Record<Field, keyof QSession>;
 
 // The table's alias in the SELECT statements.
@@ -56,10 +69,12 @@ export class SessionStatementTexts {
   readonly selectLiveDigestsOfUser: CompiledStatement;
   /** Arguments: the record's FIELDS. */
   readonly insertRow: CompiledStatement;
-  /** Every column but created_at, by digest. Arguments: the record's FIELDS. */
+  /** Every column but created_at and label, by digest. Arguments: the record's FIELDS. */
   readonly updateRow: CompiledStatement;
   /** The live row `digest` if `userId` owns it. Arguments: digest, userId, now. */
   readonly deleteLiveOfUser: CompiledStatement;
+  /** The label of the live row `digest` if `userId` owns it. Arguments: label, digest, userId, now. */
+  readonly relabelLiveOfUser: CompiledStatement;
   /** PostgreSQL: the rows of an array of digests. Arguments: digests (an array). */
   readonly deleteOfArray: CompiledStatement | null;
   private readonly selectLiveOfLists = new Map<number, CompiledStatement>();
@@ -97,6 +112,17 @@ export class SessionStatementTexts {
         .andWhere(`${PROPERTY.userId} = :userId`)
         .andWhere(`${PROPERTY.expireDate} > :now`)
         .setParameters({ digest: argument(0), userId: argument(1), now: argument(2) }),
+    );
+    this.relabelLiveOfUser = compileStatement(
+      this.dataSource
+        .createQueryBuilder()
+        .update(QSession)
+        .set({ label: () => ':label' })
+        .where(`${PROPERTY.digest} = :digest`)
+        .andWhere(`${PROPERTY.userId} = :userId`)
+        .andWhere(`${PROPERTY.expireDate} > :now`)
+        .setParameters({ label: argument(0), digest: argument(1), userId: argument(2), now: argument(3) })
+        .updateEntity(false),
     );
     this.deleteOfArray = arrays
       ? compileStatement(
@@ -156,8 +182,9 @@ export class SessionStatementTexts {
   }
 
   private update(): CompiledStatement {
-    // created_at is written once, on insert; the digest is the key.
-    const { sessionKey: _key, createdAt: _created, ...changed } = ASSIGNED;
+    // created_at is written once, on insert; the digest is the key; the label only by a rename
+    // (a request's copy of the row may predate one, and must not undo it).
+    const { sessionKey: _key, createdAt: _created, label: _label, ...changed } = ASSIGNED;
     return compileStatement(
       this.dataSource
         .createQueryBuilder()

@@ -104,6 +104,22 @@ export class SessionStatements {
     return (affected ?? 0) > 0;
   }
 
+  /** Sets the label of the live row `digest` if `userId` owns it; resolves to whether one changed. */
+  async relabelOfUser(
+    userId: SessionRecord['userId'],
+    digest: string,
+    label: string | null,
+    now: Date,
+  ): Promise<boolean> {
+    const { affected } = await this.run(this.texts.relabelLiveOfUser, [
+      this.persistent('label', label),
+      this.persistent('digest', digest),
+      this.persistent('userId', userId),
+      this.persistent('expireDate', now),
+    ]);
+    return (affected ?? 0) > 0;
+  }
+
   /** Deletes rows by digest (the caller keeps lists short); resolves to how many went. */
   async delete(digests: readonly string[]): Promise<number> {
     const keys = digests.map((digest) => this.persistent('digest', digest));
@@ -155,6 +171,8 @@ export class SessionStatements {
       ip: this.hydrated('ip', row) as string | null,
       createdAt: this.hydrated('createdAt', row) as Date,
       updatedAt: this.hydrated('updatedAt', row) as Date,
+      reauthenticatedAt: this.hydrated('reauthenticatedAt', row) as Date | null,
+      label: this.hydrated('label', row) as string | null,
     };
   }
 

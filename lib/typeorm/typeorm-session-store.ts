@@ -55,6 +55,10 @@ export class TypeOrmSessionStore implements SessionStore {
     return this.statements.deleteOfUser(userId, digest, new Date(this.now()));
   }
 
+  relabelOfUser(userId: UserId, digest: string, label: string | null): Promise<boolean> {
+    return this.statements.relabelOfUser(userId, digest, label, new Date(this.now()));
+  }
+
   listByUser(userId: UserId): Promise<SessionRecord[]> {
     return this.statements.listOfUser(userId, new Date(this.now()));
   }

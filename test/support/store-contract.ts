@@ -49,6 +49,8 @@ function record(overrides: Partial<SessionRecord> = {}): SessionRecord {
     expireDate: new Date(now + HOUR),
     createdAt: new Date(now - 60_000),
     updatedAt: new Date(now),
+    reauthenticatedAt: null,
+    label: null,
     ...overrides,
   };
 }
@@ -61,6 +63,7 @@ function asStored(session: SessionRecord): Record<string, unknown> {
     expireDate: second(session.expireDate),
     createdAt: second(session.createdAt),
     updatedAt: second(session.updatedAt),
+    reauthenticatedAt: session.reauthenticatedAt && second(session.reauthenticatedAt),
   };
 }
 
@@ -75,6 +78,8 @@ async function rowOf(repository: Repository<QSession>, digest: string): Promise<
     ip: row.ip,
     userAgent: row.userAgent,
     expireDate: row.expireDate,
+    reauthenticatedAt: row.reauthenticatedAt,
+    label: row.label,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   });
@@ -137,15 +142,15 @@ export function describeStoreContract(version: string): void {
 
 function describeWrites(h: Harness): void {
   it('inserts a row that TypeORM reads back as written, and refuses the same digest twice', async () => {
-    const session = record({ userId: 1 });
+    const session = record({ userId: 1, reauthenticatedAt: new Date(Date.now() - 5000), label: 'Work laptop' });
     await h.store.create(session);
     expect(await rowOf(h.repository, session.digest)).toEqual(asStored(session));
     await expect(h.store.create(record({ digest: session.digest }))).rejects.toBeInstanceOf(DuplicateSessionError);
     await expect(h.store.create(record({ userId: 999_999 }))).rejects.toThrow(/does not match any row/);
   });
 
-  it('updates every column but created_at, and says whether the row was there', async () => {
-    const session = record();
+  it('updates every column but created_at and label, and says whether the row was there', async () => {
+    const session = record({ label: 'Phone' });
     await h.store.create(session);
     const changed: SessionRecord = {
       ...session,
@@ -156,9 +161,13 @@ function describeWrites(h: Harness): void {
       expireDate: new Date(session.expireDate.getTime() + HOUR),
       createdAt: new Date(0),
       updatedAt: new Date(session.updatedAt.getTime() + 5000),
+      reauthenticatedAt: new Date(session.updatedAt.getTime() + 4000),
+      label: 'Stale copy',
     };
     expect(await h.store.update(changed)).toBe(true);
-    expect(await rowOf(h.repository, session.digest)).toEqual(asStored({ ...changed, createdAt: session.createdAt }));
+    expect(await rowOf(h.repository, session.digest)).toEqual(
+      asStored({ ...changed, createdAt: session.createdAt, label: 'Phone' }),
+    );
     expect(await h.store.update(record())).toBe(false);
   });
 }
@@ -222,6 +231,21 @@ function describeDeletes(h: Harness): void {
     expect(await h.store.deleteOfUser(1, owned.digest)).toBe(true);
     expect(await rowOf(h.repository, owned.digest)).toBeNull();
     expect(await h.store.deleteOfUser(1, owned.digest)).toBe(false);
+  });
+
+  it('relabels a live row only for its owner, and clears a label with null', async () => {
+    const owned = record({ userId: 1 });
+    const expired = record({ userId: 1, expireDate: new Date(Date.now() - 1000) });
+    for (const session of [owned, expired]) await h.store.create(session);
+    expect(await h.store.relabelOfUser(2, owned.digest, 'Not mine')).toBe(false);
+    expect(await h.store.relabelOfUser(1, expired.digest, 'Gone')).toBe(false);
+    expect(await h.store.relabelOfUser(1, record().digest, 'Unknown')).toBe(false);
+    expect((await rowOf(h.repository, owned.digest))?.label).toBeNull();
+    expect(await h.store.relabelOfUser(1, owned.digest, 'Work laptop')).toBe(true);
+    expect((await rowOf(h.repository, owned.digest))?.label).toBe('Work laptop');
+    expect((await h.store.get(owned.digest))?.label).toBe('Work laptop');
+    expect(await h.store.relabelOfUser(1, owned.digest, null)).toBe(true);
+    expect((await rowOf(h.repository, owned.digest))?.label).toBeNull();
   });
 
   it('deletes expired rows in batches and leaves live ones', async () => {

@@ -130,7 +130,7 @@ export function createQSessionRevocationsMigration(
  * is 13 digits and the name ends with it; otherwise an error that names `factory` and says which
  * timestamp to take (`after`: what it must be later than).
  */
-function migrationName(
+export function migrationName(
   factory: string,
   options: { timestamp: number; name?: string },
   defaultPrefix: string,
@@ -154,7 +154,7 @@ function migrationName(
 }
 
 /** A migration class named `name` (its `name` property and the class's own) running these steps. */
-function namedMigration(
+export function namedMigration(
   name: string,
   steps: { up(queryRunner: QueryRunner): Promise<void>; down(queryRunner: QueryRunner): Promise<void> },
 ): QSessionsMigrationClass {
@@ -172,6 +172,23 @@ function namedMigration(
   // The class's own name too, for TypeORM's logs and for code that reads constructor.name.
   Object.defineProperty(migration, 'name', { value: name });
   return migration;
+}
+
+/**
+ * The columns of `qsessions_session` that came after version 0.1.0's table: created with the
+ * table, or added to an older one by createQSessionsUpgradeMigration.
+ */
+export function addedSessionColumns(queryRunner: QueryRunner): TableColumnOptions[] {
+  const column = columnNamer(queryRunner);
+  return [
+    {
+      name: column('reauthenticatedAt', 'reauthenticated_at'),
+      type: dateColumnType(queryRunner),
+      precision: 3,
+      isNullable: true,
+    },
+    { name: column('label', 'label'), type: 'varchar', length: '64', isNullable: true },
+  ];
 }
 
 /** Creates `qsessions_session` as the QSession entity defines it, with its indexes and foreign key. */
@@ -197,6 +214,7 @@ async function createSessionsTable(queryRunner: QueryRunner, userTable: string |
         { name: column('ip', 'ip'), type: 'varchar', length: '45', isNullable: true },
         { name: column('createdAt', 'created_at'), type: dateType, precision: 3 },
         { name: column('updatedAt', 'updated_at'), type: dateType, precision: 3 },
+        ...addedSessionColumns(queryRunner),
       ],
     }),
   );
@@ -251,14 +269,14 @@ async function dropRevocationsTable(queryRunner: QueryRunner): Promise<void> {
 }
 
 /** `table` of the entity class `entityName`, through the naming strategy and with the DataSource's `entityPrefix`. */
-function prefixedTableName(queryRunner: QueryRunner, entityName: string, table: string): string {
+export function prefixedTableName(queryRunner: QueryRunner, entityName: string, table: string): string {
   const { namingStrategy, options } = queryRunner.connection;
   const base = namingStrategy.tableName(entityName, table);
   return options.entityPrefix ? namingStrategy.prefixTableName(options.entityPrefix, base) : base;
 }
 
 /** A column's name through the naming strategy, from its property and the name the entity gives it. */
-function columnNamer(queryRunner: QueryRunner): (property: string, databaseName: string) => string {
+export function columnNamer(queryRunner: QueryRunner): (property: string, databaseName: string) => string {
   const { namingStrategy } = queryRunner.connection;
   return (property, databaseName) => namingStrategy.columnName(property, databaseName, []);
 }

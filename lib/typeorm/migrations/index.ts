@@ -7,3 +7,7 @@ export {
   type QSessionsMigrationClass,
   type QSessionsMigrationOptions,
 } from './create-qsessions-migration.js';
+export {
+  createQSessionsUpgradeMigration,
+  type QSessionsUpgradeMigrationOptions,
+} from './upgrade-qsessions-migration.js';
