@@ -16,12 +16,14 @@ export type {
   QSessionsLegacyCookieOptions,
   QSessionsModuleOptions,
   QSessionsModuleRootOptions,
+  SessionLimitPolicy,
   TrustProxyOption,
 } from './qsessions.options.js';
 export type { QSessionsClock } from './util/clock.js';
 export { QSessionsConfigError } from './options/qsessions-config.error.js';
 export { QSessionsTableMissingError } from './typeorm/qsessions-table-missing.error.js';
-export { SessionService, type UserOrId } from './services/session.service.js';
+export { SessionService, type LoginOptions, type UserOrId } from './services/session.service.js';
+export { SessionLimitError } from './services/session-limit.error.js';
 export type { RevocationOptions } from './services/revocation-options.js';
 export type { SessionView } from './services/session-view.js';
 export { QSession, QSESSION_TABLE } from './typeorm/qsession.entity.js';

@@ -219,6 +219,19 @@ export interface QSessionsModuleOptions {
    * Without a database, locations are null.
    */
   geoip?: GeoIpOptions | false;
+  /**
+   * Most live sessions one user may have at once (a whole number ≥ 1). Default null: no limit.
+   * Counted at each sign-in, across every app process sharing the database.
+   */
+  maxSessionsPerUser?: number | null;
+  /**
+   * What a sign-in does when its user already has `maxSessionsPerUser` live sessions:
+   * `'evict-least-recent'` (default) ends the session used least recently, `'evict-oldest'` the
+   * one signed in first (either as a revocation with reason `'limit'`); `'refuse'` makes
+   * `SessionService.login()` throw a `SessionLimitError` listing the sessions, so that the person
+   * can choose one to end (`login(req, user, { replacing: id })`).
+   */
+  onSessionLimit?: SessionLimitPolicy;
   /** Largest session data, in bytes of JSON, that may be saved. Default 65536. */
   maxDataBytes?: number;
   /**
@@ -234,6 +247,9 @@ export interface QSessionsModuleOptions {
    */
   legacyCookie?: QSessionsLegacyCookieOptions;
 }
+
+/** What a sign-in does at the `maxSessionsPerUser` limit (see `onSessionLimit`). */
+export type SessionLimitPolicy = 'evict-least-recent' | 'evict-oldest' | 'refuse';
 
 /** `forRoot()` options: the settings plus the app's user entity. */
 export interface QSessionsModuleRootOptions extends QSessionsModuleOptions {
@@ -261,6 +277,8 @@ export const QSESSIONS_DEFAULTS = Object.freeze({
   absoluteLifetime: null,
   anonymousLifetime: DAY_MS,
   storeAnonymous: true,
+  maxSessionsPerUser: null,
+  onSessionLimit: 'evict-least-recent',
   geoip: undefined,
   userEntity: undefined,
   legacyCookie: undefined,

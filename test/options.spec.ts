@@ -201,6 +201,24 @@ describe('resolveOptions: invalid options throw QSessionsConfigError naming the 
     for (const pattern of patterns) expect(error.message).toMatch(pattern);
   });
 
+  it('has no session cap by default, and checks the cap and its policy', () => {
+    const defaults = resolveOptions({});
+    expect(defaults.maxSessionsPerUser).toBeNull();
+    expect(defaults.onSessionLimit).toBe('evict-least-recent');
+    expect(resolveOptions({ maxSessionsPerUser: 5, onSessionLimit: 'evict-oldest' })).toMatchObject({
+      maxSessionsPerUser: 5,
+      onSessionLimit: 'evict-oldest',
+    });
+    for (const bad of [0, -1, 2.5, '3', Number.POSITIVE_INFINITY]) {
+      expect(() => resolveOptions({ maxSessionsPerUser: bad as number })).toThrow(
+        '`maxSessionsPerUser` must be a whole number of at least 1, or null for no limit.',
+      );
+    }
+    expect(() => resolveOptions({ onSessionLimit: 'evict' as 'refuse' })).toThrow(
+      "`onSessionLimit` must be 'evict-least-recent', 'evict-oldest', 'refuse'; got \"evict\".",
+    );
+  });
+
   it('reports several problems together, one line each', () => {
     const error = configError({
       engine: 'memcached',
@@ -320,7 +338,7 @@ describe('resolveOptions: unknown keys at every depth', () => {
       { sessionTable: 'sessions' },
       'unknown option `sessionTable`; known options are engine, dataSource, cookie, cache, saveEveryRequest, ' +
         'trustProxy, userIdFromSession, maxDataBytes, mountMiddleware, activityInterval, absoluteLifetime, ' +
-        'anonymousLifetime, storeAnonymous, geoip, userEntity, legacyCookie.',
+        'anonymousLifetime, storeAnonymous, maxSessionsPerUser, onSessionLimit, geoip, userEntity, legacyCookie.',
     ],
     [
       'cookie',
@@ -406,6 +424,8 @@ describe('resolveOptions: unknown keys at every depth', () => {
       mountMiddleware: true,
       activityInterval: 0,
       absoluteLifetime: null,
+      maxSessionsPerUser: 3,
+      onSessionLimit: 'refuse',
       geoip: { city: 'City.mmdb', country: 'Country.mmdb', path: '/srv/geoip' },
       legacyCookie: { ...LEGACY, name: 'connect.sid', path: '/', domain: 'example.com' },
     });

@@ -23,6 +23,8 @@ export type BuiltInRevocationReason =
   | 'user-deleted'
   /** `SessionService.clearExpired()` purged expired sessions. */
   | 'expired'
+  /** `maxSessionsPerUser`: a sign-in ended these to stay within the limit (or the one chosen with `replacing`). */
+  | 'limit'
   /** The app's: other sessions signed out after a password change. */
   | 'password-changed'
   /** The app's: the person ended the session themselves (a sessions page). */

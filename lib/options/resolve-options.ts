@@ -7,6 +7,7 @@ import { resolveGeoIp } from './resolve-geoip.js';
 import { resolveLegacyCookie } from './resolve-legacy-cookie.js';
 import { resolveLifetimes } from './resolve-lifetimes.js';
 import { resolveSaving, resolveStorage } from './resolve-top-level.js';
+import { resolveSessionLimit } from './resolve-session-limit.js';
 import { resolveTrustProxy } from './resolve-trust-proxy.js';
 import type { ResolvedQSessionsOptions } from './resolved-options.js';
 import { unknownKeyProblems } from './unknown-keys.js';
@@ -33,9 +34,10 @@ export function resolveOptions(options: QSessionsModuleOptions | undefined): Res
   const cache = resolveCache(input.cache, storage.engine, problems);
   const saving = resolveSaving(input, problems);
   const lifetimes = resolveLifetimes(input, problems);
+  const sessionLimit = resolveSessionLimit(input, problems);
   const trustProxy = resolveTrustProxy(input.trustProxy, problems);
   const geoip = resolveGeoIp(input.geoip, problems);
   const legacyCookie = resolveLegacyCookie(input.legacyCookie, cookie.name, problems);
   if (problems.length > 0) throw new QSessionsConfigError(problems);
-  return { ...storage, cookie, cache, ...saving, trustProxy, ...lifetimes, geoip, legacyCookie };
+  return { ...storage, cookie, cache, ...saving, trustProxy, ...lifetimes, ...sessionLimit, geoip, legacyCookie };
 }

@@ -1,5 +1,6 @@
 import { ConflictException, Inject, Injectable } from '@nestjs/common';
-import { SessionInterruptedError } from '../session/session-errors.js';
+import { SessionInterruptedError, SessionLimitReachedError } from '../session/session-errors.js';
+import { SessionLimitError } from './session-limit.error.js';
 import type { DataSource } from 'typeorm';
 import { isWellFormedDigest } from '../session/session-key.js';
 import type { SessionRecord, UserId } from '../session/session-record.js';
@@ -35,6 +36,15 @@ const CLEAR_BATCH = 1000;
  * Lists and revokes sessions, and signs users in and out. Inject it anywhere once
  * `QSessionsModule` is imported.
  */
+/** Options of `SessionService.login()`. */
+export interface LoginOptions {
+  /**
+   * With `maxSessionsPerUser` reached, the id of one of the user's sessions (from
+   * `SessionLimitError.sessions`) to end so that this sign-in fits: ended only if it succeeds.
+   */
+  replacing?: string;
+}
+
 @Injectable()
 export class SessionService {
   /**
@@ -60,9 +70,15 @@ export class SessionService {
   /**
    * Signs `user` in on this request: the session moves to a new key (against session fixation),
    * keeps its data (unless it belonged to another user), records the user, and is saved now.
+   *
+   * With `maxSessionsPerUser`, the sign-in is held to it (see `onSessionLimit`). Under `'refuse'`
+   * at the limit it throws {@link SessionLimitError}, listing the user's sessions, and the
+   * request's session stays as it was, without the user; `options.replacing` names one of the
+   * user's sessions to end so that this sign-in fits (ended only if the sign-in succeeds).
    */
-  async login(req: object, user: UserOrId): Promise<void> {
+  async login(req: object, user: UserOrId, options: LoginOptions = {}): Promise<void> {
     const state = this.stateOf(req);
+    state.replacing = options.replacing && isWellFormedDigest(options.replacing) ? options.replacing : null;
     const userId = this.userIdOf(user);
     const session = state.session;
     const previousOwner = state.record?.userId ?? null;
@@ -72,7 +88,15 @@ export class SessionService {
     session.userId = userId;
     // A sign-in is a proof of identity: the new row records it (see markReauthenticated()).
     state.reauthenticated = true;
-    await interruptedAsConflict(state.cycleKey());
+    try {
+      await interruptedAsConflict(state.cycleKey());
+    } catch (error) {
+      if (!(error instanceof SessionLimitReachedError)) throw error;
+      // Not signed in: the session goes on as it was, without the user (saved as usual).
+      delete session.userId;
+      const views = await this.viewsOf(error.sessions, undefined);
+      throw new SessionLimitError(error.limit, views, { cause: error });
+    }
   }
 
   /**
@@ -125,7 +149,10 @@ export class SessionService {
   /** The user's active sessions, most recent activity first; `current` marks the requesting one. */
   async list(user: UserOrId, options: { current?: object } = {}): Promise<SessionView[]> {
     const currentDigest = options.current ? getRequestState(options.current)?.record?.digest : undefined;
-    const records = await this.store.listByUser(this.userIdOf(user));
+    return this.viewsOf(await this.store.listByUser(this.userIdOf(user)), currentDigest);
+  }
+
+  private async viewsOf(records: readonly SessionRecord[], currentDigest: string | undefined): Promise<SessionView[]> {
     const locations = await this.locationsOf(records);
     return records.map((record) => toView(record, record.digest === currentDigest, locations.get(record.ip) ?? null));
   }

@@ -46,6 +46,8 @@ export class RequestSessionState implements SessionController, SessionCookieHost
   touched = false;
   /** The user proved who they are during this request (a sign-in, `markReauthenticated()`): the next write records it. */
   reauthenticated = false;
+  /** The session the person chose to end for this sign-in (`login(req, user, { replacing })`). */
+  replacing: string | null = null;
   /** A save happened during this request: the cookie must go out with the response. */
   cookieDue = false;
   /** Set when saving failed: the headers every later commit of this request gives, saving nothing. */

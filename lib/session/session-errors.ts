@@ -1,3 +1,5 @@
+import type { SessionRecord } from './session-record.js';
+
 /**
  * The session was deleted (revoked, signed out elsewhere, expired and purged) while a request
  * that modified it was in flight. Its changes are dropped rather than bringing it back.
@@ -31,5 +33,22 @@ export class SessionStoreUnavailableError extends Error {
   constructor(cause: unknown) {
     super('The session store is unavailable; try again shortly.', { cause });
     this.name = 'SessionStoreUnavailableError';
+  }
+}
+
+/**
+ * A sign-in found its user at `maxSessionsPerUser` under `onSessionLimit: 'refuse'`; nothing was
+ * signed in. `sessions` are the user's live sessions.
+ */
+export class SessionLimitReachedError extends Error {
+  constructor(
+    readonly limit: number,
+    readonly sessions: readonly SessionRecord[],
+  ) {
+    super(
+      `This account already has ${limit} active session${limit === 1 ? '' : 's'}, the most allowed; ` +
+        'sign out of one to sign in here.',
+    );
+    this.name = 'SessionLimitReachedError';
   }
 }

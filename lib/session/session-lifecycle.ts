@@ -7,7 +7,14 @@ import { clearSessionCookie, readCookieValues, sessionSetCookie } from './cookie
 import { LegacyCookieExchange } from './legacy-cookie-exchange.js';
 import { RequestSessionState, type SessionHost, type SessionPersistence } from './request-session-state.js';
 import { encodeSessionData } from './session-data-codec.js';
-import { SessionInterruptedError, SessionStoreUnavailableError, SessionTooLargeError } from './session-errors.js';
+import {
+  SessionInterruptedError,
+  SessionLimitReachedError,
+  SessionStoreUnavailableError,
+  SessionTooLargeError,
+} from './session-errors.js';
+import { settleSessionLimit } from './session-limit.js';
+import { KeyedMutex } from '../util/keyed-mutex.js';
 import { digestSessionKey, generateSessionKey, isWellFormedSessionKey } from './session-key.js';
 import type { SessionRecord, UserId } from './session-record.js';
 import { DuplicateSessionError, type SessionStore } from './session-store.js';
@@ -52,6 +59,8 @@ const MAX_COOKIE_LOOKUPS = 3;
  * Express and Fastify behave the same.
  */
 export class SessionLifecycle implements SessionPersistence {
+  /** Sign-ins under `maxSessionsPerUser`, one per user at a time. */
+  private readonly signIns = new KeyedMutex();
   /** Only when the `legacyCookie` option is set. */
   private readonly legacy: LegacyCookieExchange | null;
 
@@ -232,7 +241,32 @@ export class SessionLifecycle implements SessionPersistence {
       updatedAt: new Date(now),
       reauthenticatedAt: this.reauthenticatedAt(state, state.record ?? previous, userId, now),
     };
+    const signIn = isSignIn(state.record ?? previous, userId);
     const created = state.record === null;
+    if (signIn && this.options.maxSessionsPerUser !== null) {
+      // One sign-in of a user at a time in this process: the cap then never turns away a sign-in
+      // because of another one of this process still deciding (see settleSessionLimit).
+      await this.signIns.run(String(userId), async () => {
+        await this.writeRow(state, fields, now);
+        await this.enforceSessionLimit(state, userId!);
+      });
+    } else {
+      await this.writeRow(state, fields, now);
+    }
+    state.reauthenticated = false;
+    state.storedData = data;
+    state.storedMaxAge = state.customMaxAge;
+    state.touched = false;
+    state.cookieDue = true;
+    return created;
+  }
+
+  /** Updates the session's row, or creates it under a fresh key. */
+  private async writeRow(
+    state: RequestSessionState,
+    fields: Omit<SessionRecord, 'digest' | 'createdAt' | 'label'>,
+    now: number,
+  ): Promise<void> {
     if (state.record) {
       const record = { ...state.record, ...fields };
       if (!(await this.store.update(record))) throw new SessionInterruptedError();
@@ -241,12 +275,6 @@ export class SessionLifecycle implements SessionPersistence {
       // A label names one session: a new sign-in starts without one.
       state.record = await this.createWithFreshKey(state, { ...fields, createdAt: new Date(now), label: null });
     }
-    state.reauthenticated = false;
-    state.storedData = data;
-    state.storedMaxAge = state.customMaxAge;
-    state.touched = false;
-    state.cookieDue = true;
-    return created;
   }
 
   /**
@@ -261,8 +289,34 @@ export class SessionLifecycle implements SessionPersistence {
     now: number,
   ): Date | null {
     if (userId === null) return null;
-    const sameUser = before !== null && before.userId !== null && String(before.userId) === String(userId);
-    return state.reauthenticated || !sameUser ? new Date(now) : before.reauthenticatedAt;
+    return state.reauthenticated || isSignIn(before, userId) ? new Date(now) : before!.reauthenticatedAt;
+  }
+
+  /**
+   * Holds a sign-in to `maxSessionsPerUser`, after its row is written (see settleSessionLimit):
+   * ends the sessions that must go, as revocations with reason `'limit'`; throws
+   * SessionLimitReachedError when `'refuse'` turned this sign-in away (its row is gone again), and
+   * SessionInterruptedError when a concurrent sign-in of the same user took its place.
+   */
+  private async enforceSessionLimit(state: RequestSessionState, userId: UserId): Promise<void> {
+    const { maxSessionsPerUser: max, onSessionLimit: policy } = this.options;
+    const replacing = state.replacing;
+    state.replacing = null;
+    if (max === null) return;
+    const own = state.record!.digest;
+    const decision = settleSessionLimit(await this.store.listByUser(userId), own, { max, policy, replacing });
+    if (decision.end.length > 0) await this.store.delete(decision.end);
+    const others = decision.end.filter((digest) => digest !== own);
+    if (others.length > 0) {
+      this.events.emit({ type: 'revoked', at: new Date(this.now()), ids: others, userId, reason: 'limit' });
+    }
+    if (!decision.end.includes(own)) return;
+    // The ended row's key is never reused: a later save of this request gets a fresh one.
+    state.record = null;
+    state.sessionKey = null;
+    if (decision.refused) throw new SessionLimitReachedError(max, decision.refused);
+    state.interrupted = true;
+    throw new SessionInterruptedError();
   }
 
   private announce(state: RequestSessionState, type: 'created' | 'rotated', previousId: string | null): void {
@@ -354,6 +408,11 @@ export class SessionLifecycle implements SessionPersistence {
       const replace = { status: 400, error: 'Bad Request', message: error.message, cause: error };
       return { vary: true, setCookie, replace };
     }
+    if (error instanceof SessionLimitReachedError) {
+      // A sign-in outside login() (passport, a handler setting the user) turned away by 'refuse'.
+      state.record = null;
+      return { vary: true, replace: { status: 409, error: 'Conflict', message: error.message, cause: error } };
+    }
     if (error instanceof SessionTooLargeError) {
       this.logger.error(error.message);
       const message = 'The session could not be saved.';
@@ -384,4 +443,10 @@ export class SessionLifecycle implements SessionPersistence {
 function withSetCookie(plan: CommitPlan, value: string): CommitPlan {
   const existing = plan.setCookie === undefined ? [] : ([] as string[]).concat(plan.setCookie);
   return { ...plan, vary: true, setCookie: [...existing, value] };
+}
+
+/** Whether a write with `userId` signs a user in: the session had no user, or another one. */
+function isSignIn(before: SessionRecord | null, userId: UserId | null): boolean {
+  if (userId === null) return false;
+  return before === null || before.userId === null || String(before.userId) !== String(userId);
 }

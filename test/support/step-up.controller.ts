@@ -1,5 +1,22 @@
-import { Body, Controller, Get, HttpCode, NotFoundException, Param, Patch, Post, Req } from '@nestjs/common';
-import { CurrentSession, RequestSession, RequireFreshSession, SessionService } from '../../lib/index.js';
+import {
+  Body,
+  ConflictException,
+  Controller,
+  Get,
+  HttpCode,
+  NotFoundException,
+  Param,
+  Patch,
+  Post,
+  Req,
+} from '@nestjs/common';
+import {
+  CurrentSession,
+  RequestSession,
+  RequireFreshSession,
+  SessionLimitError,
+  SessionService,
+} from '../../lib/index.js';
 
 /** Handlers behind `@RequireFreshSession()`: an hour for the controller, a minute for one handler. */
 @Controller('step-up')
@@ -27,6 +44,23 @@ export class DevicesController {
   async confirm(@Req() req: object) {
     // The app checked the password here.
     await this.sessions.markReauthenticated(req);
+    return { ok: true };
+  }
+
+  /** Sign-in under the cap: a refusal answers with the ids of the sessions the person may end. */
+  @Post('login')
+  @HttpCode(200)
+  async login(@Req() req: object, @Body() body: { userId: number; replacing?: string }) {
+    try {
+      await this.sessions.login(req, body.userId, { replacing: body.replacing });
+    } catch (error) {
+      if (!(error instanceof SessionLimitError)) throw error;
+      throw new ConflictException({
+        reason: 'session-limit',
+        limit: error.limit,
+        sessions: error.sessions.map((s) => s.id),
+      });
+    }
     return { ok: true };
   }
 
