@@ -3,6 +3,9 @@ import type { UserId } from './session/session-record.js';
 import type { GeoIpOptions } from './geoip/geoip-options.js';
 import type { UserEntityClass } from './typeorm/user-entity.js';
 import { defaultUserIdFromSession } from './options/default-user-id.js';
+import type { SessionLimitPolicy } from './session/session-limit.js';
+
+export type { SessionLimitPolicy };
 
 /**
  * The defaults of an options interface `T`: every key of `T`, required even where the option is
@@ -247,9 +250,6 @@ export interface QSessionsModuleOptions {
    */
   legacyCookie?: QSessionsLegacyCookieOptions;
 }
-
-/** What a sign-in does at the `maxSessionsPerUser` limit (see `onSessionLimit`). */
-export type SessionLimitPolicy = 'evict-least-recent' | 'evict-oldest' | 'refuse';
 
 /** `forRoot()` options: the settings plus the app's user entity. */
 export interface QSessionsModuleRootOptions extends QSessionsModuleOptions {

@@ -150,8 +150,21 @@ describe('sample app environment', () => {
       host: '127.0.0.1',
       port: 3000,
       csrfSecret: null,
+      maxSessionsPerUser: null,
+      onSessionLimit: 'evict-least-recent',
     });
     expect(DEFAULT_SQLITE_PATH).toMatch(/sample-app[\\/]sample\.db$/);
+  });
+
+  it('reads a session limit and its policy, and names a bad one', () => {
+    expect(loadSampleConfig({ SAMPLE_MAX_SESSIONS: '5', SAMPLE_ON_SESSION_LIMIT: 'refuse' })).toMatchObject({
+      maxSessionsPerUser: 5,
+      onSessionLimit: 'refuse',
+    });
+    expect(() => loadSampleConfig({ SAMPLE_MAX_SESSIONS: '0' })).toThrow('SAMPLE_MAX_SESSIONS must be a whole number');
+    expect(() => loadSampleConfig({ SAMPLE_ON_SESSION_LIMIT: 'kick' })).toThrow(
+      'SAMPLE_ON_SESSION_LIMIT must be one of evict-least-recent, evict-oldest, refuse, not "kick".',
+    );
   });
 
   it('switches to PostgreSQL or MariaDB, with or without a URL, and to Redis', () => {

@@ -1,5 +1,7 @@
-import type { SessionLimitPolicy } from '../qsessions.options.js';
 import type { SessionRecord } from './session-record.js';
+
+/** What a sign-in does at the `maxSessionsPerUser` limit (see the `onSessionLimit` option). */
+export type SessionLimitPolicy = 'evict-least-recent' | 'evict-oldest' | 'refuse';
 
 /** The per-user cap a sign-in is held to. */
 export interface SessionLimit {

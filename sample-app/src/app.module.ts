@@ -32,6 +32,8 @@ export class AppModule {
           }),
           geoip: config.geoip,
           trustProxy: config.trustProxy,
+          maxSessionsPerUser: config.maxSessionsPerUser,
+          onSessionLimit: config.onSessionLimit,
           // Cookie defaults: HttpOnly, SameSite=Lax, Secure on HTTPS.
         }),
       ],

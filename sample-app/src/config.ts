@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { GeoIpOptions, QSessionsEngine, TrustProxyOption } from 'nest-qsessions';
+import type { GeoIpOptions, QSessionsEngine, SessionLimitPolicy, TrustProxyOption } from 'nest-qsessions';
 
 /** Where the sample app keeps its users and sessions. */
 export type SampleDatabase = { kind: 'sqlite'; path: string } | { kind: 'postgres' | 'mariadb'; url: string };
@@ -21,6 +21,10 @@ export interface SampleConfig {
   port: number;
   /** Signs visitors' CSRF cookies (SAMPLE_CSRF_SECRET); null: a random secret per start. */
   csrfSecret: string | null;
+  /** Most sessions per user (SAMPLE_MAX_SESSIONS); null: no limit. */
+  maxSessionsPerUser: number | null;
+  /** What a sign-in at that limit does (SAMPLE_ON_SESSION_LIMIT). */
+  onSessionLimit: SessionLimitPolicy;
 }
 
 /** One or more bad environment variables; the message lists each one and how to fix it. */
@@ -57,6 +61,8 @@ const DATABASE_KINDS = ['sqlite', 'postgres', 'mariadb'] as const;
  * | `SAMPLE_TRUST_PROXY` | off: the socket address is the client    |
  * | `HOST`, `PORT`       | `127.0.0.1`, `3000`                      |
  * | `SAMPLE_CSRF_SECRET` | random per start (32+ characters)        |
+ * | `SAMPLE_MAX_SESSIONS` | none: no limit of sessions per user     |
+ * | `SAMPLE_ON_SESSION_LIMIT` | `evict-least-recent` (or `evict-oldest`, `refuse`) |
  */
 export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleConfig {
   const problems: string[] = [];
@@ -96,8 +102,11 @@ export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
     problems.push('SAMPLE_CSRF_SECRET must be at least 32 characters (or left out for a random one per start).');
   }
 
+  const limit = readSessionLimit(read, problems);
+
   if (problems.length > 0) throw new SampleConfigError(problems);
   return {
+    ...limit,
     database: database!,
     reset: reset === '1' || reset === 'true',
     engine: engine as QSessionsEngine,
@@ -107,6 +116,28 @@ export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
     host: read('HOST') ?? '127.0.0.1',
     port,
     csrfSecret,
+  };
+}
+
+const LIMIT_POLICIES: readonly SessionLimitPolicy[] = ['evict-least-recent', 'evict-oldest', 'refuse'];
+
+function readSessionLimit(
+  read: (name: string) => string | undefined,
+  problems: string[],
+): Pick<SampleConfig, 'maxSessionsPerUser' | 'onSessionLimit'> {
+  const maxText = read('SAMPLE_MAX_SESSIONS');
+  if (maxText !== undefined && !/^[1-9]\d*$/.test(maxText)) {
+    problems.push(`SAMPLE_MAX_SESSIONS must be a whole number of at least 1, not ${JSON.stringify(maxText)}.`);
+  }
+  const policy = read('SAMPLE_ON_SESSION_LIMIT') ?? 'evict-least-recent';
+  if (!(LIMIT_POLICIES as readonly string[]).includes(policy)) {
+    problems.push(
+      `SAMPLE_ON_SESSION_LIMIT must be one of ${LIMIT_POLICIES.join(', ')}, not ${JSON.stringify(policy)}.`,
+    );
+  }
+  return {
+    maxSessionsPerUser: maxText === undefined ? null : Number(maxText),
+    onSessionLimit: policy as SessionLimitPolicy,
   };
 }
 
