@@ -6,6 +6,7 @@ import { VISITOR_CSRF_COOKIE } from '../sample-app/src/auth/visitor-csrf.js';
 import { sessionCookie } from './support/http.js';
 import { caches, databases } from './support/matrix.js';
 import { sampleEnv, startSample, type RunningSample } from './support/sample-app.js';
+import { TestClock } from './support/test-clock.js';
 import { Browser, digest, rowsOf, text } from './support/sample-browser.js';
 
 // The sample app over HTTP, as a browser without JavaScript uses it: sign-in form, "Your
@@ -23,10 +24,13 @@ const sampleVariants = databases.flatMap((database) => caches.map((cache) => ({ 
 describe.each(sampleVariants)('sample app on $database + $cache cache', ({ database, cache }) => {
   let sample: RunningSample;
   const browser = (userAgent: string, ip?: string) => new Browser(sample.url, userAgent, ip);
+  // The library's clock: a test lets the step-up window pass with it (real time otherwise).
+  const clock = new TestClock();
 
   beforeAll(async () => {
-    sample = await startSample(sampleEnv(database, cache));
+    sample = await startSample(sampleEnv(database, cache), { clock });
   });
+  afterEach(() => clock.reset());
   afterAll(() => sample?.close());
 
   it('creates the demo users once, with salted scrypt hashes', async () => {
@@ -397,12 +401,200 @@ describe.each(sampleVariants)('sample app on $database + $cache cache', ({ datab
     expect((await moved.get('/sessions')).status).toBe(200);
   });
 
+  it('names a session from its card; a bad name, or a session of another user, gets a message', async () => {
+    const windows = browser(CHROME_WINDOWS, '89.160.20.112');
+    await windows.signIn('alice');
+    const iphone = browser(SAFARI_IPHONE, '81.2.69.160');
+    await iphone.signIn('alice');
+    await windows.sessionsPage();
+    const rename = (label: string, id = iphone.sessionId, by = windows) =>
+      by.post(`/sessions/${id}/rename`, { _csrf: by.token, label });
+    const iphoneCard = async (by = windows) => (await by.sessionsPage()).find((card) => card.id === iphone.sessionId)!;
+
+    const renamed = await rename('  Work phone ');
+    expect([renamed.status, renamed.headers.location]).toEqual([303, '/sessions']);
+    expect((await iphoneCard()).title).toBe('Work phone');
+    expect(windows.lastPage).toContain('Renamed the session to “Work phone”.');
+    // The device is still named under it, and the form shows the name to edit.
+    const card = new RegExp(`data-session-id="${iphone.sessionId}">([\\s\\S]*?)</li>`).exec(windows.lastPage)![1]!;
+    expect(text(/<p>([\s\S]*?)<\/p>/.exec(card)![1]!)).toBe('Safari on iPhone · Safari 17 · iOS 17.4');
+    expect(card).toMatch(/name="label"\s+value="Work phone"\s+maxlength="64"/);
+    // The other device sees its own name.
+    expect((await iphoneCard(iphone)).title).toBe('Work phone');
+
+    await rename('x'.repeat(65));
+    expect((await iphoneCard()).title).toBe('Work phone');
+    expect(windows.lastPage).toContain('A device name can be at most 64 characters long; this one has 65.');
+    await rename('Work\u0007phone');
+    expect((await iphoneCard()).title).toBe('Work phone');
+    expect(windows.lastPage).toContain('A device name cannot hold control characters');
+    await rename('<b>bold</b>');
+    // Shown as text, escaped (the card's title as the page's HTML has it).
+    expect((await iphoneCard()).title).toBe('&lt;b&gt;bold&lt;/b&gt;');
+    expect(windows.lastPage).not.toContain('<b>bold</b>');
+
+    // Another user's session: nothing changes, and it reads as already ended.
+    const bob = browser(FIREFOX_MAC);
+    await bob.signIn('bob');
+    await bob.sessionsPage();
+    await rename('Stolen', iphone.sessionId, bob);
+    await bob.sessionsPage();
+    expect(bob.lastPage).toContain('That session had already ended.');
+    expect((await iphoneCard()).title).toBe('&lt;b&gt;bold&lt;/b&gt;');
+    expect((await windows.post(`/sessions/${iphone.sessionId}/rename`, { label: 'No token' })).status).toBe(403);
+
+    // An empty name removes it.
+    await rename('');
+    expect((await iphoneCard()).title).toBe('Safari on iPhone');
+    expect(windows.lastPage).toContain('Removed the name of the session.');
+  });
+
+  it('changes the password behind step-up: after five minutes it asks for the current one first', async () => {
+    const users = sample.app.get(UsersService);
+    const bobUser = await sample.dataSource.getRepository(User).findOneByOrFail({ username: 'bob' });
+    const stranger = await browser(CHROME_WINDOWS).get('/account/password');
+    expect([stranger.status, stranger.headers.location]).toEqual([303, '/login?next=%2Faccount%2Fpassword']);
+    const windows = browser(CHROME_WINDOWS, '89.160.20.112');
+    await windows.signIn('bob');
+    const iphone = browser(SAFARI_IPHONE, '81.2.69.160');
+    await iphone.signIn('bob');
+    try {
+      // Just signed in: the form opens at once.
+      const fresh = await windows.get('/account/password');
+      expect(fresh.status).toBe(200);
+      expect(fresh.text).toMatch(/<a href="\/account\/password"\s+aria-current="page">Change password<\/a>/);
+      const change = (password: string, repeat = password) =>
+        windows.post('/account/password', { _csrf: windows.token, password, repeat });
+      const short = await change('short');
+      expect(short.status).toBe(400);
+      expect(short.text).toContain('The new password must be at least 8 characters long.');
+      const mismatch = await change('a new password', 'another password');
+      expect(mismatch.status).toBe(400);
+      expect(mismatch.text).toContain('The two passwords do not match.');
+
+      // Six minutes later, the sign-in is too old a proof: the page and its POST go to the prompt.
+      clock.advance(6 * 60_000);
+      const stale = await windows.get('/account/password');
+      expect([stale.status, stale.headers.location]).toEqual([303, '/account/confirm?next=/account/password']);
+      const stalePost = await change('a new password');
+      expect([stalePost.status, stalePost.headers.location]).toEqual([303, '/account/confirm?next=/account/password']);
+      const prompt = await windows.get('/account/confirm?next=/account/password');
+      expect(prompt.status).toBe(200);
+      expect(prompt.text).toContain('name="next" value="/account/password"');
+      const confirm = (password: string, next = '/account/password') =>
+        windows.post('/account/confirm', { _csrf: windows.token, next, password });
+      const wrong = await confirm('not-the-password');
+      expect(wrong.status).toBe(401);
+      expect(wrong.text).toContain('Incorrect password.');
+      expect((await windows.get('/account/password')).status).toBe(303);
+      // Never an open redirect.
+      await windows.get('/account/confirm');
+      expect((await confirm('bob-password', '//evil.example/')).headers.location).toBe('/sessions');
+      await windows.get('/account/confirm');
+      const right = await confirm('bob-password');
+      expect([right.status, right.headers.location]).toEqual([303, '/account/password']);
+
+      expect((await windows.get('/account/password')).status).toBe(200);
+      const changed = await change('a new password');
+      expect([changed.status, changed.headers.location]).toEqual([303, '/sessions']);
+      await windows.sessionsPage();
+      expect(windows.lastPage).toMatch(/Password changed\. Signed out \d+ other sessions?\./);
+      expect((await iphone.get('/sessions')).headers.location).toBe('/login');
+      expect((await browser(FIREFOX_MAC).login('bob', 'bob-password')).status).toBe(401);
+      expect((await browser(FIREFOX_MAC).login('bob', 'a new password')).status).toBe(303);
+    } finally {
+      await users.changePassword(bobUser, 'bob-password');
+    }
+  });
+
   it('answers an unknown address with a 404 page', async () => {
     const page = await browser(CHROME_WINDOWS).get('/no/such/page');
     expect(page.status).toBe(404);
     expect(page.text).toContain('Page not found');
   });
 });
+
+describe.each(sampleVariants)(
+  'sample app at its session limit (2, refuse) on $database + $cache cache',
+  ({ database, cache }) => {
+    let sample: RunningSample;
+    const browser = (userAgent: string, ip?: string) => new Browser(sample.url, userAgent, ip);
+    const listed = (page: string) =>
+      [...page.matchAll(/<li class="card limit-item" data-session-id="([0-9a-f]{64})">/g)].map(([, id]) => id!);
+
+    beforeAll(async () => {
+      sample = await startSample(
+        sampleEnv(database, cache, { SAMPLE_MAX_SESSIONS: '2', SAMPLE_ON_SESSION_LIMIT: 'refuse' }),
+      );
+    });
+    afterAll(() => sample?.close());
+
+    let windows: Browser;
+    let iphone: Browser;
+
+    it('shows a third device the sessions to choose from, and signs it in in place of the one it picks', async () => {
+      windows = browser(CHROME_WINDOWS, '89.160.20.112');
+      await windows.signIn('alice');
+      iphone = browser(SAFARI_IPHONE, '81.2.69.160');
+      await iphone.signIn('alice');
+      const mac = browser(FIREFOX_MAC, '216.160.83.56');
+      await mac.get('/login?next=/account/password');
+      const refused = await mac.post('/login', {
+        _csrf: mac.token,
+        username: 'alice',
+        password: 'alice-password',
+        next: '/account/password',
+      });
+      expect(refused.status).toBe(409);
+      expect(text(refused.text)).toContain('You are signed in on 2 devices');
+      expect(text(refused.text)).toContain('Linköping, Sweden');
+      expect(listed(refused.text)).toEqual([iphone.sessionId, windows.sessionId]);
+      expect(refused.text.match(/Sign out this one and sign in here/g)).toHaveLength(2);
+      expect((await mac.get('/sessions')).headers.location).toBe('/login');
+
+      const replaced = await mac.post('/login/replace', { _csrf: mac.token, replacing: windows.sessionId });
+      expect([replaced.status, replaced.headers.location]).toEqual([303, '/account/password']);
+      const cards = await mac.sessionsPage();
+      expect(cards.map((card) => card.id).sort()).toEqual([mac.sessionId, iphone.sessionId].sort());
+      expect(mac.lastPage).toContain('Signed in as Alice Andersson.');
+      expect(mac.lastPage).toContain('Signed out Chrome on Windows in Linköping, Sweden.');
+      expect((await windows.get('/sessions')).headers.location).toBe('/login');
+      expect((await iphone.get('/sessions')).status).toBe(200);
+    });
+
+    it('signs nobody in without a pending sign-in: none, used, or dropped by a new visit to the form', async () => {
+      const stranger = browser(CHROME_WINDOWS);
+      await stranger.get('/login');
+      const none = await stranger.post('/login/replace', { _csrf: stranger.token, replacing: iphone.sessionId });
+      expect([none.status, none.headers.location]).toEqual([303, '/login']);
+      expect((await stranger.get('/login')).text).toContain('That sign-in has expired. Sign in again.');
+      expect(await stranger.post('/login/replace', { replacing: iphone.sessionId })).toHaveProperty('status', 403);
+
+      expect((await windows.login('alice', 'alice-password')).status).toBe(409);
+      await windows.get('/login');
+      const dropped = await windows.post('/login/replace', { _csrf: windows.token, replacing: iphone.sessionId });
+      expect(dropped.headers.location).toBe('/login');
+      expect((await iphone.get('/sessions')).status).toBe(200);
+    });
+
+    it("shows the list again when the pick is not one of the user's sessions", async () => {
+      const bob = browser(FIREFOX_MAC);
+      await bob.signIn('bob');
+      const windows = browser(CHROME_WINDOWS, '89.160.20.112');
+      expect((await windows.login('alice', 'alice-password')).status).toBe(409);
+      const token = windows.token;
+      const wrong = await windows.post('/login/replace', { _csrf: token, replacing: bob.sessionId });
+      expect(wrong.status).toBe(409);
+      expect(wrong.text).toContain('That session could not be signed out for this one.');
+      expect((await bob.get('/sessions')).status).toBe(200);
+      expect((await iphone.get('/sessions')).status).toBe(200);
+      // The sign-in still waits for a real choice.
+      const right = await windows.post('/login/replace', { _csrf: windows.token, replacing: iphone.sessionId });
+      expect(right.headers.location).toBe('/sessions');
+      expect((await iphone.get('/sessions')).headers.location).toBe('/login');
+    });
+  },
+);
 
 /** Makes the database refuse (or accept again) every UPDATE of a session row: a real write failure. */
 async function refuseSessionUpdates(sample: RunningSample, database: string, refuse: boolean): Promise<void> {

@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import { parseDevice, type RequestSession } from '../lib/index.js';
 import { parseAdminFilters } from '../sample-app/src/admin/admin-sessions.service.js';
 import { safeNext } from '../sample-app/src/auth/guards.js';
-import { addFlash, isValidCsrfToken, rotateCsrfToken, takeFlash } from '../sample-app/src/auth/session-data.js';
+import {
+  addFlash,
+  clearPendingSignIn,
+  isValidCsrfToken,
+  pendingSignIn,
+  rotateCsrfToken,
+  startPendingSignIn,
+  takeFlash,
+} from '../sample-app/src/auth/session-data.js';
 import {
   DEFAULT_DATABASE_URLS,
   DEFAULT_SQLITE_PATH,
@@ -112,6 +120,20 @@ describe('session helpers', () => {
     expect(takeFlash(current)).toEqual([]);
   });
 
+  it('keeps a sign-in refused at the session limit for five minutes, then forgets it', () => {
+    const current = session({});
+    expect(pendingSignIn(current)).toBeNull();
+    startPendingSignIn(current, 7, '/account/password');
+    const at = (current.pendingSignIn as { at: number }).at;
+    expect(pendingSignIn(current, at + 5 * 60_000)).toEqual({ userId: 7, at, next: '/account/password' });
+    expect(pendingSignIn(current, at + 5 * 60_000 + 1)).toBeNull();
+    expect(pendingSignIn(current, at - 1)).toBeNull();
+    expect(pendingSignIn(session({ pendingSignIn: { userId: '7', at } }), at)).toBeNull();
+    expect(pendingSignIn(session({ pendingSignIn: 'x' }), at)).toBeNull();
+    clearPendingSignIn(current);
+    expect(current).toEqual({});
+  });
+
   it('returns after sign-in only to a path of this site', () => {
     expect(safeNext('/admin/sessions?q=alice&page=2')).toBe('/admin/sessions?q=alice&page=2');
     for (const bad of ['//evil.example/', '/\\evil.example', 'https://evil.example/', 'sessions', '/a b', '/login']) {
@@ -138,7 +160,7 @@ describe('session helpers', () => {
 });
 
 describe('sample app environment', () => {
-  it('defaults to the SQLite file beside the app, the cached_db engine and the in-memory cache', () => {
+  it('defaults to the SQLite file beside the app, the cached_db engine, the in-memory cache and 5 sessions per user', () => {
     const config = loadSampleConfig({});
     expect(config).toEqual({
       database: { kind: 'sqlite', path: DEFAULT_SQLITE_PATH },
@@ -150,7 +172,7 @@ describe('sample app environment', () => {
       host: '127.0.0.1',
       port: 3000,
       csrfSecret: null,
-      maxSessionsPerUser: null,
+      maxSessionsPerUser: 5,
       onSessionLimit: 'evict-least-recent',
     });
     expect(DEFAULT_SQLITE_PATH).toMatch(/sample-app[\\/]sample\.db$/);
@@ -161,6 +183,7 @@ describe('sample app environment', () => {
       maxSessionsPerUser: 5,
       onSessionLimit: 'refuse',
     });
+    expect(loadSampleConfig({ SAMPLE_MAX_SESSIONS: 'none' }).maxSessionsPerUser).toBeNull();
     expect(() => loadSampleConfig({ SAMPLE_MAX_SESSIONS: '0' })).toThrow('SAMPLE_MAX_SESSIONS must be a whole number');
     expect(() => loadSampleConfig({ SAMPLE_ON_SESSION_LIMIT: 'kick' })).toThrow(
       'SAMPLE_ON_SESSION_LIMIT must be one of evict-least-recent, evict-oldest, refuse, not "kick".',

@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { QSession, QSessionsModule } from 'nest-qsessions';
+import { AccountController } from './account/account.controller.js';
 import { AdminSessionsController } from './admin/admin-sessions.controller.js';
 import { AdminSessionsService } from './admin/admin-sessions.service.js';
 import { AuthController } from './auth/auth.controller.js';
@@ -37,7 +38,7 @@ export class AppModule {
           // Cookie defaults: HttpOnly, SameSite=Lax, Secure on HTTPS.
         }),
       ],
-      controllers: [AuthController, SessionsController, AdminSessionsController],
+      controllers: [AuthController, SessionsController, AccountController, AdminSessionsController],
       providers: [
         UsersService,
         AdminSessionsService,

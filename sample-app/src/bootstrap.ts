@@ -19,6 +19,11 @@ export async function createSampleApp(
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     logger: options.logger ?? ['error', 'warn'],
   });
+  return configureSampleApp(app);
+}
+
+/** What every instance of the sample app gets besides its module: no X-Powered-By, its security headers. */
+export function configureSampleApp(app: NestExpressApplication): NestExpressApplication {
   app.disable('x-powered-by');
   app.use(securityHeaders);
   return app;

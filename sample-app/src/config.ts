@@ -21,7 +21,7 @@ export interface SampleConfig {
   port: number;
   /** Signs visitors' CSRF cookies (SAMPLE_CSRF_SECRET); null: a random secret per start. */
   csrfSecret: string | null;
-  /** Most sessions per user (SAMPLE_MAX_SESSIONS); null: no limit. */
+  /** Most sessions per user (SAMPLE_MAX_SESSIONS, default 5); null: no limit (`none`). */
   maxSessionsPerUser: number | null;
   /** What a sign-in at that limit does (SAMPLE_ON_SESSION_LIMIT). */
   onSessionLimit: SessionLimitPolicy;
@@ -61,7 +61,7 @@ const DATABASE_KINDS = ['sqlite', 'postgres', 'mariadb'] as const;
  * | `SAMPLE_TRUST_PROXY` | off: the socket address is the client    |
  * | `HOST`, `PORT`       | `127.0.0.1`, `3000`                      |
  * | `SAMPLE_CSRF_SECRET` | random per start (32+ characters)        |
- * | `SAMPLE_MAX_SESSIONS` | none: no limit of sessions per user     |
+ * | `SAMPLE_MAX_SESSIONS` | `5` sessions per user (`none`: no limit) |
  * | `SAMPLE_ON_SESSION_LIMIT` | `evict-least-recent` (or `evict-oldest`, `refuse`) |
  */
 export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleConfig {
@@ -119,15 +119,20 @@ export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
   };
 }
 
+/** How many sessions a user may have at once unless SAMPLE_MAX_SESSIONS says otherwise. */
+export const DEFAULT_MAX_SESSIONS = 5;
+
 const LIMIT_POLICIES: readonly SessionLimitPolicy[] = ['evict-least-recent', 'evict-oldest', 'refuse'];
 
 function readSessionLimit(
   read: (name: string) => string | undefined,
   problems: string[],
 ): Pick<SampleConfig, 'maxSessionsPerUser' | 'onSessionLimit'> {
-  const maxText = read('SAMPLE_MAX_SESSIONS');
-  if (maxText !== undefined && !/^[1-9]\d*$/.test(maxText)) {
-    problems.push(`SAMPLE_MAX_SESSIONS must be a whole number of at least 1, not ${JSON.stringify(maxText)}.`);
+  const maxText = read('SAMPLE_MAX_SESSIONS') ?? String(DEFAULT_MAX_SESSIONS);
+  if (maxText !== 'none' && !/^[1-9]\d*$/.test(maxText)) {
+    problems.push(
+      `SAMPLE_MAX_SESSIONS must be a whole number of at least 1 (or none for no limit), not ${JSON.stringify(maxText)}.`,
+    );
   }
   const policy = read('SAMPLE_ON_SESSION_LIMIT') ?? 'evict-least-recent';
   if (!(LIMIT_POLICIES as readonly string[]).includes(policy)) {
@@ -136,7 +141,7 @@ function readSessionLimit(
     );
   }
   return {
-    maxSessionsPerUser: maxText === undefined ? null : Number(maxText),
+    maxSessionsPerUser: maxText === 'none' ? null : Number(maxText),
     onSessionLimit: policy as SessionLimitPolicy,
   };
 }

@@ -6,9 +6,11 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { QSession } from '../../lib/index.js';
 import { GEOIP_FIXTURES, startSample, type RunningSample } from '../support/sample-app.js';
+import { TestClock } from '../support/test-clock.js';
 
 // The sample app in a real browser (Debian's Chromium, driven by playwright-core): two devices of
-// one user, signing one out, CSRF, the sessions admin, and screenshots of both pages.
+// one user, signing one out, CSRF, the sessions admin, naming a device, changing the password
+// behind step-up, the choice at the session limit, and screenshots of the pages.
 //
 // Collected only with QSESSIONS_TEST_BROWSER=1 (see jest.config.js). When it is set, a missing
 // Chromium fails the suite: it is never skipped.
@@ -94,9 +96,9 @@ describe('sample app in Chromium', () => {
     if (folder) rmSync(folder, { recursive: true, force: true });
   }, STEP_TIMEOUT);
 
-  async function open(userAgent: string, ip: string | null, viewport = DESKTOP): Promise<Device> {
+  async function open(userAgent: string, ip: string | null, viewport = DESKTOP, url = sample.url): Promise<Device> {
     const context = await browser.newContext({
-      baseURL: sample.url,
+      baseURL: url,
       userAgent,
       viewport,
       extraHTTPHeaders: ip ? { 'X-Forwarded-For': ip } : {},
@@ -114,10 +116,10 @@ describe('sample app in Chromium', () => {
     return response!;
   }
 
-  async function signIn({ page }: Device, username: string): Promise<void> {
+  async function signIn({ page }: Device, username: string, password = `${username}-password`): Promise<void> {
     await page.goto('/login');
     await page.getByLabel('Username').fill(username);
-    await page.getByLabel('Password').fill(`${username}-password`);
+    await page.getByLabel('Password').fill(password);
     const response = await submit(page, page.getByRole('button', { name: 'Sign in' }));
     expect([response.status(), new URL(page.url()).pathname]).toEqual([200, '/sessions']);
   }
@@ -412,4 +414,147 @@ describe('sample app in Chromium', () => {
     },
     STEP_TIMEOUT,
   );
+  it(
+    'names a device on its card, and shows why a name is refused',
+    async () => {
+      const { page } = tablet;
+      await page.goto('/sessions');
+      const card = page.locator('li.session', { hasText: 'Chrome on Android' });
+      await card.getByLabel('Device name').fill('Kitchen tablet');
+      await submit(page, card.getByRole('button', { name: 'Rename' }));
+      expect(await textOf(page.locator('.flash-success'))).toBe('Renamed the session to “Kitchen tablet”.');
+      const named = page.locator('li.session').first();
+      expect(await textOf(named.locator('h2'))).toBe('Kitchen tablet');
+      // The device is still named under it.
+      expect(await textOf(named.locator('.session-title p'))).toBe('Chrome on Android · Chrome 124 · Android 14');
+      expect(await named.getByLabel('Device name').inputValue()).toBe('Kitchen tablet');
+
+      // The field takes 64 characters; without that limit (a script, an old browser) the server says why.
+      await page.evaluate(
+        "document.querySelectorAll('input[name=label]').forEach((input) => input.removeAttribute('maxlength'))",
+      );
+      await named.getByLabel('Device name').fill('x'.repeat(65));
+      await submit(page, named.getByRole('button', { name: 'Rename' }));
+      expect(await textOf(page.locator('.flash-error'))).toBe(
+        'A device name can be at most 64 characters long; this one has 65.',
+      );
+      expect(await textOf(page.locator('li.session').first().locator('h2'))).toBe('Kitchen tablet');
+    },
+    STEP_TIMEOUT,
+  );
+
+  describe('changing the password, behind step-up', () => {
+    // The library's clock, moved forward to let the five-minute window pass without waiting.
+    const clock = new TestClock();
+    let own: RunningSample;
+
+    beforeAll(async () => {
+      own = await startSample({ SAMPLE_SQLITE_PATH: ':memory:', SAMPLE_RESET: '1', PORT: '0' }, { clock });
+    }, STEP_TIMEOUT);
+    afterAll(() => own?.close(), STEP_TIMEOUT);
+
+    it(
+      'opens at once after sign-in, asks for the password after five minutes, and signs out the other devices',
+      async () => {
+        const laptop = await open(FIREFOX_MAC, null, DESKTOP, own.url);
+        const phone = await open(SAFARI_IPHONE, null, PHONE, own.url);
+        await signIn(laptop, 'bob');
+        await signIn(phone, 'bob');
+        const { page } = laptop;
+
+        // Just signed in: the page opens at once.
+        await submit(page, page.getByRole('link', { name: 'Change password' }));
+        expect(new URL(page.url()).pathname).toBe('/account/password');
+        expect(await page.getByRole('heading', { name: 'Change password' }).isVisible()).toBe(true);
+
+        // Six minutes later: the current password first.
+        clock.advance(6 * 60_000);
+        await page.goto('/sessions');
+        await submit(page, page.getByRole('link', { name: 'Change password' }));
+        expect(page.url()).toBe(`${own.url}/account/confirm?next=/account/password`);
+        expect(await page.getByRole('heading', { name: "Confirm it's you" }).isVisible()).toBe(true);
+        await page.getByLabel('Current password').fill('not-the-password');
+        const refused = await submit(page, page.getByRole('button', { name: 'Confirm' }));
+        expect(refused.status()).toBe(401);
+        expect(await textOf(page.locator('.flash-error'))).toBe('Incorrect password.');
+        await page.getByLabel('Current password').fill('bob-password');
+        await submit(page, page.getByRole('button', { name: 'Confirm' }));
+        expect(new URL(page.url()).pathname).toBe('/account/password');
+
+        await page.getByLabel('New password', { exact: true }).fill('correct horse battery');
+        await page.getByLabel('Repeat the new password').fill('correct horse battery');
+        await page.screenshot({ path: join(SCREENSHOTS, 'change-password.png'), fullPage: true });
+        await submit(page, page.getByRole('button', { name: 'Change password' }));
+        expect(new URL(page.url()).pathname).toBe('/sessions');
+        expect(await textOf(page.locator('.flash-success'))).toBe('Password changed. Signed out 1 other session.');
+        expect((await cardsOf(page)).map((card) => card.title)).toEqual(['Firefox on macOS']);
+
+        // The phone is out, and only the new password signs in.
+        await phone.page.reload();
+        expect(new URL(phone.page.url()).pathname).toBe('/login');
+        await phone.page.getByLabel('Username').fill('bob');
+        await phone.page.getByLabel('Password').fill('bob-password');
+        const old = await submit(phone.page, phone.page.getByRole('button', { name: 'Sign in' }));
+        expect(old.status()).toBe(401);
+        await signIn(phone, 'bob', 'correct horse battery');
+      },
+      STEP_TIMEOUT,
+    );
+  });
+
+  describe('at the session limit, with onSessionLimit: refuse', () => {
+    let limited: RunningSample;
+
+    beforeAll(async () => {
+      limited = await startSample({
+        SAMPLE_SQLITE_PATH: ':memory:',
+        SAMPLE_RESET: '1',
+        GEOIP_PATH: GEOIP_FIXTURES,
+        SAMPLE_TRUST_PROXY: 'loopback',
+        PORT: '0',
+        SAMPLE_MAX_SESSIONS: '2',
+        SAMPLE_ON_SESSION_LIMIT: 'refuse',
+      });
+    }, STEP_TIMEOUT);
+    afterAll(() => limited?.close(), STEP_TIMEOUT);
+
+    it(
+      'shows a third device the sessions, and signs it in in place of the one it picks',
+      async () => {
+        const windows = await open(CHROME_WINDOWS, '89.160.20.112', DESKTOP, limited.url);
+        const iphone = await open(SAFARI_IPHONE, '81.2.69.160', PHONE, limited.url);
+        const mac = await open(FIREFOX_MAC, '216.160.83.56', DESKTOP, limited.url);
+        await signIn(windows, 'alice');
+        await signIn(iphone, 'alice');
+
+        const { page } = mac;
+        await page.goto('/login');
+        await page.getByLabel('Username').fill('alice');
+        await page.getByLabel('Password').fill('alice-password');
+        const refused = await submit(page, page.getByRole('button', { name: 'Sign in' }));
+        expect(refused.status()).toBe(409);
+        expect(await page.getByRole('heading', { name: 'You are signed in on 2 devices' }).isVisible()).toBe(true);
+        const items = page.locator('li.limit-item');
+        expect(await items.count()).toBe(2);
+        const windowsItem = items.filter({ hasText: 'Chrome on Windows' });
+        expect(await textOf(windowsItem)).toContain('Linköping, Sweden');
+        expect(await textOf(windowsItem)).toContain('Last active');
+        await page.screenshot({ path: join(SCREENSHOTS, 'session-limit.png'), fullPage: true });
+
+        await submit(page, windowsItem.getByRole('button', { name: 'Sign out this one and sign in here' }));
+        expect(new URL(page.url()).pathname).toBe('/sessions');
+        expect(await textOf(page.locator('.flash-info'))).toBe('Signed out Chrome on Windows in Linköping, Sweden.');
+        expect((await cardsOf(page)).map((card) => [card.title, card.thisDevice])).toEqual([
+          ['Firefox on macOS', true],
+          ['Safari on iPhone', false],
+        ]);
+
+        await windows.page.reload();
+        expect(new URL(windows.page.url()).pathname).toBe('/login');
+        await iphone.page.reload();
+        expect(new URL(iphone.page.url()).pathname).toBe('/sessions');
+      },
+      STEP_TIMEOUT,
+    );
+  });
 });

@@ -1,9 +1,14 @@
 import { fileURLToPath } from 'node:url';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { LogLevel } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { createSampleApp } from '../../sample-app/src/bootstrap.js';
+import { getQSessionsClockToken, type QSessionsClock } from '../../lib/index.js';
+import { AppModule } from '../../sample-app/src/app.module.js';
+import { configureSampleApp, createSampleApp } from '../../sample-app/src/bootstrap.js';
 import { loadSampleConfig } from '../../sample-app/src/config.js';
+import { ensureDatabaseExists } from '../../sample-app/src/database.js';
 import { testDatabaseName } from './databases.js';
 import { redisUrl, type CacheKind, type DatabaseKind } from './matrix.js';
 
@@ -42,10 +47,28 @@ export interface RunningSample {
   close(): Promise<void>;
 }
 
-/** Starts the sample app as `npm run sample` does, on a free loopback port. */
-export async function startSample(env: Record<string, string>): Promise<RunningSample> {
+/**
+ * Starts the sample app as `npm run sample` does, on a free loopback port. With `clock`, the
+ * library reads the time from it instead (its provider overridden, as docs/configuration.md
+ * shows for tests), so that a test can let the step-up window pass without waiting.
+ */
+export async function startSample(
+  env: Record<string, string>,
+  options: { clock?: QSessionsClock } = {},
+): Promise<RunningSample> {
   const config = loadSampleConfig(env);
-  const app = await createSampleApp(config, { logger: process.env.QSESSIONS_TEST_LOGS ? undefined : ['error'] });
+  const logger: LogLevel[] = process.env.QSESSIONS_TEST_LOGS ? ['error', 'warn'] : ['error'];
+  let app: NestExpressApplication;
+  if (options.clock) {
+    await ensureDatabaseExists(config.database);
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] })
+      .overrideProvider(getQSessionsClockToken())
+      .useValue(options.clock)
+      .compile();
+    app = configureSampleApp(moduleRef.createNestApplication<NestExpressApplication>({ logger }));
+  } else {
+    app = await createSampleApp(config, { logger });
+  }
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as { port: number };
   return {

@@ -18,6 +18,7 @@ export const text = (fragment: string) =>
 export interface Card {
   id: string;
   current: boolean;
+  /** The session's name when it has one, else its device summary ("Chrome on Windows"). */
   title: string;
   facts: Record<string, string>;
   action: string;
@@ -34,7 +35,8 @@ export function cardsOf(html: string): Card[] {
     facts: Object.fromEntries(
       [...body!.matchAll(/<dt>([\s\S]*?)<\/dt>\s*<dd>([\s\S]*?)<\/dd>/g)].map(([, dt, dd]) => [text(dt!), text(dd!)]),
     ),
-    action: /<form[^>]*action="([^"]+)"/.exec(body!)![1]!,
+    // The card's sign-out form (its other form renames the session).
+    action: /<form[^>]*action="(\/logout|\/sessions\/[0-9a-f]{64}\/revoke)"/.exec(body!)![1]!,
   }));
 }
 

@@ -12,7 +12,9 @@ export type SampleRequest = Request & { session?: RequestSession; signedInUser?:
  * - `userId`: set by `SessionService.login()`, read by the library to record the owner;
  * - `csrfToken`: the synchronizer token every POST form of a signed-in user must send back
  *   (a visitor's token is a signed cookie instead: visitor-csrf.ts);
- * - `flash`: messages for the next page.
+ * - `flash`: messages for the next page;
+ * - `pendingSignIn`: a visitor whose password was right but whose account is at its session
+ *   limit (`onSessionLimit: 'refuse'`), while they pick a session to sign out (five minutes).
  */
 
 /** The user id the session was signed in with, or null. */
@@ -66,4 +68,37 @@ export function takeFlash(session: RequestSession | undefined): Flash[] {
   const list = session.flash as Flash[];
   delete session.flash;
   return list;
+}
+
+/** How long a sign-in refused at the session limit waits for the person to pick a session to end. */
+export const PENDING_SIGN_IN_MS = 5 * 60_000;
+
+/** Who is signing in, kept in the visitor's session while they choose a session to sign out. */
+export interface PendingSignIn {
+  userId: number;
+  /** When the password was checked (ms since the epoch). */
+  at: number;
+  /** Where to go after signing in (a checked local path), or null. */
+  next: string | null;
+}
+
+/** Remembers that this visitor proved to be `userId` (the sign-in was refused at the limit). */
+export function startPendingSignIn(session: RequestSession, userId: number, next: string | null): void {
+  session.pendingSignIn = { userId, at: Date.now(), next } satisfies PendingSignIn;
+}
+
+/** The visitor's pending sign-in, or null when there is none, it is malformed or older than five minutes. */
+export function pendingSignIn(session: RequestSession | undefined, now = Date.now()): PendingSignIn | null {
+  const pending = session?.pendingSignIn as Partial<PendingSignIn> | undefined;
+  if (typeof pending !== 'object' || pending === null) return null;
+  const { userId, at, next } = pending;
+  if (typeof userId !== 'number' || typeof at !== 'number' || !(now - at >= 0 && now - at <= PENDING_SIGN_IN_MS)) {
+    return null;
+  }
+  return { userId, at, next: typeof next === 'string' ? next : null };
+}
+
+/** Forgets the pending sign-in (used, abandoned, or replaced by a new attempt). */
+export function clearPendingSignIn(session: RequestSession | undefined): void {
+  if (session && session.pendingSignIn !== undefined) delete session.pendingSignIn;
 }

@@ -1,5 +1,6 @@
 import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
+import { ReauthenticationRequiredException } from 'nest-qsessions';
 import { CsrfRejectedException, SignInRequiredException } from '../auth/guards.js';
 import { csrfTokenOf, sessionUserId, type SampleRequest } from '../auth/session-data.js';
 import { UsersService } from '../users/users.service.js';
@@ -23,6 +24,13 @@ export class HtmlExceptionFilter implements ExceptionFilter {
     if (exception instanceof SignInRequiredException) {
       const next = exception.next === '/sessions' ? '' : `?next=${encodeURIComponent(exception.next)}`;
       res.redirect(303, `/login${next}`);
+      return;
+    }
+    if (exception instanceof ReauthenticationRequiredException && sessionUserId(req.session) !== null) {
+      // A signed-in user whose last proof of identity is too old: ask for the password again,
+      // then come back here (a POST comes back to its form, as a GET).
+      const next = req.method === 'GET' ? req.originalUrl : req.path;
+      res.redirect(303, `/account/confirm?next=${encodeURIComponent(next).replace(/%2F/g, '/')}`);
       return;
     }
     const status = exception instanceof HttpException ? exception.getStatus() : HttpStatus.INTERNAL_SERVER_ERROR;

@@ -1,4 +1,4 @@
-import { Controller, Get, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import { CurrentSessionId, SessionService } from 'nest-qsessions';
 import { CurrentUser, SignedInGuard } from '../auth/guards.js';
@@ -30,6 +30,35 @@ export class SessionsController {
       ended > 0 ? 'success' : 'info',
       ended > 0 ? `Signed out ${plural(ended, 'other session')}.` : 'There were no other sessions to sign out.',
     );
+    res.redirect(303, '/sessions');
+  }
+
+  /**
+   * Names one of the user's sessions ("Work laptop"); an empty name removes it. `rename()` is
+   * owner-scoped like `revoke()`: another user's id changes nothing and reads as "already ended".
+   * A name it refuses (too long, control characters) comes back as an error message.
+   */
+  @Post(':id/rename')
+  async rename(
+    @Req() req: SampleRequest,
+    @Res() res: Response,
+    @CurrentUser() user: User,
+    @Param('id') id: string,
+    @Body() body: Record<string, unknown>,
+  ): Promise<void> {
+    const session = req.session!;
+    const label = typeof body.label === 'string' ? body.label : '';
+    try {
+      if (!(await this.sessions.rename(user, id, label))) {
+        addFlash(session, 'error', 'That session had already ended.');
+      } else {
+        const name = label.trim();
+        addFlash(session, 'success', name ? `Renamed the session to “${name}”.` : 'Removed the name of the session.');
+      }
+    } catch (error) {
+      if (!(error instanceof BadRequestException)) throw error;
+      addFlash(session, 'error', error.message);
+    }
     res.redirect(303, '/sessions');
   }
 

@@ -44,4 +44,11 @@ export class UsersService implements OnApplicationBootstrap {
     }
     return (await verifyPassword(password, user.passwordHash)) ? user : null;
   }
+
+  /** Stores a new password for the user (a fresh salt and scrypt hash); `user` is updated too. */
+  async changePassword(user: User, password: string): Promise<void> {
+    const passwordHash = await hashPassword(password);
+    await this.users.update({ id: user.id }, { passwordHash });
+    user.passwordHash = passwordHash;
+  }
 }

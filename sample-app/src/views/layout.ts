@@ -16,7 +16,7 @@ export interface PageContext {
   csrfToken: string;
   flash: readonly Flash[];
   /** The navigation entry to highlight. */
-  section?: 'sessions' | 'admin';
+  section?: 'sessions' | 'password' | 'admin';
   /** A wider page (the admin table). */
   wide?: boolean;
 }
@@ -76,6 +76,7 @@ export function appPage(title: string, context: PageContext, content: SafeHtml):
           ${brand()}
           <nav class="nav" aria-label="Main">
             <a href="/sessions" ${current('sessions')}>Your sessions</a>
+            <a href="/account/password" ${current('password')}>Change password</a>
             ${user.isStaff && html`<a href="/admin/sessions" ${current('admin')}>Admin</a>`}
           </nav>
           <div class="account">

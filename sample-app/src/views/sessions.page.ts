@@ -22,8 +22,8 @@ function sessionCard(view: SessionView, csrfToken: string, now: Date): SafeHtml 
     <div class="session-head">
       <span class="device-icon" title="${deviceTypeLabel(device)}">${deviceIcon(device)}</span>
       <div class="session-title">
-        <h2>${device.summary}</h2>
-        <p>${deviceDetails(device)}</p>
+        <h2>${view.label ?? device.summary}</h2>
+        <p>${view.label ? `${device.summary} · ${deviceDetails(device)}` : deviceDetails(device)}</p>
         ${view.current && html`<span class="badge badge-current">This device</span>`}
       </div>
     </div>
@@ -34,6 +34,20 @@ function sessionCard(view: SessionView, csrfToken: string, now: Date): SafeHtml 
       ${fact(icons.signIn, 'Signed in', timeTag(view.createdAt, shortDateTime(view.createdAt)))}
       ${fact(icons.clock, 'Last active', view.current ? timeTag(now, 'Active now') : timeTag(view.lastActive, relativeTime(view.lastActive, now)))}
     </dl>
+    <form class="rename" method="post" action="/sessions/${view.id}/rename">
+      ${csrfField(csrfToken)}
+      <label class="visually-hidden" for="label-${view.id}">Device name</label>
+      <input
+        type="text"
+        id="label-${view.id}"
+        name="label"
+        value="${view.label ?? ''}"
+        maxlength="64"
+        placeholder="Name this device"
+        autocomplete="off"
+      />
+      <button class="btn btn-secondary btn-sm" type="submit">Rename</button>
+    </form>
     <div class="session-foot">
       <span class="hint"
         >${view.current ? 'You are using this session' : `Expires ${relativeTime(view.expiresAt, now)} if unused`}</span

@@ -117,6 +117,8 @@ form.inline { display: inline; margin: 0; }
 .unknown { color: var(--subtle); font-style: italic; }
 time[title] { text-decoration: underline dotted var(--border-strong); text-underline-offset: 3px; cursor: help; }
 .session-foot { border-top: 1px solid var(--border); padding: 12px 20px; display: flex; justify-content: space-between; align-items: center; gap: 12px; }
+.rename { border-top: 1px solid var(--border); padding: 12px 20px; display: flex; gap: 8px; align-items: center; }
+.rename input[type="text"] { height: 32px; }
 .session-foot .hint { color: var(--subtle); font-size: 13px; }
 .empty { padding: 40px; text-align: center; color: var(--muted); }
 
@@ -168,6 +170,10 @@ td.actions { text-align: right; }
 .demo td { white-space: nowrap; }
 .demo .pill { font-size: 11px; }
 .demo tbody tr:hover { background: none; }
+.form-card { width: 100%; max-width: 440px; }
+.limit-list { list-style: none; padding: 0; display: grid; gap: 10px; margin: 16px 0; }
+.limit-item { display: grid; gap: 10px; padding: 12px 16px; }
+.limit-item small { display: block; color: var(--muted); font-size: 13px; }
 .center-inline { display: flex; justify-content: center; padding-top: 24px; }
 .error-card { max-width: 480px; padding: 36px; text-align: center; }
 .error-code { font-size: 13px; font-weight: 700; color: var(--accent); letter-spacing: 0.08em; }
