@@ -11,7 +11,7 @@ export class SessionClient {
     readonly userAgent: string,
   ) {}
 
-  async send(method: 'get' | 'post' | 'delete' | 'patch', path: string, body?: object) {
+  async send(method: 'get' | 'post' | 'delete' | 'patch', path: string, body?: object): Promise<request.Response> {
     let test = request(this.t.url)[method](path).set('User-Agent', this.userAgent);
     if (this.key) test = test.set('Cookie', `sessionid=${this.key}`);
     const response = await (body ? test.send(body) : test);
