@@ -17,6 +17,8 @@ export type {
   QSessionsModuleOptions,
   QSessionsModuleRootOptions,
   SessionLimitPolicy,
+  QSessionsPrivacyOptions,
+  IpPrivacy,
   TrustProxyOption,
 } from './qsessions.options.js';
 export type { QSessionsClock } from './util/clock.js';

@@ -3,9 +3,10 @@ import type { UserId } from './session/session-record.js';
 import type { GeoIpOptions } from './geoip/geoip-options.js';
 import type { UserEntityClass } from './typeorm/user-entity.js';
 import { defaultUserIdFromSession } from './options/default-user-id.js';
+import type { IpPrivacy } from './session/ip-privacy.js';
 import type { SessionLimitPolicy } from './session/session-limit.js';
 
-export type { SessionLimitPolicy };
+export type { IpPrivacy, SessionLimitPolicy };
 
 /**
  * The defaults of an options interface `T`: every key of `T`, required even where the option is
@@ -72,6 +73,22 @@ export const QSESSIONS_COOKIE_DEFAULTS = Object.freeze({
   partitioned: false,
   priority: undefined,
 } as const satisfies OptionDefaults<QSessionsCookieOptions>);
+
+/** What the library keeps about a client. Defaults: {@link QSESSIONS_PRIVACY_DEFAULTS}. */
+export interface QSessionsPrivacyOptions {
+  /**
+   * How much of the client's IP address is stored with a session (and looked up for its
+   * location): `'full'` (default); `'truncated'`, the /24 of an IPv4 address or the /48 of an
+   * IPv6 one (the location is still approximately right); `'none'`, no address (no location).
+   * Applied as the request is read, before anything is stored, looked up or shown.
+   */
+  ip?: IpPrivacy;
+}
+
+/** The value each privacy option takes when left out. */
+export const QSESSIONS_PRIVACY_DEFAULTS = Object.freeze({
+  ip: 'full',
+} as const satisfies OptionDefaults<QSessionsPrivacyOptions>);
 
 /** Settings of the `cached_db` engine's cache. Defaults: {@link QSESSIONS_CACHE_DEFAULTS}. */
 export interface QSessionsCacheOptions {
@@ -235,6 +252,8 @@ export interface QSessionsModuleOptions {
    * can choose one to end (`login(req, user, { replacing: id })`).
    */
   onSessionLimit?: SessionLimitPolicy;
+  /** What is kept about clients: `{ ip: 'full' | 'truncated' | 'none' }`. Default: the full address. */
+  privacy?: QSessionsPrivacyOptions;
   /** Largest session data, in bytes of JSON, that may be saved. Default 65536. */
   maxDataBytes?: number;
   /**
@@ -279,6 +298,7 @@ export const QSESSIONS_DEFAULTS = Object.freeze({
   storeAnonymous: true,
   maxSessionsPerUser: null,
   onSessionLimit: 'evict-least-recent',
+  privacy: QSESSIONS_PRIVACY_DEFAULTS,
   geoip: undefined,
   userEntity: undefined,
   legacyCookie: undefined,

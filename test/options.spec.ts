@@ -338,7 +338,7 @@ describe('resolveOptions: unknown keys at every depth', () => {
       { sessionTable: 'sessions' },
       'unknown option `sessionTable`; known options are engine, dataSource, cookie, cache, saveEveryRequest, ' +
         'trustProxy, userIdFromSession, maxDataBytes, mountMiddleware, activityInterval, absoluteLifetime, ' +
-        'anonymousLifetime, storeAnonymous, maxSessionsPerUser, onSessionLimit, geoip, userEntity, legacyCookie.',
+        'anonymousLifetime, storeAnonymous, maxSessionsPerUser, onSessionLimit, privacy, geoip, userEntity, legacyCookie.',
     ],
     [
       'cookie',
@@ -426,6 +426,7 @@ describe('resolveOptions: unknown keys at every depth', () => {
       absoluteLifetime: null,
       maxSessionsPerUser: 3,
       onSessionLimit: 'refuse',
+      privacy: { ip: 'truncated' },
       geoip: { city: 'City.mmdb', country: 'Country.mmdb', path: '/srv/geoip' },
       legacyCookie: { ...LEGACY, name: 'connect.sid', path: '/', domain: 'example.com' },
     });

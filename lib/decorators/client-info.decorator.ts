@@ -4,7 +4,8 @@ import { getRequestState } from '../http/request-state.js';
 
 /**
  * The client of the current request as sessions record it: `{ ip, userAgent }`, with the IP
- * taken from the socket (or from trusted proxies only) and the User-Agent cut to 300 characters.
+ * taken from the socket (or from trusted proxies only) as `privacy.ip` keeps it, and the
+ * User-Agent cut to 300 characters.
  *
  * @example
  * ```ts

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { ResolvedQSessionsOptions } from '../options/resolved-options.js';
 import type { SessionRequestInput } from '../session/session-lifecycle.js';
 import type { WarningSink } from '../util/warn-once.js';
+import { applyIpPrivacy } from '../session/ip-privacy.js';
 import { readClientInfo } from './client-address.js';
 import { claimsForwardedHttps, isSecureRequest } from './secure-request.js';
 
@@ -10,16 +11,15 @@ export class SessionRequestReader {
   private warnedUntrustedForwardedHttps = false;
 
   constructor(
-    private readonly options: Pick<ResolvedQSessionsOptions, 'cookie' | 'trustProxy'>,
+    private readonly options: Pick<ResolvedQSessionsOptions, 'cookie' | 'trustProxy' | 'privacy'>,
     private readonly logger: WarningSink,
   ) {}
 
   read(req: IncomingMessage): SessionRequestInput {
-    return {
-      cookieHeader: req.headers.cookie,
-      client: readClientInfo(req, this.options.trustProxy),
-      secure: this.secureRequest(req),
-    };
+    const client = readClientInfo(req, this.options.trustProxy);
+    // Before anything is stored, looked up or shown (`privacy.ip`).
+    if (this.options.privacy.ip !== 'full') client.ip = applyIpPrivacy(client.ip, this.options.privacy.ip);
+    return { cookieHeader: req.headers.cookie, client, secure: this.secureRequest(req) };
   }
 
   /**

@@ -8,6 +8,7 @@ import { resolveLegacyCookie } from './resolve-legacy-cookie.js';
 import { resolveLifetimes } from './resolve-lifetimes.js';
 import { resolveSaving, resolveStorage } from './resolve-top-level.js';
 import { resolveSessionLimit } from './resolve-session-limit.js';
+import { resolvePrivacy } from './resolve-privacy.js';
 import { resolveTrustProxy } from './resolve-trust-proxy.js';
 import type { ResolvedQSessionsOptions } from './resolved-options.js';
 import { unknownKeyProblems } from './unknown-keys.js';
@@ -36,8 +37,20 @@ export function resolveOptions(options: QSessionsModuleOptions | undefined): Res
   const lifetimes = resolveLifetimes(input, problems);
   const sessionLimit = resolveSessionLimit(input, problems);
   const trustProxy = resolveTrustProxy(input.trustProxy, problems);
+  const privacy = resolvePrivacy(input.privacy, problems);
   const geoip = resolveGeoIp(input.geoip, problems);
   const legacyCookie = resolveLegacyCookie(input.legacyCookie, cookie.name, problems);
   if (problems.length > 0) throw new QSessionsConfigError(problems);
-  return { ...storage, cookie, cache, ...saving, trustProxy, ...lifetimes, ...sessionLimit, geoip, legacyCookie };
+  return {
+    ...storage,
+    cookie,
+    cache,
+    ...saving,
+    trustProxy,
+    privacy,
+    ...lifetimes,
+    ...sessionLimit,
+    geoip,
+    legacyCookie,
+  };
 }

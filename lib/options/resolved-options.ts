@@ -3,12 +3,14 @@ import type {
   OptionDefaults,
   QSESSIONS_CACHE_DEFAULTS,
   QSESSIONS_COOKIE_DEFAULTS,
+  QSESSIONS_PRIVACY_DEFAULTS,
   QSESSIONS_DEFAULTS,
   QSESSIONS_LEGACY_COOKIE_DEFAULTS,
   QSessionsCacheOptions,
   QSessionsCookieOptions,
   QSessionsLegacyCookieOptions,
   QSessionsModuleRootOptions,
+  QSessionsPrivacyOptions,
 } from '../qsessions.options.js';
 
 /**
@@ -22,6 +24,9 @@ export type Resolved<T, D extends OptionDefaults<T>> = {
 
 /** Cookie settings after defaults and validation. */
 export type ResolvedCookieOptions = Resolved<QSessionsCookieOptions, typeof QSESSIONS_COOKIE_DEFAULTS>;
+
+/** Privacy settings after defaults and validation. */
+export type ResolvedPrivacyOptions = Resolved<QSessionsPrivacyOptions, typeof QSESSIONS_PRIVACY_DEFAULTS>;
 
 /**
  * Cache settings after defaults and validation. `useAppCacheManager: 'auto'` means the app's
@@ -44,10 +49,11 @@ export interface ResolvedLegacyCookieOptions extends Omit<
 /** Every option, validated, with defaults filled in: what the rest of the library reads. */
 export interface ResolvedQSessionsOptions extends Omit<
   Resolved<QSessionsModuleRootOptions, typeof QSESSIONS_DEFAULTS>,
-  'userEntity' | 'cookie' | 'cache' | 'trustProxy' | 'geoip' | 'legacyCookie'
+  'userEntity' | 'cookie' | 'cache' | 'privacy' | 'trustProxy' | 'geoip' | 'legacyCookie'
 > {
   cookie: ResolvedCookieOptions;
   cache: ResolvedCacheOptions;
+  privacy: ResolvedPrivacyOptions;
   /** Whether the proxy at `address`, `hop` hops from this server, may supply the client address. */
   trustProxy: (address: string, hop: number) => boolean;
   geoip: ResolvedGeoIpOptions;
