@@ -18,21 +18,35 @@ export type {
   QSessionsModuleRootOptions,
   SessionLimitPolicy,
   QSessionsPrivacyOptions,
+  QSessionsHistoryOptions,
   IpPrivacy,
   TrustProxyOption,
 } from './qsessions.options.js';
 export type { QSessionsClock } from './util/clock.js';
 export { QSessionsConfigError } from './options/qsessions-config.error.js';
 export { QSessionsTableMissingError } from './typeorm/qsessions-table-missing.error.js';
-export { SessionService, type LoginOptions, type UserOrId } from './services/session.service.js';
+export {
+  SessionService,
+  type ErasedUserData,
+  type LoginOptions,
+  type RevokeByTokenOptions,
+  type RevokeLinkOptions,
+  type UserOrId,
+  type UserSessionData,
+} from './services/session.service.js';
 export { SessionLimitError } from './services/session-limit.error.js';
 export type { RevocationOptions } from './services/revocation-options.js';
 export type { SessionView } from './services/session-view.js';
 export { QSession, QSESSION_TABLE } from './typeorm/qsession.entity.js';
 export { QSessionRevocation, QSESSION_REVOCATION_TABLE } from './typeorm/qsession-revocation.entity.js';
+export { QSessionHistoryEntry, QSESSION_HISTORY_TABLE } from './typeorm/qsession-history.entity.js';
+export { QSessionRevokeLink, QSESSION_REVOKE_LINK_TABLE } from './typeorm/qsession-revoke-link.entity.js';
+export type { HistoryQuery, SessionHistoryEntry, SessionHistoryPage } from './history/session-history-entry.js';
+export type { SessionEnd, SessionHistoryEvent } from './session/session-history.js';
 export { setQSessionUserEntity, type UserEntityClass } from './typeorm/user-entity.js';
 export { CurrentSession, CurrentSessionId } from './decorators/current-session.decorator.js';
 export { ClientInfo } from './decorators/client-info.decorator.js';
+export { SessionEnded } from './decorators/session-ended.decorator.js';
 export { RequireFreshSession, type RequireFreshSessionOptions } from './decorators/require-fresh-session.decorator.js';
 export { FreshSessionGuard } from './guards/fresh-session.guard.js';
 export { ReauthenticationRequiredException } from './guards/reauthentication-required.exception.js';
@@ -54,6 +68,7 @@ export type {
   SessionEvent,
   SessionRevokedEvent,
   SessionRotatedEvent,
+  SessionSignedInEvent,
 } from './events/session-event.js';
 export type { GeoIpOptions } from './geoip/geoip-options.js';
 export { formatLocation, type LocationInfo } from './geoip/location-info.js';

@@ -29,5 +29,9 @@ export const QSESSIONS_SESSION_CACHE = Symbol('QSESSIONS_SESSION_CACHE');
 export const QSESSIONS_EVENTS = Symbol('QSESSIONS_EVENTS');
 /** Injection token of the GeoIP locator. */
 export const QSESSIONS_GEOIP = Symbol('QSESSIONS_GEOIP');
+/** Injection token of the sign-in history (null when the `history` option is off). */
+export const QSESSIONS_HISTORY = Symbol('QSESSIONS_HISTORY');
+/** Injection token of the "This wasn't me" links (null when the `history` option is off). */
+export const QSESSIONS_REVOKE_LINKS = Symbol('QSESSIONS_REVOKE_LINKS');
 /** Injection token of the clock every part reads the time from (see getQSessionsClockToken()). */
 export const QSESSIONS_CLOCK = Symbol('QSESSIONS_CLOCK');

@@ -25,6 +25,8 @@ import { createQSessionsProviders } from './qsessions.providers.js';
 import { SessionService } from './services/session.service.js';
 import { QSession } from './typeorm/qsession.entity.js';
 import { QSessionRevocation } from './typeorm/qsession-revocation.entity.js';
+import { QSessionHistoryEntry } from './typeorm/qsession-history.entity.js';
+import { QSessionRevokeLink } from './typeorm/qsession-revoke-link.entity.js';
 import { entityName, registerModuleUserEntity, type UserEntityClass } from './typeorm/user-entity.js';
 
 /**
@@ -121,7 +123,10 @@ function completeDefinition(definition: DynamicModule, extras: RegistrationExtra
   return {
     ...definition,
     global: extras.isGlobal ?? true,
-    imports: [...(definition.imports ?? []), TypeOrmModule.forFeature([QSession, QSessionRevocation], dataSource)],
+    imports: [
+      ...(definition.imports ?? []),
+      TypeOrmModule.forFeature([QSession, QSessionRevocation, QSessionHistoryEntry, QSessionRevokeLink], dataSource),
+    ],
     providers: [
       ...(definition.providers ?? []),
       {

@@ -169,7 +169,10 @@ export class QSessionsModule
   async onApplicationBootstrap(): Promise<void> {
     try {
       // QSESSIONS_CACHE is null for the `db` engine and for the in-memory cache: neither holds revocations.
-      await assertSessionsTableExists(this.dataSource, this.options.dataSource, { revocations: this.cache != null });
+      await assertSessionsTableExists(this.dataSource, this.options.dataSource, {
+        revocations: this.cache != null,
+        history: this.options.history !== null,
+      });
     } catch (error) {
       // Start-up stops here and Nest will not destroy the module: what it opened (a Redis
       // connection) must not keep the process alive after the error.

@@ -90,6 +90,21 @@ export const QSESSIONS_PRIVACY_DEFAULTS = Object.freeze({
   ip: 'full',
 } as const satisfies OptionDefaults<QSessionsPrivacyOptions>);
 
+/** The sign-in history (`history` option). Defaults: {@link QSESSIONS_HISTORY_DEFAULTS}. */
+export interface QSessionsHistoryOptions {
+  /**
+   * Days an entry is kept (a whole number from 1 to 3650; default 90): `clearExpired()` deletes
+   * older ones, and a sign-in is compared with the user's sign-ins of this window to tell a new
+   * device or place.
+   */
+  retainDays?: number;
+}
+
+/** The value each history option takes when left out. */
+export const QSESSIONS_HISTORY_DEFAULTS = Object.freeze({
+  retainDays: 90,
+} as const satisfies OptionDefaults<QSessionsHistoryOptions>);
+
 /** Settings of the `cached_db` engine's cache. Defaults: {@link QSESSIONS_CACHE_DEFAULTS}. */
 export interface QSessionsCacheOptions {
   /**
@@ -254,6 +269,14 @@ export interface QSessionsModuleOptions {
   onSessionLimit?: SessionLimitPolicy;
   /** What is kept about clients: `{ ip: 'full' | 'truncated' | 'none' }`. Default: the full address. */
   privacy?: QSessionsPrivacyOptions;
+  /**
+   * Keep each user's sign-in history in `qsessions_history` (signed in, signed out, revoked,
+   * evicted, expired; with time, address, device and location), read by
+   * `SessionService.history()`, and tell a sign-in from a new device or place (the `signed-in`
+   * event's `newDevice` and `newLocation`). `true` or `{ retainDays }` turns it on; default off.
+   * It also enables "This wasn't me" links (`createRevokeLink()`).
+   */
+  history?: QSessionsHistoryOptions | boolean;
   /** Largest session data, in bytes of JSON, that may be saved. Default 65536. */
   maxDataBytes?: number;
   /**
@@ -299,6 +322,7 @@ export const QSESSIONS_DEFAULTS = Object.freeze({
   maxSessionsPerUser: null,
   onSessionLimit: 'evict-least-recent',
   privacy: QSESSIONS_PRIVACY_DEFAULTS,
+  history: false,
   geoip: undefined,
   userEntity: undefined,
   legacyCookie: undefined,

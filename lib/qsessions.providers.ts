@@ -22,7 +22,9 @@ import {
   QSESSIONS_DATA_SOURCE,
   QSESSIONS_EVENTS,
   QSESSIONS_GEOIP,
+  QSESSIONS_HISTORY,
   QSESSIONS_LIFECYCLE,
+  QSESSIONS_REVOKE_LINKS,
   QSESSIONS_OPTIONS_WITH_DATA_SOURCE,
   QSESSIONS_RESOLVED_OPTIONS,
   QSESSIONS_SESSION_CACHE,
@@ -33,6 +35,10 @@ import { QSession } from './typeorm/qsession.entity.js';
 import { QSessionRevocation } from './typeorm/qsession-revocation.entity.js';
 import { TypeOrmRevocationLedger } from './typeorm/typeorm-revocation-ledger.js';
 import { TypeOrmSessionStore } from './typeorm/typeorm-session-store.js';
+import { QSessionHistoryEntry } from './typeorm/qsession-history.entity.js';
+import { QSessionRevokeLink } from './typeorm/qsession-revoke-link.entity.js';
+import { TypeOrmSessionHistory } from './history/typeorm-session-history.js';
+import { TypeOrmRevokeLinks } from './history/typeorm-revoke-links.js';
 import { systemClock, type QSessionsClock } from './util/clock.js';
 
 /** The providers behind QSessionsModule, given the DataSource name known at import time. */
@@ -80,18 +86,53 @@ export function createQSessionsProviders(dataSourceName: string | undefined): Pr
       inject: [QSESSIONS_RESOLVED_OPTIONS],
       useFactory: (options: ResolvedQSessionsOptions) => new GeoIpLocator(options.geoip, new Logger('QSessions GeoIP')),
     },
+    ...historyProviders(logger),
     {
       provide: QSESSIONS_LIFECYCLE,
-      inject: [QSESSIONS_STORE, QSESSIONS_RESOLVED_OPTIONS, QSESSIONS_EVENTS, QSESSIONS_CLOCK],
+      inject: [QSESSIONS_STORE, QSESSIONS_RESOLVED_OPTIONS, QSESSIONS_EVENTS, QSESSIONS_CLOCK, QSESSIONS_HISTORY],
       useFactory: (
         store: SessionStore,
         options: ResolvedQSessionsOptions,
         events: SessionEvents,
         clock: QSessionsClock,
-      ) => new SessionLifecycle(store, options, logger, events, () => clock.now()),
+        history: TypeOrmSessionHistory | null,
+      ) => new SessionLifecycle(store, options, logger, events, () => clock.now(), history),
     },
     // Saves the session inside Nest's pipeline, so that a failed save reaches the app's exception filters.
     { provide: APP_INTERCEPTOR, useClass: SessionCommitInterceptor },
+  ];
+}
+
+/** The sign-in history and its revoke links: null unless the `history` option is on. */
+function historyProviders(logger: Logger): Provider[] {
+  return [
+    {
+      provide: QSESSIONS_HISTORY,
+      inject: [QSESSIONS_RESOLVED_OPTIONS, QSESSIONS_DATA_SOURCE, QSESSIONS_GEOIP, QSESSIONS_CLOCK],
+      useFactory: (
+        options: ResolvedQSessionsOptions,
+        dataSource: DataSource,
+        geoip: GeoIpLocator,
+        clock: QSessionsClock,
+      ) =>
+        options.history
+          ? new TypeOrmSessionHistory(
+              assertKnowsHistory(dataSource, options.dataSource),
+              geoip,
+              options.history.retainDays,
+              () => clock.now(),
+              logger,
+            )
+          : null,
+    },
+    {
+      provide: QSESSIONS_REVOKE_LINKS,
+      inject: [QSESSIONS_RESOLVED_OPTIONS, QSESSIONS_DATA_SOURCE, QSESSIONS_CLOCK],
+      useFactory: (options: ResolvedQSessionsOptions, dataSource: DataSource, clock: QSessionsClock) =>
+        options.history
+          ? new TypeOrmRevokeLinks(assertKnowsHistory(dataSource, options.dataSource), () => clock.now())
+          : null,
+    },
   ];
 }
 
@@ -160,6 +201,16 @@ function assertKnowsRevocations(dataSource: DataSource, dataSourceName: string |
       'QSessionRevocation entity, which a shared session cache needs (it holds revocations the cache could not ' +
       'take). Set `autoLoadEntities: true` in TypeOrmModule.forRoot(), or add QSessionRevocation to its `entities` ' +
       'next to QSession.',
+  );
+}
+
+/** The DataSource, once sure it knows the history's entities (the `history` option needs their tables). */
+function assertKnowsHistory(dataSource: DataSource, dataSourceName: string | undefined): DataSource {
+  if (dataSource.hasMetadata(QSessionHistoryEntry) && dataSource.hasMetadata(QSessionRevokeLink)) return dataSource;
+  throw new Error(
+    `nest-qsessions: the TypeORM DataSource${dataSourceName ? ` "${dataSourceName}"` : ''} does not know the ` +
+      'QSessionHistoryEntry and QSessionRevokeLink entities, which the `history` option needs. Set ' +
+      '`autoLoadEntities: true` in TypeOrmModule.forRoot(), or add them to its `entities` next to QSession.',
   );
 }
 

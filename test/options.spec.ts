@@ -338,7 +338,8 @@ describe('resolveOptions: unknown keys at every depth', () => {
       { sessionTable: 'sessions' },
       'unknown option `sessionTable`; known options are engine, dataSource, cookie, cache, saveEveryRequest, ' +
         'trustProxy, userIdFromSession, maxDataBytes, mountMiddleware, activityInterval, absoluteLifetime, ' +
-        'anonymousLifetime, storeAnonymous, maxSessionsPerUser, onSessionLimit, privacy, geoip, userEntity, legacyCookie.',
+        'anonymousLifetime, storeAnonymous, maxSessionsPerUser, onSessionLimit, privacy, history, geoip, userEntity, ' +
+        'legacyCookie.',
     ],
     [
       'cookie',
@@ -427,12 +428,14 @@ describe('resolveOptions: unknown keys at every depth', () => {
       maxSessionsPerUser: 3,
       onSessionLimit: 'refuse',
       privacy: { ip: 'truncated' },
+      history: { retainDays: 30 },
       geoip: { city: 'City.mmdb', country: 'Country.mmdb', path: '/srv/geoip' },
       legacyCookie: { ...LEGACY, name: 'connect.sid', path: '/', domain: 'example.com' },
     });
     expect(resolved.cookie.priority).toBe('high');
     expect(resolved.cache.keyPrefix).toBe('app:');
     expect(resolved.legacyCookie?.name).toBe('connect.sid');
+    expect(resolved.history).toEqual({ retainDays: 30 });
   });
 
   it("reads a config class instance's own properties like a literal's", () => {
@@ -440,6 +443,28 @@ describe('resolveOptions: unknown keys at every depth', () => {
       maxAge = 60_000;
     }
     expect(resolveOptions({ cookie: new CookieSettings() }).cookie.maxAge).toBe(60_000);
+  });
+});
+
+describe('resolveOptions: history', () => {
+  it('is off unless asked for; true takes the 90-day default', () => {
+    expect(resolveOptions({}).history).toBeNull();
+    expect(resolveOptions({ history: false }).history).toBeNull();
+    expect(resolveOptions({ history: true }).history).toEqual({ retainDays: 90 });
+    expect(resolveOptions({ history: {} }).history).toEqual({ retainDays: 90 });
+  });
+
+  it.each([
+    [{ history: { retainDays: 0 } }, '`history.retainDays` must be a whole number of days from 1 to 3650; got 0.'],
+    [{ history: { retainDays: 1.5 } }, '`history.retainDays` must be a whole number of days from 1 to 3650; got 1.5.'],
+    [
+      { history: { retainDays: 90 * 86_400_000 } },
+      '`history.retainDays` must be a whole number of days from 1 to 3650; got 7776000000.',
+    ],
+    [{ history: { retain: 30 } }, 'unknown option `history.retain`; known options are retainDays.'],
+    [{ history: 'yes' }, '`history` must be an object such as { retainDays: 90 } (or true), or left out; got "yes".'],
+  ])('refuses %j', (options, problem) => {
+    expect(configError(options as never).problems).toEqual([problem]);
   });
 });
 

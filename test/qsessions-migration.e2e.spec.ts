@@ -2,7 +2,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource, type DataSourceOptions, type QueryRunner } from 'typeorm';
-import { QSession, QSessionRevocation, setQSessionUserEntity } from '../lib/index.js';
+import {
+  QSession,
+  QSessionHistoryEntry,
+  QSessionRevocation,
+  QSessionRevokeLink,
+  setQSessionUserEntity,
+} from '../lib/index.js';
+import { TypeOrmSessionHistory } from '../lib/history/typeorm-session-history.js';
+import { TypeOrmRevokeLinks } from '../lib/history/typeorm-revoke-links.js';
+import { GeoIpLocator } from '../lib/geoip/geoip-locator.js';
 import {
   createQSessionRevocationsMigration,
   createQSessionsUpgradeMigration,
@@ -26,6 +35,8 @@ const TIMESTAMP = 1_719_000_000_000;
 /** When an app upgraded from 0.1.0 added the revocations migration. */
 const UPGRADE_TIMESTAMP = 1_735_000_000_000;
 const COLUMNS_TIMESTAMP = 1_767_000_000_000;
+/** Every entity of nest-qsessions, as `autoLoadEntities` registers them. */
+const QSESSIONS_ENTITIES = [QSession, QSessionRevocation, QSessionHistoryEntry, QSessionRevokeLink];
 const folders: string[] = [];
 afterAll(() => {
   for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
@@ -59,6 +70,8 @@ function sessionsMigrationOf010(timestamp: number): QSessionsMigrationClass {
     async up(queryRunner: QueryRunner): Promise<void> {
       await new Current().up(queryRunner);
       await queryRunner.dropTable(tableName(queryRunner, 'qsessions_revocation'));
+      await queryRunner.dropTable(tableName(queryRunner, 'qsessions_revoke_link'));
+      await queryRunner.dropTable(tableName(queryRunner, 'qsessions_history'));
       // 0.1.0's table had neither of the columns added since.
       for (const column of ['reauthenticated_at', 'label']) {
         await queryRunner.dropColumn(tableName(queryRunner, 'qsessions_session'), column);
@@ -102,6 +115,83 @@ async function expectRevocationsWork(app: DataSource): Promise<void> {
   expect(held.map((entry) => entry.digest)).toEqual([digest, null]);
   await ledger.release(held.map((entry) => entry.id));
   expect(await ledger.held(10)).toEqual([]);
+}
+
+/** The history tables as the migration made them: columns, keys, indexes, cascading foreign keys. */
+async function expectHistoryTables(runner: QueryRunner, historyName: string, linksName: string): Promise<void> {
+  const history = (await runner.getTable(historyName))!;
+  expect(history.columns.map((column) => column.name).sort()).toEqual(
+    [
+      'actor',
+      'at',
+      'city',
+      'country',
+      'device',
+      'device_key',
+      'event',
+      'id',
+      'ip',
+      'location',
+      'new_device',
+      'new_location',
+      'reason',
+      'session_id',
+      'user_agent',
+      'user_id',
+    ].sort(),
+  );
+  const indices = Object.fromEntries(history.indices.map((index) => [index.name, [...index.columnNames]]));
+  // Sorted: PostgreSQL's catalogue gives an index's columns in table order (synchronize checks the order).
+  expect(indices.qsessions_history_user_at_idx?.sort()).toEqual(['at', 'id', 'user_id']);
+  expect(indices.qsessions_history_at_idx).toEqual(['at']);
+  expect(indices.qsessions_history_session_idx).toEqual(['session_id']);
+  const links = (await runner.getTable(linksName))!;
+  expect(links.primaryColumns.map((column) => column.name)).toEqual(['token_digest']);
+  for (const table of [history, links]) {
+    expect(table.foreignKeys).toHaveLength(1);
+    expect(table.foreignKeys[0]).toMatchObject({ columnNames: ['user_id'], onDelete: 'CASCADE' });
+  }
+}
+
+/** History entries and revoke links go in and come out, and go with their user. */
+async function expectHistoryWorks(app: DataSource, user: typeof IntUser | typeof UuidUser): Promise<void> {
+  const owner = await app.getRepository(user).save({ username: `history-${randomDigest().slice(0, 8)}` });
+  const geoip = new GeoIpLocator({ cityPath: null, countryPath: null, turnedOff: true }, { warn: () => undefined });
+  const history = new TypeOrmSessionHistory(app, geoip, 90, Date.now, {
+    error: (message: string) => {
+      throw new Error(message);
+    },
+  });
+  const links = new TypeOrmRevokeLinks(app, Date.now);
+  const now = Date.now();
+  const session = {
+    digest: randomDigest(),
+    data: '{}',
+    userId: owner.id,
+    ip: '2001:db8::1',
+    userAgent: 'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0',
+    expireDate: new Date(now + 60_000),
+    createdAt: new Date(now),
+    updatedAt: new Date(now),
+    reauthenticatedAt: null,
+    label: null,
+  };
+  expect(await history.signedIn(session)).toEqual({
+    newDevice: false,
+    newLocation: false,
+    device: 'Firefox on Linux',
+    location: null,
+  });
+  await history.ended([session], { event: 'revoked', reason: 'admin', actor: '7' });
+  const page = await history.page(owner.id, {});
+  expect(page.entries.map((entry) => [entry.event, entry.reason, entry.actor, entry.newDevice])).toEqual([
+    ['revoked', 'admin', '7', null],
+    ['signed-in', null, null, false],
+  ]);
+  const token = await links.create({ userId: owner.id, sessionId: session.digest }, 60_000);
+  await app.getRepository(user).delete(owner.id);
+  expect(await app.getRepository(QSessionHistoryEntry).countBy({ userId: owner.id })).toBe(0);
+  expect(await links.consume(token)).toBeNull();
 }
 
 /** Whether each of `columns` exists in qsessions_session. */
@@ -170,7 +260,7 @@ describe.each(databases)('createQSessionsMigration on %s', (kind) => {
       setQSessionUserEntity(user);
       // userTable left out for the integer case: the migration takes the registered entity's table.
       const migration = createQSessionsMigration({ timestamp: TIMESTAMP, userTable });
-      app = new DataSource({ ...connection, entities: [user, QSession, QSessionRevocation], migrations: [migration] });
+      app = new DataSource({ ...connection, entities: [user, ...QSESSIONS_ENTITIES], migrations: [migration] });
       await app.initialize();
     });
     afterAll(() => app?.destroy());
@@ -215,6 +305,8 @@ describe.each(databases)('createQSessionsMigration on %s', (kind) => {
         expect(revocations.primaryColumns.map((column) => column.name)).toEqual(['id']);
         expect(revocations.indices).toEqual([]);
         expect(revocations.foreignKeys).toEqual([]);
+
+        await expectHistoryTables(runner, 'qsessions_history', 'qsessions_revoke_link');
       } finally {
         await runner.release();
       }
@@ -249,12 +341,16 @@ describe.each(databases)('createQSessionsMigration on %s', (kind) => {
       await expectRevocationsWork(app);
     });
 
-    it('down drops both tables (and only them); up works again after it', async () => {
+    it('keeps a sign-in history, deleted with its user', async () => {
+      await expectHistoryWorks(app, user);
+    });
+
+    it('down drops its tables (and only them); up works again after it', async () => {
       await app.undoLastMigration();
       const userTableName = user === IntUser ? 'test_users' : 'test_uuid_users';
-      expect(await tablesExist(app, ['qsessions_session', 'qsessions_revocation', userTableName])).toEqual({
-        qsessions_session: false,
-        qsessions_revocation: false,
+      const tables = ['qsessions_session', 'qsessions_revocation', 'qsessions_history', 'qsessions_revoke_link'];
+      expect(await tablesExist(app, [...tables, userTableName])).toEqual({
+        ...Object.fromEntries(tables.map((table) => [table, false])),
         [userTableName]: true,
       });
 
@@ -283,7 +379,7 @@ describe.each(databases)('createQSessionsMigration on %s', (kind) => {
       // already and never runs it again), and the new one.
       app = new DataSource({
         ...connection,
-        entities: [IntUser, QSession, QSessionRevocation],
+        entities: [IntUser, ...QSESSIONS_ENTITIES],
         migrations: [
           createQSessionsMigration({ timestamp: TIMESTAMP }),
           createQSessionRevocationsMigration({ timestamp: UPGRADE_TIMESTAMP }),
@@ -300,6 +396,10 @@ describe.each(databases)('createQSessionsMigration on %s', (kind) => {
         qsessions_revocation: false,
       });
       expect(await columnsExist(app, ['reauthenticated_at', 'label'])).toEqual([false, false]);
+      expect(await tablesExist(app, ['qsessions_history', 'qsessions_revoke_link'])).toEqual({
+        qsessions_history: false,
+        qsessions_revoke_link: false,
+      });
       const executed = await app.runMigrations();
       expect(executed.map((migration) => migration.name)).toEqual([
         `CreateQSessionRevocationsTable${UPGRADE_TIMESTAMP}`,
@@ -309,11 +409,16 @@ describe.each(databases)('createQSessionsMigration on %s', (kind) => {
       expect(await pendingSchemaChanges(app)).toEqual([]);
       await expectRevocationsWork(app);
       await expectPolicyColumnsWork(app);
+      await expectHistoryWorks(app, IntUser);
     });
 
     it('each down drops what its up added, alone; up works again after them', async () => {
       await app.undoLastMigration();
       expect(await columnsExist(app, ['reauthenticated_at', 'label'])).toEqual([false, false]);
+      expect(await tablesExist(app, ['qsessions_history', 'qsessions_revoke_link'])).toEqual({
+        qsessions_history: false,
+        qsessions_revoke_link: false,
+      });
       expect(await tablesExist(app, ['qsessions_revocation'])).toEqual({ qsessions_revocation: true });
       await app.undoLastMigration();
       expect(await tablesExist(app, ['qsessions_session', 'qsessions_revocation'])).toEqual({
@@ -332,7 +437,7 @@ describe.each(databases)('createQSessionsMigration on %s', (kind) => {
     setQSessionUserEntity(IntUser);
     const app = new DataSource({
       ...connection,
-      entities: [IntUser, QSession, QSessionRevocation],
+      entities: [IntUser, ...QSESSIONS_ENTITIES],
       migrations: [
         createQSessionsMigration({ timestamp: TIMESTAMP }),
         createQSessionRevocationsMigration({ timestamp: UPGRADE_TIMESTAMP }),
@@ -349,6 +454,7 @@ describe.each(databases)('createQSessionsMigration on %s', (kind) => {
       expect(await pendingSchemaChanges(app)).toEqual([]);
       await expectRevocationsWork(app);
       await expectPolicyColumnsWork(app);
+      await expectHistoryWorks(app, IntUser);
     } finally {
       await app.destroy();
     }
@@ -370,15 +476,24 @@ describe.each(databases)('createQSessionsMigration on %s', (kind) => {
     setQSessionUserEntity(IntUser);
     const app = new DataSource({
       ...connection,
-      entities: [IntUser, QSession, QSessionRevocation],
+      entities: [IntUser, ...QSESSIONS_ENTITIES],
       migrations: migrations(),
     } as DataSourceOptions);
     await app.initialize();
     try {
       await app.runMigrations();
-      expect(await tablesExist(app, ['app_qsessions_session', 'app_qsessions_revocation'])).toEqual({
+      expect(
+        await tablesExist(app, [
+          'app_qsessions_session',
+          'app_qsessions_revocation',
+          'app_qsessions_history',
+          'app_qsessions_revoke_link',
+        ]),
+      ).toEqual({
         app_qsessions_session: true,
         app_qsessions_revocation: true,
+        app_qsessions_history: true,
+        app_qsessions_revoke_link: true,
       });
       expect(await pendingSchemaChanges(app)).toEqual([]);
       await expectRevocationsWork(app);

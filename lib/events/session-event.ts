@@ -30,7 +30,11 @@ export type BuiltInRevocationReason =
   /** The app's: the person ended the session themselves (a sessions page). */
   | 'user-request'
   /** The app's: staff ended the session. */
-  | 'admin';
+  | 'admin'
+  /** `SessionService.eraseUserData()` deleted everything kept about the user. */
+  | 'erased'
+  /** A "This wasn't me" link (`SessionService.revokeByToken()`). */
+  | 'revoke-link';
 
 /** What every event says about the client (never the session key). */
 interface SessionEventBase {
@@ -60,16 +64,46 @@ export interface SessionRotatedEvent extends SessionEventBase {
   userAgent: string | null;
 }
 
+/**
+ * A user signed in: their id is now on this session, whichever way it got there (`login()`,
+ * passport, a handler setting the user id). With the `history` option it says whether the
+ * device or the place was new to the user, for "new sign-in" alerts.
+ */
+export interface SessionSignedInEvent extends SessionEventBase {
+  type: 'signed-in';
+  /** Public id of the signed-in session. */
+  id: string;
+  userId: UserId;
+  ip: string | null;
+  userAgent: string | null;
+  /**
+   * No sign-in of the user within `history.retainDays` had this browser, OS and device type
+   * (false for the first one). Null without the `history` option, or when it could not be read.
+   */
+  newDevice: boolean | null;
+  /**
+   * No sign-in of the user within `history.retainDays` came from this country and city (false
+   * when either side's location is unknown). Null without the `history` option.
+   */
+  newLocation: boolean | null;
+  /** The device as compared ("Chrome on macOS"), or null without the `history` option. */
+  device: string | null;
+  /** The location as compared ("Berlin, Germany"), or null when unknown or without the `history` option. */
+  location: string | null;
+}
+
 /** Sessions ended. */
 export interface SessionRevokedEvent extends SessionEventBase {
   type: 'revoked';
   /** Public ids of the sessions that ended. */
   ids: string[];
   reason: RevocationReason;
+  /** Who ended them, when the app said (`RevocationOptions.actor`). */
+  actor?: string;
 }
 
 /**
  * Something that happened to sessions: subscribe to `SessionService.events` for audits,
  * "new sign-in" alerts or metrics. Events never carry a session key.
  */
-export type SessionEvent = SessionCreatedEvent | SessionRotatedEvent | SessionRevokedEvent;
+export type SessionEvent = SessionCreatedEvent | SessionRotatedEvent | SessionSignedInEvent | SessionRevokedEvent;

@@ -9,6 +9,7 @@ import { resolveLifetimes } from './resolve-lifetimes.js';
 import { resolveSaving, resolveStorage } from './resolve-top-level.js';
 import { resolveSessionLimit } from './resolve-session-limit.js';
 import { resolvePrivacy } from './resolve-privacy.js';
+import { resolveHistory } from './resolve-history.js';
 import { resolveTrustProxy } from './resolve-trust-proxy.js';
 import type { ResolvedQSessionsOptions } from './resolved-options.js';
 import { unknownKeyProblems } from './unknown-keys.js';
@@ -38,6 +39,7 @@ export function resolveOptions(options: QSessionsModuleOptions | undefined): Res
   const sessionLimit = resolveSessionLimit(input, problems);
   const trustProxy = resolveTrustProxy(input.trustProxy, problems);
   const privacy = resolvePrivacy(input.privacy, problems);
+  const history = resolveHistory(input.history, problems);
   const geoip = resolveGeoIp(input.geoip, problems);
   const legacyCookie = resolveLegacyCookie(input.legacyCookie, cookie.name, problems);
   if (problems.length > 0) throw new QSessionsConfigError(problems);
@@ -48,6 +50,7 @@ export function resolveOptions(options: QSessionsModuleOptions | undefined): Res
     ...saving,
     trustProxy,
     privacy,
+    history,
     ...lifetimes,
     ...sessionLimit,
     geoip,

@@ -4,6 +4,7 @@ import type {
   QSESSIONS_CACHE_DEFAULTS,
   QSESSIONS_COOKIE_DEFAULTS,
   QSESSIONS_PRIVACY_DEFAULTS,
+  QSESSIONS_HISTORY_DEFAULTS,
   QSESSIONS_DEFAULTS,
   QSESSIONS_LEGACY_COOKIE_DEFAULTS,
   QSessionsCacheOptions,
@@ -11,6 +12,7 @@ import type {
   QSessionsLegacyCookieOptions,
   QSessionsModuleRootOptions,
   QSessionsPrivacyOptions,
+  QSessionsHistoryOptions,
 } from '../qsessions.options.js';
 
 /**
@@ -24,6 +26,9 @@ export type Resolved<T, D extends OptionDefaults<T>> = {
 
 /** Cookie settings after defaults and validation. */
 export type ResolvedCookieOptions = Resolved<QSessionsCookieOptions, typeof QSESSIONS_COOKIE_DEFAULTS>;
+
+/** Sign-in history settings after defaults and validation. */
+export type ResolvedHistoryOptions = Resolved<QSessionsHistoryOptions, typeof QSESSIONS_HISTORY_DEFAULTS>;
 
 /** Privacy settings after defaults and validation. */
 export type ResolvedPrivacyOptions = Resolved<QSessionsPrivacyOptions, typeof QSESSIONS_PRIVACY_DEFAULTS>;
@@ -49,11 +54,13 @@ export interface ResolvedLegacyCookieOptions extends Omit<
 /** Every option, validated, with defaults filled in: what the rest of the library reads. */
 export interface ResolvedQSessionsOptions extends Omit<
   Resolved<QSessionsModuleRootOptions, typeof QSESSIONS_DEFAULTS>,
-  'userEntity' | 'cookie' | 'cache' | 'privacy' | 'trustProxy' | 'geoip' | 'legacyCookie'
+  'userEntity' | 'cookie' | 'cache' | 'privacy' | 'history' | 'trustProxy' | 'geoip' | 'legacyCookie'
 > {
   cookie: ResolvedCookieOptions;
   cache: ResolvedCacheOptions;
   privacy: ResolvedPrivacyOptions;
+  /** The sign-in history's settings, or null when it is off. */
+  history: ResolvedHistoryOptions | null;
   /** Whether the proxy at `address`, `hop` hops from this server, may supply the client address. */
   trustProxy: (address: string, hop: number) => boolean;
   geoip: ResolvedGeoIpOptions;

@@ -9,6 +9,11 @@ export interface RevocationOptions {
    * Default: the method's name (`'revoke'`, `'revoke-others'`, `'revoke-all'`).
    */
   reason?: RevocationReason;
+  /**
+   * Who ended the sessions, when it was not their owner (an admin's id or name, 1 to 64
+   * characters): carried by the `revoked` event and kept in the sign-in history.
+   */
+  actor?: string | number;
 }
 
 const MAX_REASON_LENGTH = 64;
@@ -26,6 +31,20 @@ export function revocationReason(options: RevocationOptions | undefined, fallbac
     throw new TypeError('nest-qsessions: a revocation reason must not hold control characters (line breaks, tabs...).');
   }
   return reason;
+}
+
+/** The actor given in `options` as text, or undefined; a TypeError that says why for one that is not usable. */
+export function revocationActor(options: RevocationOptions | undefined): string | undefined {
+  const actor = options?.actor;
+  if (actor === undefined) return undefined;
+  const text = typeof actor === 'number' && Number.isFinite(actor) ? String(actor) : actor;
+  if (typeof text !== 'string' || text.length === 0 || text.length > MAX_REASON_LENGTH || hasControlCharacters(text)) {
+    throw new TypeError(
+      `nest-qsessions: a revocation actor must be a number or a string of 1 to ${MAX_REASON_LENGTH} characters ` +
+        `without control characters; got ${describe(actor)}.`,
+    );
+  }
+  return text;
 }
 
 function describe(value: unknown): string {

@@ -1,4 +1,4 @@
-import { ConflictException, Inject, Injectable } from '@nestjs/common';
+import { ConflictException, Inject, Injectable, Optional } from '@nestjs/common';
 import { SessionInterruptedError, SessionLimitReachedError } from '../session/session-errors.js';
 import { SessionLimitError } from './session-limit.error.js';
 import type { DataSource } from 'typeorm';
@@ -12,8 +12,14 @@ import {
   QSESSIONS_DATA_SOURCE,
   QSESSIONS_EVENTS,
   QSESSIONS_GEOIP,
+  QSESSIONS_HISTORY,
+  QSESSIONS_REVOKE_LINKS,
   QSESSIONS_STORE,
 } from '../qsessions.constants.js';
+import type { TypeOrmSessionHistory } from '../history/typeorm-session-history.js';
+import type { TypeOrmRevokeLinks } from '../history/typeorm-revoke-links.js';
+import type { HistoryQuery, SessionHistoryEntry, SessionHistoryPage } from '../history/session-history-entry.js';
+import type { EndedSession, SessionHistoryEvent } from '../session/session-history.js';
 import type { QSessionsClock } from '../util/clock.js';
 import type { RevocationReason, SessionEvent } from '../events/session-event.js';
 import type { SessionEvents } from '../events/session-events.js';
@@ -23,7 +29,7 @@ import type { LocationInfo } from '../geoip/location-info.js';
 import { parseDevice } from '../user-agent/device-info.js';
 import { resolveQSessionUserEntity } from '../typeorm/user-entity.js';
 import type { SessionView } from './session-view.js';
-import { revocationReason, type RevocationOptions } from './revocation-options.js';
+import { revocationActor, revocationReason, type RevocationOptions } from './revocation-options.js';
 import { durationMs, type Duration } from '../util/duration.js';
 import { sessionLabel } from './session-label.js';
 
@@ -31,6 +37,37 @@ import { sessionLabel } from './session-label.js';
 export type UserOrId = UserId | object;
 
 const CLEAR_BATCH = 1000;
+const DEFAULT_LINK_LIFETIME: Duration = '7d';
+
+/** Options of `SessionService.createRevokeLink()`. */
+export interface RevokeLinkOptions {
+  /** How long the link works (ms or `'7d'`). Default 7 days. */
+  ttl?: Duration;
+}
+
+/** Options of `SessionService.revokeByToken()`. */
+export interface RevokeByTokenOptions {
+  /** End every session of the link's user, not only the one it names. Default false. */
+  all?: boolean;
+}
+
+/** What `SessionService.exportUserData()` returns: everything kept about one user, without keys. */
+export interface UserSessionData {
+  userId: UserId;
+  /** When the export was made. */
+  exportedAt: Date;
+  /** The user's live sessions, as `list()` shows them. */
+  sessions: SessionView[];
+  /** The user's history, newest first (empty without the `history` option). */
+  history: SessionHistoryEntry[];
+}
+
+/** What `SessionService.eraseUserData()` deleted. */
+export interface ErasedUserData {
+  sessions: number;
+  historyEntries: number;
+  revokeLinks: number;
+}
 
 /**
  * Lists and revokes sessions, and signs users in and out. Inject it anywhere once
@@ -63,6 +100,8 @@ export class SessionService {
     @Inject(QSESSIONS_DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(QSESSIONS_GEOIP) private readonly geoip: GeoIpLocator,
     @Inject(QSESSIONS_CLOCK) private readonly clock: QSessionsClock,
+    @Optional() @Inject(QSESSIONS_HISTORY) private readonly historyLog: TypeOrmSessionHistory | null = null,
+    @Optional() @Inject(QSESSIONS_REVOKE_LINKS) private readonly revokeLinks: TypeOrmRevokeLinks | null = null,
   ) {
     this.events = eventBus.stream;
   }
@@ -164,11 +203,19 @@ export class SessionService {
    */
   async revoke(user: UserOrId, id: string, options?: RevocationOptions): Promise<boolean> {
     const reason = revocationReason(options, 'revoke');
+    const actor = revocationActor(options);
     if (!isWellFormedDigest(id)) return false;
     const userId = this.userIdOf(user);
+    // Read first only for the history, which keeps the session's client.
+    const before = this.historyLog ? await this.store.get(id) : null;
     // One statement: the delete itself is scoped to the user's live sessions.
     if (!(await this.store.deleteOfUser(userId, id))) return false;
-    this.announce(userId, [id], reason);
+    this.announce(userId, [id], reason, actor);
+    await this.historyLog?.ended([before ?? { digest: id, userId, ip: null, userAgent: null }], {
+      event: 'revoked',
+      reason,
+      actor,
+    });
     return true;
   }
 
@@ -179,10 +226,11 @@ export class SessionService {
    */
   async revokeById(id: string, options?: RevocationOptions): Promise<boolean> {
     const reason = revocationReason(options, 'revoke');
+    const actor = revocationActor(options);
     if (!isWellFormedDigest(id)) return false;
     const record = await this.store.get(id);
     if (!record) return false;
-    return (await this.end(record.userId, [id], reason)) > 0;
+    return (await this.end(record.userId, [record], reason, actor)) > 0;
   }
 
   /**
@@ -192,11 +240,12 @@ export class SessionService {
    */
   async revokeOthers(req: object, options?: RevocationOptions): Promise<number> {
     const reason = revocationReason(options, 'revoke-others');
+    const actor = revocationActor(options);
     const state = this.stateOf(req);
     const userId = state.record?.userId;
     if (userId === undefined || userId === null) return 0;
-    const others = (await this.store.liveDigestsOfUser(userId)).filter((digest) => digest !== state.record?.digest);
-    return this.end(userId, others, reason);
+    const others = (await this.sessionsOf(userId)).filter((session) => session.digest !== state.record?.digest);
+    return this.end(userId, others, reason, actor);
   }
 
   /**
@@ -205,8 +254,9 @@ export class SessionService {
    */
   async revokeAll(user: UserOrId, options?: RevocationOptions): Promise<number> {
     const reason = revocationReason(options, 'revoke-all');
+    const actor = revocationActor(options);
     const userId = this.userIdOf(user);
-    return this.end(userId, await this.store.liveDigestsOfUser(userId), reason);
+    return this.end(userId, await this.sessionsOf(userId), reason, actor);
   }
 
   /**
@@ -233,21 +283,112 @@ export class SessionService {
       const digests = await this.store.liveDigestsOfUser(userId);
       // No live row: the user is already deleted (or never signed in); cached copies may remain.
       if (digests.length === 0) unlisted = true;
-      ended += await this.end(userId, digests, 'user-deleted');
+      // No history entries: they go with the user (ON DELETE CASCADE).
+      ended += await this.end(userId, digests.map(withoutClient(userId)), 'user-deleted', undefined, false);
     }
     if (unlisted) await this.store.recheckUserSessions();
     return ended;
   }
 
-  /** Deletes expired sessions in bounded batches (cached copies are refused by their expiry); resolves to how many. */
+  /**
+   * Deletes expired sessions in bounded batches (cached copies are refused by their expiry);
+   * resolves to how many. With the `history` option, each signed-in one gets an `expired` entry,
+   * and history entries older than `history.retainDays` and expired revoke links are deleted too.
+   */
   async clearExpired(): Promise<number> {
     let total = 0;
     for (;;) {
       const batch = await this.store.deleteExpiredBatch(CLEAR_BATCH);
       total += batch.length;
-      if (batch.length > 0) this.announce(null, batch, 'expired');
-      if (batch.length < CLEAR_BATCH) return total;
+      if (batch.length > 0) {
+        this.announce(
+          null,
+          batch.map((session) => session.digest),
+          'expired',
+        );
+        await this.historyLog?.ended(batch, { event: 'expired', reason: 'expired' });
+      }
+      if (batch.length < CLEAR_BATCH) break;
     }
+    await this.historyLog?.prune();
+    await this.revokeLinks?.prune();
+    return total;
+  }
+
+  /**
+   * One page of the user's sign-in history, newest first: `limit` entries (default 20, at most
+   * 100), older than the cursor `before` (the previous page's `next`). Needs the `history`
+   * option. A bad `limit` or cursor is a `BadRequestException` (400).
+   *
+   * @example
+   * ```ts
+   * const first = await this.sessions.history(user, { limit: 20 });
+   * const second = first.next ? await this.sessions.history(user, { before: first.next }) : null;
+   * ```
+   */
+  async history(user: UserOrId, query: HistoryQuery = {}): Promise<SessionHistoryPage> {
+    return this.requireHistory('history()').page(this.userIdOf(user), query);
+  }
+
+  /**
+   * Makes a "This wasn't me" link token for one of the user's sessions (typically the one of a
+   * `signed-in` event with `newDevice` or `newLocation`), to put in an e-mail: single use, valid
+   * for `options.ttl` (default 7 days), only its SHA-256 stored. Needs the `history` option.
+   */
+  async createRevokeLink(user: UserOrId, sessionId: string, options: RevokeLinkOptions = {}): Promise<string> {
+    const links = this.requireLinks('createRevokeLink()');
+    const ttl = durationMs(options.ttl ?? DEFAULT_LINK_LIFETIME, 'createRevokeLink() `ttl`');
+    if (!isWellFormedDigest(sessionId)) {
+      throw new TypeError('nest-qsessions: createRevokeLink() needs a session id as list() or an event gives it.');
+    }
+    return links.create({ userId: this.userIdOf(user), sessionId }, ttl);
+  }
+
+  /**
+   * Uses a "This wasn't me" link: ends the session it names (or, with `options.all`, every session
+   * of its user) with reason `'revoke-link'`, without needing a signed-in request. Resolves to
+   * true when the token was a valid, unused, unexpired link (used up now), false otherwise
+   * (tampered, unknown, expired, used; such a token costs no query when it is not even shaped
+   * like one).
+   */
+  async revokeByToken(token: string, options: RevokeByTokenOptions = {}): Promise<boolean> {
+    const links = this.requireLinks('revokeByToken()');
+    const target = await links.consume(token);
+    if (!target) return false;
+    if (options.all === true) await this.revokeAll(target.userId, { reason: 'revoke-link' });
+    else await this.revoke(target.userId, target.sessionId, { reason: 'revoke-link' });
+    return true;
+  }
+
+  /**
+   * Everything kept about the user's sessions, as JSON-ready data (for a data-access request):
+   * their live sessions and their history. Never a session key.
+   */
+  async exportUserData(user: UserOrId): Promise<UserSessionData> {
+    const userId = this.userIdOf(user);
+    return {
+      userId,
+      exportedAt: new Date(this.clock.now()),
+      sessions: await this.list(userId),
+      history: this.historyLog ? await this.historyLog.all(userId) : [],
+    };
+  }
+
+  /**
+   * Deletes everything kept about the user's sessions (for an erasure request): their sessions
+   * (rows and cached copies, so they are signed out everywhere), their history and their revoke
+   * links. The user's own row is the app's to delete.
+   */
+  async eraseUserData(user: UserOrId): Promise<ErasedUserData> {
+    const userId = this.userIdOf(user);
+    const digests = await this.store.liveDigestsOfUser(userId);
+    // Ended without history entries: the history is what is being erased.
+    const sessions = await this.end(userId, digests.map(withoutClient(userId)), 'erased', undefined, false);
+    return {
+      sessions,
+      historyEntries: (await this.historyLog?.erase(userId)) ?? 0,
+      revokeLinks: (await this.revokeLinks?.erase(userId)) ?? 0,
+    };
   }
 
   /** "City, Country", "Country" or null for an IP address (GeoIP; null when it is off). */
@@ -260,16 +401,41 @@ export class SessionService {
     return this.geoip.locationInfo(ip);
   }
 
-  /** Deletes sessions (rows and cache entries) and tells event subscribers. */
-  private async end(userId: UserId | null, digests: string[], reason: RevocationReason): Promise<number> {
-    if (digests.length === 0) return 0;
+  /** Deletes sessions (rows and cache entries), tells event subscribers and records them in the history. */
+  private async end(
+    userId: UserId | null,
+    sessions: readonly EndedSession[],
+    reason: RevocationReason,
+    actor?: string,
+    recorded = true,
+  ): Promise<number> {
+    if (sessions.length === 0) return 0;
+    const digests = sessions.map((session) => session.digest);
     const ended = await this.store.delete(digests);
-    this.announce(userId, digests, reason);
+    this.announce(userId, digests, reason, actor);
+    if (recorded) await this.historyLog?.ended(sessions, { event: eventOf(reason), reason, actor });
     return ended;
   }
 
-  private announce(userId: UserId | null, ids: string[], reason: RevocationReason): void {
-    this.eventBus.emit({ type: 'revoked', at: new Date(this.clock.now()), ids, userId, reason });
+  /** The user's live sessions, with their clients only when the history will record them. */
+  private async sessionsOf(userId: UserId): Promise<EndedSession[]> {
+    if (this.historyLog) return this.store.listByUser(userId);
+    return (await this.store.liveDigestsOfUser(userId)).map(withoutClient(userId));
+  }
+
+  private announce(userId: UserId | null, ids: string[], reason: RevocationReason, actor?: string): void {
+    const event = { type: 'revoked' as const, at: new Date(this.clock.now()), ids, userId, reason };
+    this.eventBus.emit(actor === undefined ? event : { ...event, actor });
+  }
+
+  private requireHistory(method: string): TypeOrmSessionHistory {
+    if (!this.historyLog) throw new Error(historyNeeded(method));
+    return this.historyLog;
+  }
+
+  private requireLinks(method: string): TypeOrmRevokeLinks {
+    if (!this.revokeLinks) throw new Error(historyNeeded(method));
+    return this.revokeLinks;
   }
 
   /**
@@ -308,6 +474,23 @@ export class SessionService {
     }
     throw new TypeError('nest-qsessions: expected a user entity with its primary key set, or a user id.');
   }
+}
+
+function historyNeeded(method: string): string {
+  return (
+    `nest-qsessions: ${method} needs the sign-in history: set \`history: true\` (or \`{ retainDays }\`) in ` +
+    'QSessionsModule.forRoot(), and create its tables (synchronize, or the upgrade migration).'
+  );
+}
+
+/** The history event of a revocation: `evicted` for the session cap, `revoked` otherwise. */
+function eventOf(reason: RevocationReason): Exclude<SessionHistoryEvent, 'signed-in'> {
+  return reason === 'limit' ? 'evicted' : 'revoked';
+}
+
+/** A session known by its digest alone. */
+function withoutClient(userId: UserId | null): (digest: string) => EndedSession {
+  return (digest) => ({ digest, userId, ip: null, userAgent: null });
 }
 
 function toView(record: SessionRecord, current: boolean, location: string | null): SessionView {

@@ -1,6 +1,7 @@
 import type { SessionCache } from './session-cache.js';
 import type { SessionRecord, UserId } from './session-record.js';
 import type { SessionStore } from './session-store.js';
+import type { EndedSession } from './session-history.js';
 
 /**
  * The `cached_db` engine: the database store behind a write-through, read-through cache.
@@ -81,7 +82,7 @@ export class CachedSessionStore implements SessionStore {
     return this.cache.invalidateUserSessions();
   }
 
-  deleteExpiredBatch(limit: number): Promise<string[]> {
+  deleteExpiredBatch(limit: number): Promise<EndedSession[]> {
     // The cache is left alone: a copy of an expired session is refused by its expiry on every
     // read, and a cache entry lives no longer than the session did when it was written.
     return this.database.deleteExpiredBatch(limit);

@@ -1,4 +1,5 @@
 import type { ClientDetails } from './client-details.js';
+import type { SessionEnd } from './session-history.js';
 import { digestSessionKey, generateSessionKey } from './session-key.js';
 import { SessionInterruptedError } from './session-errors.js';
 import type { SessionRecord } from './session-record.js';
@@ -48,6 +49,11 @@ export class RequestSessionState implements SessionController, SessionCookieHost
   reauthenticated = false;
   /** The session the person chose to end for this sign-in (`login(req, user, { replacing })`). */
   replacing: string | null = null;
+  /**
+   * Why the session of the request's cookie is gone, when it ended (revoked, evicted, signed out
+   * elsewhere, expired and cleared) and the history says so: `@SessionEnded()`.
+   */
+  ended: SessionEnd | null = null;
   /** A save happened during this request: the cookie must go out with the response. */
   cookieDue = false;
   /** Set when saving failed: the headers every later commit of this request gives, saving nothing. */

@@ -18,6 +18,7 @@ import { KeyedMutex } from '../util/keyed-mutex.js';
 import { digestSessionKey, generateSessionKey, isWellFormedSessionKey } from './session-key.js';
 import type { SessionRecord, UserId } from './session-record.js';
 import { DuplicateSessionError, type SessionStore } from './session-store.js';
+import type { SessionHistoryRecorder } from './session-history.js';
 
 /** What the session rules read from a request; the HTTP layer takes it off Node's request. */
 export interface SessionRequestInput {
@@ -70,6 +71,8 @@ export class SessionLifecycle implements SessionPersistence {
     private readonly logger: ErrorSink,
     private readonly events: SessionEvents,
     private readonly now: () => number = Date.now,
+    /** The sign-in history (`history` option), or null when it is off. */
+    private readonly history: SessionHistoryRecorder | null = null,
   ) {
     const lookup = {
       load: (digest: string) => this.load(digest),
@@ -101,15 +104,21 @@ export class SessionLifecycle implements SessionPersistence {
     // sibling subdomain can set one): each well-formed one is tried, a few at most, so that a
     // stray cookie can neither hide the session nor buy many lookups.
     let lookups = 0;
+    let missing: string | null = null;
     for (const value of cookieValues) {
       if (!isWellFormedSessionKey(value)) continue;
-      const record = await this.load(digestSessionKey(value));
+      const digest = digestSessionKey(value);
+      const record = await this.load(digest);
       if (record && this.usable(record)) {
         state.adopt(value, record);
+        missing = null;
         break;
       }
+      missing ??= digest;
       if (++lookups === MAX_COOKIE_LOOKUPS) break;
     }
+    // A cookie of ours whose session is gone: the history may say why (only for such a cookie).
+    if (missing !== null && this.history) state.ended = await this.history.endOf(missing);
     // Checked here so that apps without the option pay no extra await per request.
     if (this.legacy) await this.legacy.exchange(request.cookieHeader, state);
     return state;
@@ -241,7 +250,8 @@ export class SessionLifecycle implements SessionPersistence {
       updatedAt: new Date(now),
       reauthenticatedAt: this.reauthenticatedAt(state, state.record ?? previous, userId, now),
     };
-    const signIn = isSignIn(state.record ?? previous, userId);
+    const before = state.record ?? previous;
+    const signIn = isSignIn(before, userId);
     const created = state.record === null;
     if (signIn && this.options.maxSessionsPerUser !== null) {
       // One sign-in of a user at a time in this process: the cap then never turns away a sign-in
@@ -258,7 +268,34 @@ export class SessionLifecycle implements SessionPersistence {
     state.storedMaxAge = state.customMaxAge;
     state.touched = false;
     state.cookieDue = true;
+    await this.recordUserChange(before, state.record!, signIn);
     return created;
+  }
+
+  /** The history and the events of a write that changed the session's user. */
+  private async recordUserChange(before: SessionRecord | null, after: SessionRecord, signIn: boolean): Promise<void> {
+    // The session's previous user left it (signed out, or replaced by another user's sign-in).
+    if (before !== null && before.userId !== null && String(before.userId) !== String(after.userId)) {
+      await this.history?.ended([before], { event: 'signed-out', reason: 'logout' });
+    }
+    if (signIn) await this.announceSignIn(after);
+  }
+
+  /** The `signed-in` event, after the sign-in is recorded in the history (which tells what was new). */
+  private async announceSignIn(record: SessionRecord): Promise<void> {
+    const novelty = this.history ? await this.history.signedIn(record) : null;
+    this.events.emit({
+      type: 'signed-in',
+      at: record.updatedAt,
+      id: record.digest,
+      userId: record.userId!,
+      ip: record.ip,
+      userAgent: record.userAgent,
+      newDevice: novelty?.newDevice ?? null,
+      newLocation: novelty?.newLocation ?? null,
+      device: novelty?.device ?? null,
+      location: novelty?.location ?? null,
+    });
   }
 
   /** Updates the session's row, or creates it under a fresh key. */
@@ -304,11 +341,14 @@ export class SessionLifecycle implements SessionPersistence {
     state.replacing = null;
     if (max === null) return;
     const own = state.record!.digest;
-    const decision = settleSessionLimit(await this.store.listByUser(userId), own, { max, policy, replacing });
+    const sessions = await this.store.listByUser(userId);
+    const decision = settleSessionLimit(sessions, own, { max, policy, replacing });
     if (decision.end.length > 0) await this.store.delete(decision.end);
     const others = decision.end.filter((digest) => digest !== own);
     if (others.length > 0) {
       this.events.emit({ type: 'revoked', at: new Date(this.now()), ids: others, userId, reason: 'limit' });
+      const evicted = sessions.filter((session) => others.includes(session.digest));
+      await this.history?.ended(evicted, { event: 'evicted', reason: 'limit' });
     }
     if (!decision.end.includes(own)) return;
     // The ended row's key is never reused: a later save of this request gets a fresh one.
@@ -368,6 +408,9 @@ export class SessionLifecycle implements SessionPersistence {
         userId: record.userId,
         reason,
       });
+    // A signed-in session deleted by its own request (logout, regenerate, emptied): the user signed out.
+    if (record.userId !== null)
+      await this.history?.ended([record], { event: 'signed-out', reason: reason ?? 'logout' });
     return true;
   }
 

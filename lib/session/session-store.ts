@@ -1,3 +1,4 @@
+import type { EndedSession } from './session-history.js';
 import type { SessionRecord, UserId } from './session-record.js';
 
 /**
@@ -27,8 +28,8 @@ export interface SessionStore {
   listByUser(userId: UserId): Promise<SessionRecord[]>;
   /** Digests of the live (unexpired) sessions of one user. */
   liveDigestsOfUser(userId: UserId): Promise<string[]>;
-  /** Deletes up to `limit` sessions that expired; resolves to their digests. */
-  deleteExpiredBatch(limit: number): Promise<string[]>;
+  /** Deletes up to `limit` sessions that expired; resolves to what their history entries need of them. */
+  deleteExpiredBatch(limit: number): Promise<EndedSession[]>;
   /**
    * Makes every copy of a signed-in session held outside the table (a cache) be checked against
    * the table once more before it is served: for users deleted by a query whose sessions are no

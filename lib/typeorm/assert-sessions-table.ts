@@ -1,5 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { QSessionRevocation } from './qsession-revocation.entity.js';
+import { QSessionHistoryEntry } from './qsession-history.entity.js';
+import { QSessionRevokeLink } from './qsession-revoke-link.entity.js';
 import { QSession } from './qsession.entity.js';
 import { QSessionsTableMissingError } from './qsessions-table-missing.error.js';
 
@@ -10,6 +12,8 @@ export interface SessionsTableCheck {
    * engine uses a shared cache, whose revocations it holds when the cache cannot take them.
    */
   revocations: boolean;
+  /** Also the history's tables (`qsessions_history`, `qsessions_revoke_link`): true with the `history` option. */
+  history?: boolean;
 }
 
 /**
@@ -37,13 +41,17 @@ export async function assertSessionsTableExists(
   if (!dataSource.isInitialized) return;
   await assertTableExists(dataSource, dataSourceName, QSession, 'sessions');
   if (check.revocations) await assertTableExists(dataSource, dataSourceName, QSessionRevocation, 'revocations');
+  if (check.history) {
+    await assertTableExists(dataSource, dataSourceName, QSessionHistoryEntry, 'history');
+    await assertTableExists(dataSource, dataSourceName, QSessionRevokeLink, 'history');
+  }
 }
 
 /** Fails with a {@link QSessionsTableMissingError} when the table of `entity` is missing. */
 async function assertTableExists(
   dataSource: DataSource,
   dataSourceName: string | undefined,
-  entity: typeof QSession | typeof QSessionRevocation,
+  entity: typeof QSession | typeof QSessionRevocation | typeof QSessionHistoryEntry | typeof QSessionRevokeLink,
   table: QSessionsTableMissingError['table'],
 ): Promise<void> {
   const tablePath = dataSource.getMetadata(entity).tablePath;

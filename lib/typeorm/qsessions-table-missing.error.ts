@@ -11,6 +11,9 @@
  *   shared cache (Redis, `cache.instance`, the app's CACHE_MANAGER); typically an app upgraded
  *   from 0.1.0, whose createQSessionsMigration created the sessions table alone, and that needs
  *   createQSessionRevocationsMigration.
+ * - `table: 'history'`: `qsessions_history` or `qsessions_revoke_link` is missing while the
+ *   `history` option is on; created by createQSessionsMigration (new apps) or
+ *   createQSessionsUpgradeMigration (apps that ran an earlier version's migration).
  */
 export class QSessionsTableMissingError extends Error {
   /**
@@ -21,9 +24,15 @@ export class QSessionsTableMissingError extends Error {
   constructor(
     readonly tablePath: string,
     readonly dataSource: string,
-    readonly table: 'sessions' | 'revocations' = 'sessions',
+    readonly table: 'sessions' | 'revocations' | 'history' = 'sessions',
   ) {
-    super(table === 'sessions' ? sessionsMessage(tablePath, dataSource) : revocationsMessage(tablePath, dataSource));
+    super(
+      table === 'sessions'
+        ? sessionsMessage(tablePath, dataSource)
+        : table === 'revocations'
+          ? revocationsMessage(tablePath, dataSource)
+          : historyMessage(tablePath, dataSource),
+    );
     this.name = 'QSessionsTableMissingError';
   }
 }
@@ -47,6 +56,16 @@ function revocationsMessage(tablePath: string, dataSource: string): string {
     migrationFix('createQSessionRevocationsMigration') +
     '     (take the timestamp once and keep it; keep createQSessionsMigration in the list too: with nest-qsessions ' +
     '0.1.0 it created the sessions table alone, and TypeORM never runs it again).'
+  );
+}
+
+function historyMessage(tablePath: string, dataSource: string): string {
+  return (
+    `nest-qsessions: the history table "${tablePath}" does not exist in ${dataSource}. The \`history\` option ` +
+    'needs it. Create it in one of two ways:\n' +
+    synchronizeFix() +
+    migrationFix('createQSessionsUpgradeMigration') +
+    '     (take the timestamp once and keep it; it adds what this version needs to the tables of an earlier one).'
   );
 }
 

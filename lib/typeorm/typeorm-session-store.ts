@@ -1,6 +1,7 @@
 import { LessThan, QueryFailedError, type DataSource, type Repository } from 'typeorm';
 import type { SessionRecord, UserId } from '../session/session-record.js';
 import { DuplicateSessionError, type SessionStore } from '../session/session-store.js';
+import type { EndedSession } from '../session/session-history.js';
 import { QSession } from './qsession.entity.js';
 import { SessionStatements } from './session-statements.js';
 
@@ -70,15 +71,14 @@ export class TypeOrmSessionStore implements SessionStore {
   /** The table is the only copy: nothing to re-check. */
   async recheckUserSessions(): Promise<void> {}
 
-  async deleteExpiredBatch(limit: number): Promise<string[]> {
+  async deleteExpiredBatch(limit: number): Promise<EndedSession[]> {
     const rows = await this.repository.find({
-      select: { sessionKey: true },
+      select: { sessionKey: true, userId: true, ip: true, userAgent: true },
       where: { expireDate: LessThan(new Date(this.now())) },
       take: limit,
     });
-    const digests = rows.map((row) => row.sessionKey);
-    await this.delete(digests);
-    return digests;
+    await this.delete(rows.map((row) => row.sessionKey));
+    return rows.map((row) => ({ digest: row.sessionKey, userId: row.userId, ip: row.ip, userAgent: row.userAgent }));
   }
 }
 

@@ -11,8 +11,13 @@ export class SessionClient {
     readonly userAgent: string,
   ) {}
 
-  async send(method: 'get' | 'post' | 'delete' | 'patch', path: string, body?: object): Promise<request.Response> {
-    let test = request(this.t.url)[method](path).set('User-Agent', this.userAgent);
+  async send(
+    method: 'get' | 'post' | 'delete' | 'patch',
+    path: string,
+    body?: object,
+    headers: Record<string, string> = {},
+  ): Promise<request.Response> {
+    let test = request(this.t.url)[method](path).set('User-Agent', this.userAgent).set(headers);
     if (this.key) test = test.set('Cookie', `sessionid=${this.key}`);
     const response = await (body ? test.send(body) : test);
     const cookie = sessionCookie(response.headers);

@@ -258,7 +258,16 @@ function describeDeletes(h: Harness): void {
     const first = await h.store.deleteExpiredBatch(3);
     const second = await h.store.deleteExpiredBatch(3);
     expect(first).toHaveLength(3);
-    expect([...first, ...second].sort()).toEqual(expired.map((session) => session.digest).sort());
+    expect([...first, ...second].map((ended) => ended.digest).sort()).toEqual(
+      expired.map((session) => session.digest).sort(),
+    );
+    // What a history entry of each needs: its owner and client.
+    expect(first[0]).toEqual({
+      digest: first[0]!.digest,
+      userId: null,
+      ip: '203.0.113.9',
+      userAgent: 'ContractTest/1.0',
+    });
     expect(await h.store.deleteExpiredBatch(3)).toEqual([]);
     expect(await h.repository.count()).toBe(1);
   });

@@ -1,6 +1,5 @@
 import {
   Table,
-  TableColumn,
   TableForeignKey,
   TableIndex,
   type MigrationInterface,
@@ -9,7 +8,14 @@ import {
 } from 'typeorm';
 import { QSESSION_REVOCATION_TABLE } from '../qsession-revocation.entity.js';
 import { QSESSION_TABLE } from '../qsession.entity.js';
-import { resolveQSessionUserEntity } from '../user-entity.js';
+import { createHistoryTables, dropHistoryTables } from './history-tables.js';
+import {
+  columnNamer,
+  dateColumnType,
+  prefixedTableName,
+  registeredUserTable,
+  userPrimaryKey,
+} from './schema-helpers.js';
 
 /** Options of {@link createQSessionsMigration}. */
 export interface QSessionsMigrationOptions {
@@ -48,8 +54,8 @@ export interface QSessionRevocationsMigrationOptions {
 export type QSessionsMigrationClass = new () => MigrationInterface;
 
 /**
- * Makes a TypeORM migration that creates the two tables of nest-qsessions exactly as their
- * entities define them (so `synchronize` would find nothing to change):
+ * Makes a TypeORM migration that creates the tables of nest-qsessions exactly as their entities
+ * define them (so `synchronize` would find nothing to change):
  *
  * - `qsessions_session` (the QSession entity): columns, primary key, the indexes
  *   `qsessions_session_expire_date_idx` (expire_date) and `qsessions_session_user_expire_idx`
@@ -59,8 +65,11 @@ export type QSessionsMigrationClass = new () => MigrationInterface;
  * - `qsessions_revocation` (the QSessionRevocation entity): revocations a shared cache (Redis)
  *   could not take, which the `cached_db` engine with a shared cache needs. Left as it is if it
  *   already exists.
+ * - `qsessions_history` and `qsessions_revoke_link` (QSessionHistoryEntry, QSessionRevokeLink):
+ *   the sign-in history and its "This wasn't me" links, used with the `history` option; each
+ *   with a foreign key to your user table ON DELETE CASCADE. Left as they are if they exist.
  *
- * `down` drops both tables.
+ * `down` drops every table.
  *
  * ```ts
  * // src/migrations/1719000000000-create-qsessions.ts
@@ -85,8 +94,10 @@ export function createQSessionsMigration(options: QSessionsMigrationOptions): QS
     async up(queryRunner) {
       await createSessionsTable(queryRunner, options.userTable);
       await createRevocationsTable(queryRunner);
+      await createHistoryTables(queryRunner, options.userTable);
     },
     async down(queryRunner) {
+      await dropHistoryTables(queryRunner);
       await dropRevocationsTable(queryRunner);
       await queryRunner.dropTable(prefixedTableName(queryRunner, 'QSession', QSESSION_TABLE), true, true, true);
     },
@@ -266,69 +277,4 @@ async function dropRevocationsTable(queryRunner: QueryRunner): Promise<void> {
     true,
     true,
   );
-}
-
-/** `table` of the entity class `entityName`, through the naming strategy and with the DataSource's `entityPrefix`. */
-export function prefixedTableName(queryRunner: QueryRunner, entityName: string, table: string): string {
-  const { namingStrategy, options } = queryRunner.connection;
-  const base = namingStrategy.tableName(entityName, table);
-  return options.entityPrefix ? namingStrategy.prefixTableName(options.entityPrefix, base) : base;
-}
-
-/** A column's name through the naming strategy, from its property and the name the entity gives it. */
-export function columnNamer(queryRunner: QueryRunner): (property: string, databaseName: string) => string {
-  const { namingStrategy } = queryRunner.connection;
-  return (property, databaseName) => namingStrategy.columnName(property, databaseName, []);
-}
-
-/** As TypeORM types a Date property (timestamp on PostgreSQL, datetime elsewhere). */
-function dateColumnType(queryRunner: QueryRunner): string {
-  return queryRunner.connection.driver.normalizeType({ type: Date });
-}
-
-/** The table of the registered user entity, or an error that says how to name it. */
-function registeredUserTable(queryRunner: QueryRunner): string {
-  try {
-    return queryRunner.connection.getMetadata(resolveQSessionUserEntity()).tablePath;
-  } catch {
-    throw new Error(
-      'nest-qsessions: the qsessions migration does not know your user table. Give it: ' +
-        "createQSessionsMigration({ timestamp, userTable: 'user' }), or call setQSessionUserEntity(User) in the " +
-        'data source file and list User in its `entities`.',
-    );
-  }
-}
-
-/** The user table's single primary key column, as the database has it. */
-async function userPrimaryKey(
-  queryRunner: QueryRunner,
-  userTableName: string,
-): Promise<{ tableName: string; columnName: string; columnOptions: TableColumnOptions }> {
-  const table = await queryRunner.getTable(userTableName);
-  if (!table) {
-    throw new Error(
-      `nest-qsessions: the user table ${JSON.stringify(userTableName)} does not exist yet. The qsessions migration ` +
-        'must run after the one that creates it: give it a later `timestamp` (or fix `userTable`).',
-    );
-  }
-  const primary = table.primaryColumns;
-  if (primary.length !== 1) {
-    throw new Error(
-      `nest-qsessions: the user table ${JSON.stringify(userTableName)} has ${primary.length} primary key columns; ` +
-        'sessions need a user entity with a single-column primary key.',
-    );
-  }
-  const key: TableColumn = primary[0]!;
-  // The column's type exactly (length, unsigned, charset...), but none of its key role.
-  const columnOptions: TableColumnOptions = {
-    name: key.name,
-    type: key.type,
-    length: key.length || undefined,
-    precision: key.precision ?? undefined,
-    scale: key.scale,
-    unsigned: key.unsigned,
-    charset: key.charset,
-    collation: key.collation,
-  };
-  return { tableName: table.name, columnName: key.name, columnOptions };
 }

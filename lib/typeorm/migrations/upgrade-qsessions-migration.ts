@@ -4,9 +4,10 @@ import {
   addedSessionColumns,
   migrationName,
   namedMigration,
-  prefixedTableName,
   type QSessionsMigrationClass,
 } from './create-qsessions-migration.js';
+import { createHistoryTables, dropHistoryTables } from './history-tables.js';
+import { prefixedTableName } from './schema-helpers.js';
 
 /** Options of {@link createQSessionsUpgradeMigration}. */
 export interface QSessionsUpgradeMigrationOptions {
@@ -16,17 +17,24 @@ export interface QSessionsUpgradeMigrationOptions {
    * (it is the migration's name). Later than your existing migrations, so that it sorts after them.
    */
   timestamp: number;
+  /**
+   * Table of your user entity, for the history tables' foreign keys. Default: the table of the
+   * entity given to `setQSessionUserEntity` (it must then be among the DataSource's entities).
+   */
+  userTable?: string;
   /** Migration name. Default `UpgradeQSessionsTable<timestamp>`. */
   name?: string;
 }
 
 /**
- * Makes a TypeORM migration that brings a `qsessions_session` table created by version 0.1.0's
- * {@link createQSessionsMigration} to this version's QSession entity: it adds the columns
- * `reauthenticated_at` (when the user last proved who they are, for `@RequireFreshSession()`)
- * and `label` (the device name of `SessionService.rename()`), both nullable. A column already
- * there is left as it is, so the migration also runs after the current createQSessionsMigration
- * on a new database. `down` drops the two columns.
+ * Makes a TypeORM migration that brings the tables created by an earlier version's
+ * {@link createQSessionsMigration} to this version's entities: it adds to `qsessions_session` the
+ * columns `reauthenticated_at` (when the user last proved who they are, for
+ * `@RequireFreshSession()`) and `label` (the device name of `SessionService.rename()`), both
+ * nullable, and creates `qsessions_history` and `qsessions_revoke_link` (the `history` option)
+ * with their indexes and foreign keys to your user table. A column or table already there is left
+ * as it is, so the migration also runs after the current createQSessionsMigration on a new
+ * database. `down` drops the two columns and the two tables.
  *
  * Sessions signed in before the upgrade have no `reauthenticated_at`: `@RequireFreshSession()`
  * asks their users to confirm who they are once.
@@ -52,8 +60,10 @@ export function createQSessionsUpgradeMigration(options: QSessionsUpgradeMigrati
           await queryRunner.addColumn(tableName, new TableColumn(column));
         }
       }
+      await createHistoryTables(queryRunner, options.userTable);
     },
     async down(queryRunner) {
+      await dropHistoryTables(queryRunner);
       const tableName = prefixedTableName(queryRunner, 'QSession', QSESSION_TABLE);
       for (const column of addedSessionColumns(queryRunner).reverse()) {
         if (await queryRunner.hasColumn(tableName, column.name)) await queryRunner.dropColumn(tableName, column.name);
