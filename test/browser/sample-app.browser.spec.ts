@@ -5,12 +5,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { QSession } from '../../lib/index.js';
+import { ADMIN_PAGE_SIZE } from '../../sample-app/src/admin/admin-sessions.service.js';
+import { User } from '../../sample-app/src/users/user.entity.js';
+import { ADMIN_CARDS_MAX_WIDTH } from '../../sample-app/src/views/styles.js';
 import { GEOIP_FIXTURES, startSample, type RunningSample } from '../support/sample-app.js';
 import { TestClock } from '../support/test-clock.js';
 
 // The sample app in a real browser (Debian's Chromium, driven by playwright-core): two devices of
-// one user, signing one out, CSRF, the sessions admin, naming a device, changing the password
-// behind step-up, the choice at the session limit, and screenshots of the pages.
+// one user, signing one out, CSRF, the sessions admin (on a desktop and on a phone), naming a
+// device, changing the password behind step-up, the choice at the session limit, and screenshots
+// of the pages.
 //
 // Collected only with QSESSIONS_TEST_BROWSER=1 (see jest.config.js). When it is set, a missing
 // Chromium fails the suite: it is never skipped.
@@ -553,6 +557,187 @@ describe('sample app in Chromium', () => {
         expect(new URL(windows.page.url()).pathname).toBe('/login');
         await iphone.page.reload();
         expect(new URL(iphone.page.url()).pathname).toBe('/sessions');
+      },
+      STEP_TIMEOUT,
+    );
+  });
+  describe('the sessions admin on a phone', () => {
+    // The longest address there is, to be sure that even it wraps inside a card.
+    const LONG_IPV6 = '2001:db8:85a3:1234:5678:8a2e:370:7334';
+    let own: RunningSample;
+    let admin: Device;
+
+    beforeAll(async () => {
+      own = await startSample({
+        SAMPLE_SQLITE_PATH: ':memory:',
+        SAMPLE_RESET: '1',
+        GEOIP_PATH: GEOIP_FIXTURES,
+        SAMPLE_TRUST_PROXY: 'loopback',
+        PORT: '0',
+      });
+    }, STEP_TIMEOUT);
+    afterAll(() => own?.close(), STEP_TIMEOUT);
+
+    // The test's TypeScript has no DOM types: what runs in the page is written as expressions.
+    /** How wide the page is laid out, and the viewport: a wider page scrolls sideways. */
+    async function pageWidth(page: Page): Promise<{ scrollWidth: number; innerWidth: number }> {
+      const [scrollWidth, innerWidth] = await page.evaluate<[number, number]>(
+        '[document.documentElement.scrollWidth, window.innerWidth]',
+      );
+      return { scrollWidth, innerWidth };
+    }
+
+    /**
+     * Expects `locator` wholly on screen once the page is scrolled down to it, with the page not
+     * scrolled sideways. Only the page scrolls, and only vertically: Playwright's own scrolling
+     * (scrollIntoView) would also scroll the table's sideways scroll box, and hide what is tested.
+     */
+    async function expectOnScreen(page: Page, locator: Locator): Promise<void> {
+      const [innerWidth, innerHeight] = await page.evaluate<[number, number]>(
+        '[window.innerWidth, window.innerHeight]',
+      );
+      const before = (await locator.boundingBox())!;
+      await page.evaluate(`window.scrollBy(0, ${Math.round(before.y - innerHeight / 2)})`);
+      const box = (await locator.boundingBox())!;
+      expect(await page.evaluate<number>('window.scrollX')).toBe(0);
+      expect(box.x).toBeGreaterThanOrEqual(0);
+      expect(box.x + box.width).toBeLessThanOrEqual(innerWidth);
+      expect(box.y).toBeGreaterThanOrEqual(0);
+      expect(box.y + box.height).toBeLessThanOrEqual(innerHeight);
+    }
+
+    it(
+      'shows each session as a card whose Revoke button is on screen at 390 px, and revokes from there',
+      async () => {
+        const bob = await open(EDGE_WINDOWS, LONG_IPV6, DESKTOP, own.url);
+        await signIn(bob, 'bob');
+        admin = await open(SAFARI_IPHONE, '81.2.69.160', PHONE, own.url);
+        await signIn(admin, 'admin');
+        const { page } = admin;
+        await page.goto('/admin/sessions');
+        expect(await page.evaluate('[window.innerWidth, window.innerHeight]')).toEqual([PHONE.width, PHONE.height]);
+
+        // Nothing is wider than the screen: no sideways scrolling, of the page or of the table.
+        const { scrollWidth, innerWidth } = await pageWidth(page);
+        expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
+        const bobRow = page.locator(`tr[data-session-id="${await sessionIdOf(bob)}"]`);
+        expect(await textOf(bobRow)).toMatch(
+          new RegExp(`^Bob Brown\\s+@bob\\s+${LONG_IPV6}\\s+Unknown location\\s+Edge on Windows`),
+        );
+        // Its Revoke button, which names the session it ends, is on screen without scrolling sideways.
+        const revoke = bobRow.getByRole('button', { name: 'Revoke the session of @bob on Edge on Windows' });
+        expect(await revoke.isVisible()).toBe(true);
+        await expectOnScreen(page, revoke);
+        for (const cell of await bobRow.locator('td').all()) {
+          const box = (await cell.boundingBox())!;
+          expect(box.x).toBeGreaterThanOrEqual(0);
+          expect(box.x + box.width).toBeLessThanOrEqual(innerWidth);
+        }
+        // A card: the fields stack under the user, each value beside its label (the cell's data-label).
+        const [user, ip, location, address] = await Promise.all(
+          ['td.user', 'td.ip', 'td.location', 'td.ip code'].map((cell) => bobRow.locator(cell).boundingBox()),
+        );
+        expect(ip!.y).toBeGreaterThanOrEqual(user!.y + user!.height);
+        expect(location!.y).toBeGreaterThanOrEqual(ip!.y + ip!.height);
+        expect(await bobRow.locator('td.ip').getAttribute('data-label')).toBe('IP address');
+        expect(address!.x).toBeGreaterThan(ip!.x + 80);
+        // The header row is out of sight but still names every column for screen readers.
+        expect(await page.getByRole('columnheader').count()).toBe(9);
+        expect((await page.locator('thead').boundingBox())!.width).toBeLessThanOrEqual(1);
+
+        // Everything fits on one page: no pages bar at all.
+        expect(await page.locator('.pagination').count()).toBe(0);
+        expect(await page.getByRole('navigation', { name: 'Pages' }).count()).toBe(0);
+        await page.screenshot({ path: join(SCREENSHOTS, 'admin-phone.png'), fullPage: true });
+
+        await submit(page, revoke);
+        expect(await textOf(page.locator('.flash-success'))).toBe(
+          `Revoked the session of bob (Edge on Windows, ${LONG_IPV6}).`,
+        );
+        expect(await bobRow.count()).toBe(0);
+        expect(await adminRows(page).count()).toBe(1);
+        await bob.page.goto('/sessions');
+        expect(new URL(bob.page.url()).pathname).toBe('/login');
+      },
+      STEP_TIMEOUT,
+    );
+
+    it(
+      'shows the pages bar only when the sessions fill more than one page, on screen on a phone',
+      async () => {
+        // Enough sessions of bob's to make one session more than a page holds.
+        const bob = await own.dataSource.getRepository(User).findOneByOrFail({ username: 'bob' });
+        const now = Date.now();
+        const sessions = own.dataSource.getRepository(QSession);
+        const keys = Array.from({ length: ADMIN_PAGE_SIZE + 1 - (await sessions.count()) }, () =>
+          createHash('sha256').update(randomBytes(32)).digest('hex'),
+        );
+        await sessions.insert(
+          keys.map((sessionKey, index) => ({
+            sessionKey,
+            sessionData: JSON.stringify({ userId: bob.id }),
+            expireDate: new Date(now + 24 * 3600_000),
+            userId: bob.id,
+            userAgent: CHROME_WINDOWS,
+            ip: `10.0.0.${index + 1}`,
+            createdAt: new Date(now - 3600_000),
+            updatedAt: new Date(now - (index + 1) * 60_000),
+          })),
+        );
+        const { page } = admin;
+        await page.goto('/admin/sessions');
+        expect(await adminRows(page).count()).toBe(ADMIN_PAGE_SIZE);
+        const pager = page.locator('.pagination');
+        expect(await pager.count()).toBe(1);
+        expect(await textOf(pager.locator('.summary'))).toBe(`1–${ADMIN_PAGE_SIZE} of ${ADMIN_PAGE_SIZE + 1} sessions`);
+        const next = pager.getByRole('link', { name: 'Next ›' });
+        await expectOnScreen(page, next);
+        const { scrollWidth, innerWidth } = await pageWidth(page);
+        expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
+        await submit(page, next);
+        expect(new URL(page.url()).search).toBe('?page=2');
+        expect(await adminRows(page).count()).toBe(1);
+        expect(await textOf(page.locator('.pagination .summary'))).toBe(
+          `${ADMIN_PAGE_SIZE + 1}–${ADMIN_PAGE_SIZE + 1} of ${ADMIN_PAGE_SIZE + 1} sessions`,
+        );
+
+        // Exactly one page full: the bar goes again.
+        await sessions.delete({ sessionKey: keys[0]! });
+        await page.goto('/admin/sessions');
+        expect(await adminRows(page).count()).toBe(ADMIN_PAGE_SIZE);
+        expect(await page.locator('.pagination').count()).toBe(0);
+      },
+      STEP_TIMEOUT,
+    );
+
+    it(
+      'is a real table again on a wide screen, down to the narrowest, its Revoke buttons in view',
+      async () => {
+        // With the longest address in one row, to be sure that it wraps rather than widen the table.
+        const moved = await own.dataSource.getRepository(QSession).update({ ip: '10.0.0.2' }, { ip: LONG_IPV6 });
+        expect(moved.affected).toBe(1);
+        const { page } = admin;
+        for (const width of [DESKTOP.width, ADMIN_CARDS_MAX_WIDTH + 1]) {
+          await page.setViewportSize({ width, height: DESKTOP.height });
+          await page.goto('/admin/sessions');
+          expect(
+            await page.evaluate("getComputedStyle(document.querySelector('tbody tr[data-session-id]')).display"),
+          ).toBe('table-row');
+          expect(await page.getByRole('columnheader', { name: 'IP address' }).isVisible()).toBe(true);
+          expect((await page.locator('thead').boundingBox())!.width).toBeGreaterThan(width / 2);
+          const { scrollWidth, innerWidth } = await pageWidth(page);
+          expect([width, scrollWidth]).toEqual([width, innerWidth]);
+          const longest = adminRows(page).filter({ hasText: LONG_IPV6 });
+          await expectOnScreen(page, longest.getByRole('button', { name: 'Revoke' }));
+        }
+        // Content too wide for any layout (made so here): the table scrolls inside its own box,
+        // and nothing in it (such as the buttons' visually hidden texts) widens the page.
+        await page.addStyleTag({ content: '.admin-table { min-width: 1600px; }' });
+        expect(
+          await page.evaluate<number>("document.querySelector('.table-scroll').scrollWidth"),
+        ).toBeGreaterThanOrEqual(1600);
+        const { scrollWidth, innerWidth } = await pageWidth(page);
+        expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
       },
       STEP_TIMEOUT,
     );

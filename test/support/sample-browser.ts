@@ -42,7 +42,7 @@ export function cardsOf(html: string): Card[] {
 
 /** The session ids (`data-session-id`) of the rows of the admin table, with each row's text. */
 export function rowsOf(html: string): Array<{ id: string; text: string; revocable: boolean }> {
-  return [...html.matchAll(/<tr data-session-id="([0-9a-f]{64})">([\s\S]*?)<\/tr>/g)].map(([, id, body]) => ({
+  return [...html.matchAll(/<tr data-session-id="([0-9a-f]{64})"[^>]*>([\s\S]*?)<\/tr>/g)].map(([, id, body]) => ({
     id: id!,
     text: text(body!),
     revocable: body!.includes('/revoke"'),

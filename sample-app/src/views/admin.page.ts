@@ -48,10 +48,32 @@ export function adminListUrl(filters: AdminFilters): string {
   return text ? `/admin/sessions?${text}` : '/admin/sessions';
 }
 
+/**
+ * The table's columns, named once: the header cells, and each data cell's `data-label`, which the
+ * stylesheet shows beside the value when a narrow screen stacks a row into a card.
+ */
+const COLUMNS = {
+  user: 'User',
+  ip: 'IP address',
+  location: 'Location',
+  device: 'Device',
+  created: 'Created',
+  lastActive: 'Last active',
+  expires: 'Expires',
+  status: 'Status',
+} as const;
+
+/** Who a session belongs to, in the Revoke button's accessible name (every row has one). */
+function ownerOf(session: AdminSessionRow): string {
+  return session.user ? `@${session.user.username}` : 'an anonymous visitor';
+}
+
+// The rows carry explicit ARIA table roles: on a narrow screen the stylesheet displays them as
+// blocks and grids, and some browsers (Safari) then drop a table's implicit semantics.
 function row(session: AdminSessionRow, filters: AdminFilters, csrfToken: string, now: Date): SafeHtml {
   const user = session.user;
-  return html`<tr data-session-id="${session.id}">
-    <td>
+  return html`<tr data-session-id="${session.id}" role="row">
+    <td class="user" role="cell">
       ${
         user
           ? html`<div class="user-cell">
@@ -61,20 +83,30 @@ function row(session: AdminSessionRow, filters: AdminFilters, csrfToken: string,
           : html`<span class="unknown">Anonymous</span>`
       }
     </td>
-    <td class="nowrap">${session.ip ? html`<code>${session.ip}</code>` : html`<span class="unknown">—</span>`}</td>
-    <td class="location">${session.location ?? html`<span class="unknown">Unknown location</span>`}</td>
-    <td>
+    <td class="ip" role="cell" data-label="${COLUMNS.ip}">
+      ${session.ip ? html`<code>${session.ip}</code>` : html`<span class="unknown">—</span>`}
+    </td>
+    <td class="location" role="cell" data-label="${COLUMNS.location}">
+      ${session.location ?? html`<span class="unknown">Unknown location</span>`}
+    </td>
+    <td role="cell" data-label="${COLUMNS.device}">
       <div class="device-cell" title="${deviceDetails(session.device)}">
         ${deviceIcon(session.device)}<span>${session.device.summary}</span>
       </div>
     </td>
-    <td class="nowrap">${timeTag(session.createdAt, shortDateTime(session.createdAt))}</td>
-    <td class="nowrap">${timeTag(session.lastActive, relativeTime(session.lastActive, now))}</td>
-    <td class="nowrap">${timeTag(session.expiresAt, relativeTime(session.expiresAt, now))}</td>
-    <td>
+    <td class="nowrap" role="cell" data-label="${COLUMNS.created}">
+      ${timeTag(session.createdAt, shortDateTime(session.createdAt))}
+    </td>
+    <td class="nowrap" role="cell" data-label="${COLUMNS.lastActive}">
+      ${timeTag(session.lastActive, relativeTime(session.lastActive, now))}
+    </td>
+    <td class="nowrap" role="cell" data-label="${COLUMNS.expires}">
+      ${timeTag(session.expiresAt, relativeTime(session.expiresAt, now))}
+    </td>
+    <td class="status" role="cell">
       ${session.active ? html`<span class="pill pill-active">Active</span>` : html`<span class="pill pill-expired">Expired</span>`}
     </td>
-    <td class="nowrap actions">
+    <td class="nowrap actions" role="cell">
       ${
         session.active &&
         html`<form class="inline" method="post" action="/admin/sessions/${session.id}/revoke">
@@ -82,7 +114,9 @@ function row(session: AdminSessionRow, filters: AdminFilters, csrfToken: string,
           <input type="hidden" name="q" value="${filters.q}" />
           <input type="hidden" name="status" value="${filters.status}" />
           <input type="hidden" name="page" value="${filters.page}" />
-          <button class="btn btn-danger btn-sm" type="submit">Revoke</button>
+          <button class="btn btn-danger btn-sm" type="submit">
+            Revoke<span class="visually-hidden"> the session of ${ownerOf(session)} on ${session.device.summary}</span>
+          </button>
         </form>`
       }
     </td>
@@ -104,7 +138,7 @@ const STATUS_LABELS: Array<[StatusFilter, string]> = [
 /** Admin: every session of every user, as Django's admin shows django-qsessions' table. */
 export function adminSessionsPage(context: PageContext, listing: AdminListing, now: Date): SafeHtml {
   const { filters, rows, total, pages, pageSize } = listing;
-  const first = total === 0 ? 0 : (filters.page - 1) * pageSize + 1;
+  const first = (filters.page - 1) * pageSize + 1;
   const last = Math.min(total, filters.page * pageSize);
   return appPage(
     'All sessions',
@@ -137,41 +171,36 @@ export function adminSessionsPage(context: PageContext, listing: AdminListing, n
       </form>
       <div class="card table-card">
         <div class="table-scroll">
-          <table>
-            <thead>
-              <tr>
-                <th>User</th>
-                <th>IP address</th>
-                <th>Location</th>
-                <th>Device</th>
-                <th>Created</th>
-                <th>Last active</th>
-                <th>Expires</th>
-                <th>Status</th>
-                <th><span class="visually-hidden">Actions</span></th>
+          <table class="admin-table" role="table">
+            <thead role="rowgroup">
+              <tr role="row">
+                ${Object.values(COLUMNS).map((label) => html`<th role="columnheader">${label}</th>`)}
+                <th role="columnheader"><span class="visually-hidden">Actions</span></th>
               </tr>
             </thead>
-            <tbody>
+            <tbody role="rowgroup">
               ${
                 rows.length > 0
                   ? rows.map((session) => row(session, filters, context.csrfToken, now))
-                  : html`<tr>
-                      <td colspan="9" class="empty">No sessions match these filters.</td>
+                  : html`<tr role="row">
+                      <td colspan="9" class="empty" role="cell">No sessions match these filters.</td>
                     </tr>`
               }
             </tbody>
           </table>
         </div>
-        <div class="pagination">
-          <span class="summary"
-            >${total === 0 ? 'No sessions' : `${first}–${last} of ${plural(total, 'session')}`}</span
-          >
-          <nav aria-label="Pages">
-            ${pageLink('‹ Previous', filters, filters.page - 1, filters.page > 1, 'prev')}
-            <span>Page ${filters.page} of ${pages}</span>
-            ${pageLink('Next ›', filters, filters.page + 1, filters.page < pages, 'next')}
-          </nav>
-        </div>
+        ${
+          // One page needs no pager: its "Previous" and "Next" could only ever be disabled.
+          pages > 1 &&
+          html`<div class="pagination">
+            <span class="summary">${first}–${last} of ${plural(total, 'session')}</span>
+            <nav aria-label="Pages">
+              ${pageLink('‹ Previous', filters, filters.page - 1, filters.page > 1, 'prev')}
+              <span class="page-number">Page ${filters.page} of ${pages}</span>
+              ${pageLink('Next ›', filters, filters.page + 1, filters.page < pages, 'next')}
+            </nav>
+          </div>`
+        }
       </div>`,
   );
 }

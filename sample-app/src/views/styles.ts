@@ -1,3 +1,9 @@
+/**
+ * The widest viewport (CSS px) on which the admin table shows its rows as cards: the table itself
+ * needs about 1,040 px once its IP addresses and device names wrap.
+ */
+export const ADMIN_CARDS_MAX_WIDTH = 1100;
+
 /** The whole stylesheet, inlined in every page's <head> (the pages need no other asset). */
 export const STYLESHEET = `
 :root {
@@ -134,25 +140,31 @@ input[type="text"], input[type="password"], input[type="search"], select {
 }
 select { padding-right: 28px; }
 .table-card { overflow: hidden; }
-.table-scroll { overflow-x: auto; }
+/* position: relative keeps the table's visually hidden texts (absolutely positioned) inside this
+   scroll box: without it they widen the whole page, as far as the last column reaches. */
+.table-scroll { overflow-x: auto; position: relative; }
 table { width: 100%; border-collapse: collapse; font-size: 14px; }
 th { text-align: left; font-size: 12px; font-weight: 600; color: var(--muted); text-transform: uppercase; letter-spacing: 0.04em; background: #f9fafb; padding: 10px 12px; border-bottom: 1px solid var(--border); white-space: nowrap; }
 td { padding: 11px 12px; border-bottom: 1px solid var(--border); vertical-align: middle; }
 tbody tr:last-child td { border-bottom: 0; }
 tbody tr:hover { background: #fafbfc; }
 td.nowrap { white-space: nowrap; }
-.user-cell { display: flex; flex-direction: column; line-height: 1.3; white-space: nowrap; }
+.user-cell { display: flex; flex-direction: column; line-height: 1.3; }
 .user-cell small { color: var(--subtle); font-size: 12px; display: flex; align-items: center; gap: 6px; }
 td.location { min-width: 120px; max-width: 190px; }
+/* An IPv6 address may break anywhere rather than push the Revoke button out of sight. */
+td.ip { min-width: 132px; max-width: 200px; }
+td.ip code { overflow-wrap: anywhere; }
 td.actions { text-align: right; }
-.device-cell { display: flex; align-items: center; gap: 8px; white-space: nowrap; }
+.device-cell { display: flex; align-items: center; gap: 8px; }
 .device-cell .device-icon-svg { width: 18px; height: 18px; color: var(--muted); flex: none; }
 .pill { display: inline-block; padding: 2px 8px; border-radius: 999px; font-size: 12px; font-weight: 600; }
 .pill-active { background: var(--success-soft); color: var(--success); }
 .pill-expired { background: #f2f4f7; color: var(--muted); }
 .pill-you { background: var(--accent-soft); color: var(--accent); font-size: 11px; padding: 0 6px; }
-.pagination { display: flex; justify-content: space-between; align-items: center; gap: 12px; padding: 12px 16px; border-top: 1px solid var(--border); font-size: 14px; color: var(--muted); }
+.pagination { display: flex; flex-wrap: wrap; justify-content: space-between; align-items: center; gap: 12px; padding: 12px 16px; border-top: 1px solid var(--border); font-size: 14px; color: var(--muted); }
 .pagination nav { display: flex; gap: 8px; align-items: center; }
+.pagination .page-number { white-space: nowrap; }
 .btn[aria-disabled="true"] { opacity: 0.45; pointer-events: none; }
 
 /* Sign-in and error pages */
@@ -180,8 +192,40 @@ td.actions { text-align: right; }
 .error-card h1 { margin: 8px 0 10px; }
 .error-card p { color: var(--muted); margin-bottom: 24px; }
 
+/* Admin table on a narrow screen: each row a card of labelled fields (the labels are the cells'
+   data-label), so that nothing, least of all Revoke, hides in a sideways scroll. The header row
+   stays for screen readers, which keep announcing the column of each value (hence the labels'
+   empty alternative text after the slash, where a browser supports it). */
+@media (max-width: ${ADMIN_CARDS_MAX_WIDTH}px) {
+  .table-scroll { overflow-x: visible; }
+  .admin-table thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+  .admin-table, .admin-table tbody { display: block; }
+  .admin-table tr { display: grid; grid-template-columns: minmax(0, 1fr) auto; gap: 8px 12px; padding: 14px 16px; border-bottom: 1px solid var(--border); }
+  .admin-table tbody tr:last-child { border-bottom: 0; }
+  .admin-table td { display: block; padding: 0; border: 0; white-space: normal; min-width: 0; max-width: none; }
+  .admin-table td[data-label] { grid-column: 1 / -1; display: grid; grid-template-columns: 104px minmax(0, 1fr); gap: 12px; align-items: baseline; overflow-wrap: anywhere; }
+  .admin-table td[data-label]::before { content: attr(data-label); content: attr(data-label) / ""; color: var(--muted); font-size: 13px; }
+  .admin-table td.user { grid-column: 1; grid-row: 1; }
+  .admin-table td.status { grid-column: 2; grid-row: 1; }
+  .admin-table td.actions { grid-column: 1 / -1; text-align: left; }
+  .admin-table td.actions:not(:has(button)) { display: none; }
+  .admin-table td.empty { grid-column: 1 / -1; padding: 24px 0; }
+  .admin-table .actions .btn { min-height: 36px; }
+}
+@media (min-width: 640px) and (max-width: ${ADMIN_CARDS_MAX_WIDTH}px) {
+  /* Room for two fields side by side in each card. */
+  .admin-table tr { grid-template-columns: repeat(2, minmax(0, 1fr)); column-gap: 24px; }
+  .admin-table td[data-label] { grid-column: auto; }
+  .admin-table td.status { justify-self: end; }
+}
+
 @media (max-width: 720px) {
-  .topbar-inner { gap: 12px; padding: 0 16px; }
+  /* The navigation gets a row of its own under the brand and the account, and scrolls within it
+     rather than widening the page on the narrowest phones. */
+  .topbar-inner { gap: 4px 12px; padding: 8px 16px; height: auto; flex-wrap: wrap; }
+  .account { margin-left: auto; }
+  .nav { order: 1; flex: 1 0 100%; overflow-x: auto; gap: 2px; }
+  .nav a { white-space: nowrap; padding: 7px 8px; }
   .account-name, .brand-text { display: none; }
   main { padding: 24px 16px 48px; }
   h1 { font-size: 22px; }
