@@ -202,6 +202,9 @@ describe('qsessions clear-expired (built bin): problems it explains', () => {
       expect(badBatch.code).toBe(2);
       expect(badBatch.stderr).toMatch(/batch size must be a whole number|--batch-size must be a whole number/);
     }
+    const badRetention = await runBin(['clear-expired', '-d', file, '--history-retain-days=soon']);
+    expect(badRetention.code).toBe(2);
+    expect(badRetention.stderr).toContain('--history-retain-days must be a whole number of days');
   });
 
   it('--redis-url and --cache-prefix, removed: exit 2 with the reason, no connection, nothing deleted', async () => {

@@ -1,8 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import request from 'supertest';
 import { QSessionHistoryEntry, QSessionRevokeLink, type SessionEvent, type SessionHistoryEntry } from '../lib/index.js';
 import { HistoryController } from './support/history.controller.js';
-import { variants } from './support/matrix.js';
+import { databaseVariants, variants } from './support/matrix.js';
 import { SessionClient } from './support/session-client.js';
 import { MySessionsController } from './support/sessions.controller.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
@@ -303,5 +306,50 @@ describe.each(variants().slice(0, 1))('without the history option, on $name', (v
     expect(await t.dataSource.getRepository(QSessionHistoryEntry).count()).toBe(0);
     await expect(t.sessions.history(userId)).rejects.toThrow(/history: true/);
     await expect(t.sessions.createRevokeLink(userId, '0'.repeat(64))).rejects.toThrow(/history: true/);
+  });
+});
+
+describe.each(databaseVariants())('history and revoke links across instances and restarts on $name', (variant) => {
+  let folder: string;
+  const start = (keepSchema: boolean) =>
+    startTestApp(variant, {
+      controllers: [MySessionsController, HistoryController],
+      sqliteFile: join(folder, 'sessions.db'),
+      keepSchema,
+      qsessions: { history: true },
+    });
+  beforeAll(() => {
+    folder = mkdtempSync(join(tmpdir(), 'qsessions-history-'));
+  });
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+  it('an entry written and a link made by one instance serve another, and a restarted one', async () => {
+    const first = await start(false);
+    const second = await start(true);
+    let restarted: TestApp | undefined;
+    try {
+      const userId = (await first.dataSource.getRepository(IntUser).save({ username: `x${Math.random()}` })).id;
+      const phone = new SessionClient(first, SAFARI_IPHONE);
+      await phone.login(userId);
+      const [session] = await first.sessions.list(userId);
+      const token = await first.sessions.createRevokeLink(userId, session!.id);
+      expect((await second.sessions.history(userId)).entries.map((entry) => entry.event)).toEqual(['signed-in']);
+
+      await first.close();
+      await second.close();
+      restarted = await start(true);
+      expect(await restarted.sessions.revokeByToken(token)).toBe(true);
+      expect((await restarted.sessions.history(userId)).entries.map((entry) => [entry.event, entry.reason])).toEqual([
+        ['revoked', 'revoke-link'],
+        ['signed-in', null],
+      ]);
+      // The phone's next request, on the restarted instance, learns why.
+      const ended = await request(restarted.url).get('/history/ended').set('Cookie', `sessionid=${phone.key}`);
+      expect(ended.body.ended).toMatchObject({ reason: 'revoke-link' });
+    } finally {
+      await first.close().catch(() => undefined);
+      await second.close().catch(() => undefined);
+      await restarted?.close();
+    }
   });
 });

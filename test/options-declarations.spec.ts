@@ -48,7 +48,7 @@ describe('option declarations', () => {
   it('resolves options left out to their declared defaults', () => {
     // geoip: false keeps GEOIP_PATH of the environment out of it.
     const resolved = resolveOptions({ geoip: false });
-    const { cookie, cache, geoip, legacyCookie, trustProxy, ...topLevel } = resolved;
+    const { cookie, cache, geoip, legacyCookie, trustProxy, history, ...topLevel } = resolved;
     const {
       cookie: _cookie,
       cache: _cache,
@@ -56,6 +56,7 @@ describe('option declarations', () => {
       legacyCookie: _legacyCookie,
       trustProxy: _trustProxy,
       userEntity: _userEntity,
+      history: historyDefault,
       ...topLevelDefaults
     } = QSESSIONS_DEFAULTS;
     expect(topLevel).toEqual(topLevelDefaults);
@@ -65,6 +66,8 @@ describe('option declarations', () => {
     expect(geoip).toEqual({ cityPath: null, countryPath: null, turnedOff: true });
     expect(legacyCookie).toBeNull();
     expect(trustProxy('203.0.113.7', 0)).toBe(QSESSIONS_DEFAULTS.trustProxy);
+    // Off by default: resolved as null (no history), as `false` says.
+    expect([historyDefault, history]).toEqual([false, null]);
   });
 
   it('takes the cookie name and the near cache from their defaults where they apply', () => {

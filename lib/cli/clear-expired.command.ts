@@ -21,6 +21,10 @@ Options:
                               setQSessionUserEntity(User);
                               export default new DataSource({ ..., entities: [User, QSession] });
   --batch-size <n>          Rows per batch (default ${DEFAULT_CLEAR_BATCH_SIZE}).
+  --history-retain-days <n> With the app's \`history\` option: its retainDays. Records each
+                            expiry in the sign-in history and deletes older entries and
+                            expired revoke links (the data source must list
+                            QSessionHistoryEntry and QSessionRevokeLink).
   -h, --help                Show this help.
 
 Exit status: 0 done, 1 failure (the message says which), 2 usage error.
@@ -51,6 +55,7 @@ export const clearExpiredCommand: QSessionsCommand = {
           dataSource: { type: 'string', short: 'd' },
           'data-source': { type: 'string' },
           'batch-size': { type: 'string' },
+          'history-retain-days': { type: 'string' },
         },
         strict: true,
         allowPositionals: true,
@@ -66,11 +71,19 @@ export const clearExpiredCommand: QSessionsCommand = {
       );
     }
 
+    const retainText = values['history-retain-days'];
+    if (retainText !== undefined && !/^\d+$/.test(retainText)) {
+      throw usageError(
+        `--history-retain-days must be a whole number of days, e.g. 90; got ${JSON.stringify(retainText)}.`,
+      );
+    }
+
     // Loaded only now: TypeORM takes a while to load, and `--help` or the other command need none of it.
     const { clearExpiredSessions } = await import('./clear-expired/clear-expired-sessions.js');
     const deleted = await clearExpiredSessions({
       dataSource: file,
       batchSize: batchText === undefined ? undefined : Number(batchText),
+      historyRetainDays: retainText === undefined ? undefined : Number(retainText),
       signal: io.signal,
     });
     io.stdout.write(`Deleted ${describeCount(deleted)}.\n`);

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { TypeOrmSessionStore } from '../../typeorm/typeorm-session-store.js';
+import { openCommandHistory, type CommandHistory } from './command-history.js';
 import { QSessionsCommandError } from '../command-error.js';
 import { DEFAULT_CLEAR_BATCH_SIZE, describeCount, NO_CACHE_EVICTION } from './clear-count.js';
 import { openGivenDataSource } from './prepare-data-source.js';
@@ -25,6 +26,14 @@ export interface ClearExpiredSessionsOptions {
   onBatch?: (deletedSoFar: number) => void;
   /** Stops between two batches (each batch is deleted as a whole). */
   signal?: AbortSignal;
+  /**
+   * For apps with the `history` option: the app's `history.retainDays`. Each expired session of a
+   * user then gets its `expired` history entry (located with the GeoIP databases of `GEOIP_PATH`,
+   * if set), and history entries older than that and expired revoke links are deleted, as
+   * `SessionService.clearExpired()` does. The DataSource must list QSessionHistoryEntry and
+   * QSessionRevokeLink in its `entities`.
+   */
+  historyRetainDays?: number;
 }
 
 /**
@@ -53,7 +62,10 @@ export async function clearExpiredSessions(options: ClearExpiredSessionsOptions)
   }
 
   const { dataSource, opened } = await openGivenDataSource(options.dataSource);
+  let history: CommandHistory | null = null;
   try {
+    history =
+      options.historyRetainDays === undefined ? null : openCommandHistory(dataSource, options.historyRetainDays);
     const store = new TypeOrmSessionStore(dataSource);
     let total = 0;
     for (;;) {
@@ -61,11 +73,16 @@ export async function clearExpiredSessions(options: ClearExpiredSessionsOptions)
         throw new QSessionsCommandError(`Interrupted after deleting ${describeCount(total)}.`);
       const batch = await store.deleteExpiredBatch(batchSize);
       total += batch.length;
-      if (batch.length > 0) options.onBatch?.(total);
+      if (batch.length > 0) {
+        await history?.entries.ended(batch, { event: 'expired', reason: 'expired' });
+        options.onBatch?.(total);
+      }
       if (batch.length < batchSize) break;
     }
+    await history?.prune();
     return total;
   } finally {
+    history?.close();
     if (opened) await dataSource.destroy().catch(() => undefined);
   }
 }
