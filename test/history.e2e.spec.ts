@@ -249,6 +249,13 @@ describe.each(variants())('sign-in history on $name', (variant) => {
     expect(await t.sessions.revokeByToken(token)).toBe(false);
     expect((await timeline(userId))[0]).toEqual(['revoked', 'revoke-link']);
 
+    // Two clicks at once: one uses the link.
+    const twice = await t.sessions.createRevokeLink(userId, phoneId);
+    expect((await Promise.all([t.sessions.revokeByToken(twice), t.sessions.revokeByToken(twice)])).sort()).toEqual([
+      false,
+      true,
+    ]);
+
     const expiring = await t.sessions.createRevokeLink(userId, phoneId, { ttl: '1h' });
     clock.advance(2 * 60 * 60 * 1000);
     expect(await t.sessions.revokeByToken(expiring)).toBe(false);
