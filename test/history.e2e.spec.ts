@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import request from 'supertest';
-import { QSessionHistoryEntry, QSessionRevokeLink, type SessionEvent, type SessionHistoryEntry } from '../lib/index.js';
+import {
+  QSession,
+  QSessionHistoryEntry,
+  QSessionRevokeLink,
+  type SessionEvent,
+  type SessionHistoryEntry,
+} from '../lib/index.js';
 import { HistoryController } from './support/history.controller.js';
 import { databaseVariants, variants } from './support/matrix.js';
 import { SessionClient } from './support/session-client.js';
@@ -282,7 +288,13 @@ describe.each(variants())('sign-in history on $name', (variant) => {
     expect(exported.history.map((entry) => entry.event)).toEqual(['signed-in']);
     expect(JSON.stringify(exported)).not.toContain(laptop.key!);
 
-    expect(await t.sessions.eraseUserData(userId)).toEqual({ sessions: 1, historyEntries: 1, revokeLinks: 1 });
+    // An expired row not cleared yet holds an address too.
+    const stale = await t.dataSource.getRepository(QSession).findOneByOrFail({ userId });
+    await t.dataSource
+      .getRepository(QSession)
+      .insert({ ...stale, sessionKey: 'e'.repeat(64), expireDate: new Date(clock.now() - 1000) });
+    expect(await t.sessions.eraseUserData(userId)).toEqual({ sessions: 2, historyEntries: 1, revokeLinks: 1 });
+    expect(await t.dataSource.getRepository(QSession).countBy({ userId })).toBe(0);
     expect(await laptop.whoami()).toBeNull();
     expect(await entriesOf(userId)).toEqual([]);
     // Nothing recorded the erasure itself.

@@ -28,6 +28,7 @@ import type { GeoIpLocator } from '../geoip/geoip-locator.js';
 import type { LocationInfo } from '../geoip/location-info.js';
 import { parseDevice } from '../user-agent/device-info.js';
 import { resolveQSessionUserEntity } from '../typeorm/user-entity.js';
+import { QSession } from '../typeorm/qsession.entity.js';
 import type { SessionView } from './session-view.js';
 import { revocationActor, revocationReason, type RevocationOptions } from './revocation-options.js';
 import { durationMs, type Duration } from '../util/duration.js';
@@ -69,10 +70,6 @@ export interface ErasedUserData {
   revokeLinks: number;
 }
 
-/**
- * Lists and revokes sessions, and signs users in and out. Inject it anywhere once
- * `QSessionsModule` is imported.
- */
 /** Options of `SessionService.login()`. */
 export interface LoginOptions {
   /**
@@ -82,6 +79,10 @@ export interface LoginOptions {
   replacing?: string;
 }
 
+/**
+ * Lists and revokes sessions, and signs users in and out. Inject it anywhere once
+ * `QSessionsModule` is imported.
+ */
 @Injectable()
 export class SessionService {
   /**
@@ -376,16 +377,18 @@ export class SessionService {
 
   /**
    * Deletes everything kept about the user's sessions (for an erasure request): their sessions
-   * (rows and cached copies, so they are signed out everywhere), their history and their revoke
-   * links. The user's own row is the app's to delete.
+   * (rows and cached copies, so they are signed out everywhere; expired rows not yet cleared
+   * too), their history and their revoke links. The user's own row is the app's to delete.
    */
   async eraseUserData(user: UserOrId): Promise<ErasedUserData> {
     const userId = this.userIdOf(user);
     const digests = await this.store.liveDigestsOfUser(userId);
     // Ended without history entries: the history is what is being erased.
-    const sessions = await this.end(userId, digests.map(withoutClient(userId)), 'erased', undefined, false);
+    const live = await this.end(userId, digests.map(withoutClient(userId)), 'erased', undefined, false);
+    // Expired rows not yet cleared hold the same facts (their copies are refused by their expiry).
+    const expired = (await this.dataSource.getRepository(QSession).delete({ userId })).affected ?? 0;
     return {
-      sessions,
+      sessions: live + expired,
       historyEntries: (await this.historyLog?.erase(userId)) ?? 0,
       revokeLinks: (await this.revokeLinks?.erase(userId)) ?? 0,
     };
