@@ -64,25 +64,32 @@ export async function clearExpiredSessions(options: ClearExpiredSessionsOptions)
   const { dataSource, opened } = await openGivenDataSource(options.dataSource);
   let history: CommandHistory | null = null;
   try {
-    history =
-      options.historyRetainDays === undefined ? null : openCommandHistory(dataSource, options.historyRetainDays);
-    const store = new TypeOrmSessionStore(dataSource);
-    let total = 0;
-    for (;;) {
-      if (options.signal?.aborted)
-        throw new QSessionsCommandError(`Interrupted after deleting ${describeCount(total)}.`);
-      const batch = await store.deleteExpiredBatch(batchSize);
-      total += batch.length;
-      if (batch.length > 0) {
-        await history?.entries.ended(batch, { event: 'expired', reason: 'expired' });
-        options.onBatch?.(total);
-      }
-      if (batch.length < batchSize) break;
-    }
+    if (options.historyRetainDays !== undefined) history = openCommandHistory(dataSource, options.historyRetainDays);
+    const total = await deleteInBatches(new TypeOrmSessionStore(dataSource), batchSize, history, options);
     await history?.prune();
     return total;
   } finally {
     history?.close();
     if (opened) await dataSource.destroy().catch(() => undefined);
+  }
+}
+
+/** Deletes expired sessions `batchSize` at a time (each recorded in the history, if any); resolves to how many. */
+async function deleteInBatches(
+  store: TypeOrmSessionStore,
+  batchSize: number,
+  history: CommandHistory | null,
+  options: Pick<ClearExpiredSessionsOptions, 'onBatch' | 'signal'>,
+): Promise<number> {
+  let total = 0;
+  for (;;) {
+    if (options.signal?.aborted) throw new QSessionsCommandError(`Interrupted after deleting ${describeCount(total)}.`);
+    const batch = await store.deleteExpiredBatch(batchSize);
+    total += batch.length;
+    if (batch.length > 0) {
+      await history?.entries.ended(batch, { event: 'expired', reason: 'expired' });
+      options.onBatch?.(total);
+    }
+    if (batch.length < batchSize) return total;
   }
 }
