@@ -59,8 +59,8 @@ function sessionsMigrationOf010(timestamp: number): QSessionsMigrationClass {
     async up(queryRunner: QueryRunner): Promise<void> {
       await new Current().up(queryRunner);
       await queryRunner.dropTable(tableName(queryRunner, 'qsessions_revocation'));
-      // 0.1.0's table had neither of the columns added since.
-      for (const column of ['reauthenticated_at', 'label']) {
+      // 0.1.0's table had none of the columns added since.
+      for (const column of ['reauthenticated_at', 'label', 'client_hints']) {
         await queryRunner.dropColumn(tableName(queryRunner, 'qsessions_session'), column);
       }
     }
@@ -132,10 +132,12 @@ async function expectPolicyColumnsWork(app: DataSource): Promise<void> {
     updatedAt: new Date(now),
     reauthenticatedAt,
     label: null,
+    clientHints: '{"platform":"macOS","platformVersion":"14.2.1"}',
   });
   expect(await store.relabelOfUser(user.id, digest, 'Work laptop')).toBe(true);
   const stored = await store.get(digest);
   expect(stored?.label).toBe('Work laptop');
+  expect(stored?.clientHints).toBe('{"platform":"macOS","platformVersion":"14.2.1"}');
   expect(Math.floor(stored!.reauthenticatedAt!.getTime() / 1000)).toBe(Math.floor(reauthenticatedAt.getTime() / 1000));
 }
 
@@ -186,6 +188,7 @@ describe.each(databases)('createQSessionsMigration on %s', (kind) => {
         const table = (await runner.getTable('qsessions_session'))!;
         expect(table.columns.map((column) => column.name).sort()).toEqual(
           [
+            'client_hints',
             'created_at',
             'expire_date',
             'ip',
@@ -236,6 +239,7 @@ describe.each(databases)('createQSessionsMigration on %s', (kind) => {
         updatedAt: new Date(now),
         reauthenticatedAt: null,
         label: null,
+        clientHints: null,
       });
       expect((await store.get(digest))?.userId).toEqual(owner.id);
       expect(await store.listByUser(owner.id)).toHaveLength(1);
@@ -299,7 +303,7 @@ describe.each(databases)('createQSessionsMigration on %s', (kind) => {
         qsessions_session: true,
         qsessions_revocation: false,
       });
-      expect(await columnsExist(app, ['reauthenticated_at', 'label'])).toEqual([false, false]);
+      expect(await columnsExist(app, ['reauthenticated_at', 'label', 'client_hints'])).toEqual([false, false, false]);
       const executed = await app.runMigrations();
       expect(executed.map((migration) => migration.name)).toEqual([
         `CreateQSessionRevocationsTable${UPGRADE_TIMESTAMP}`,
@@ -313,7 +317,7 @@ describe.each(databases)('createQSessionsMigration on %s', (kind) => {
 
     it('each down drops what its up added, alone; up works again after them', async () => {
       await app.undoLastMigration();
-      expect(await columnsExist(app, ['reauthenticated_at', 'label'])).toEqual([false, false]);
+      expect(await columnsExist(app, ['reauthenticated_at', 'label', 'client_hints'])).toEqual([false, false, false]);
       expect(await tablesExist(app, ['qsessions_revocation'])).toEqual({ qsessions_revocation: true });
       await app.undoLastMigration();
       expect(await tablesExist(app, ['qsessions_session', 'qsessions_revocation'])).toEqual({

@@ -317,7 +317,7 @@ function toView(record: SessionRecord, current: boolean, location: string | null
     ip: record.ip,
     location,
     userAgent: record.userAgent,
-    device: parseDevice(record.userAgent),
+    device: parseDevice(record.userAgent, record.clientHints),
     label: record.label,
     reauthenticatedAt: record.reauthenticatedAt,
     createdAt: record.createdAt,

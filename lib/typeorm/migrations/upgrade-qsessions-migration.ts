@@ -23,10 +23,11 @@ export interface QSessionsUpgradeMigrationOptions {
 /**
  * Makes a TypeORM migration that brings a `qsessions_session` table created by version 0.1.0's
  * {@link createQSessionsMigration} to this version's QSession entity: it adds the columns
- * `reauthenticated_at` (when the user last proved who they are, for `@RequireFreshSession()`)
- * and `label` (the device name of `SessionService.rename()`), both nullable. A column already
- * there is left as it is, so the migration also runs after the current createQSessionsMigration
- * on a new database. `down` drops the two columns.
+ * `reauthenticated_at` (when the user last proved who they are, for `@RequireFreshSession()`),
+ * `label` (the device name of `SessionService.rename()`) and `client_hints` (the User-Agent
+ * Client Hints of the `clientHints` option), all nullable. A column already there is left as it
+ * is, so the migration also runs after the current createQSessionsMigration on a new database,
+ * and on a table that already has some of them. `down` drops the three columns.
  *
  * Sessions signed in before the upgrade have no `reauthenticated_at`: `@RequireFreshSession()`
  * asks their users to confirm who they are once.
