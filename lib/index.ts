@@ -52,6 +52,7 @@ export { FreshSessionGuard } from './guards/fresh-session.guard.js';
 export { ReauthenticationRequiredException } from './guards/reauthentication-required.exception.js';
 export type { Duration, DurationUnit } from './util/duration.js';
 export type { ClientDetails } from './session/client-details.js';
+export type { ClientHintBrand, ClientHints } from './session/client-hints.js';
 export { QSessionsMiddleware } from './http/qsessions.middleware.js';
 export { RequestSession, type SessionCallback } from './session/request-session.js';
 export { SessionCookie } from './session/session-cookie.js';

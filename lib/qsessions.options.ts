@@ -277,6 +277,24 @@ export interface QSessionsModuleOptions {
    * It also enables "This wasn't me" links (`createRevokeLink()`).
    */
   history?: QSessionsHistoryOptions | boolean;
+  /**
+   * Ask browsers for their User-Agent Client Hints and describe devices by them. Default false.
+   *
+   * Browsers freeze the OS in the User-Agent (every Mac says macOS 10.15.7, Windows 11 says
+   * Windows 10, an Android phone's model is "K"); Chromium-based browsers send the real values in
+   * `Sec-CH-UA-*` headers, the detailed ones only after the server asked with `Accept-CH`. With
+   * true, every response the middleware handles carries `Accept-CH: Sec-CH-UA-Platform-Version,
+   * Sec-CH-UA-Model, Sec-CH-UA-Full-Version-List` (merged with the app's own), the hints a request
+   * sends are stored with its session (column `client_hints`), and `list()`, `QSession#device()`
+   * and `parseDevice()` prefer them: "Chrome on macOS 14", "Edge on Windows 11", the phone's model.
+   *
+   * The cost: about 90 bytes more on each response (browsers then send the three hints, some
+   * 200 bytes, with each request to the site), and a few header reads per request. A session
+   * whose hints change is written, as for a changed User-Agent; a request that sends none leaves
+   * the stored ones alone. Browsers send them over HTTPS and to localhost only. See
+   * docs/configuration.md#client-hints.
+   */
+  clientHints?: boolean;
   /** Largest session data, in bytes of JSON, that may be saved. Default 65536. */
   maxDataBytes?: number;
   /**
@@ -323,6 +341,7 @@ export const QSESSIONS_DEFAULTS = Object.freeze({
   onSessionLimit: 'evict-least-recent',
   privacy: QSESSIONS_PRIVACY_DEFAULTS,
   history: false,
+  clientHints: false,
   geoip: undefined,
   userEntity: undefined,
   legacyCookie: undefined,

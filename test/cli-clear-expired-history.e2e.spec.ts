@@ -41,6 +41,7 @@ describe.each(databases)('clearExpiredSessions with historyRetainDays on %s', (k
       updatedAt: now,
       reauthenticatedAt: null,
       label: null,
+      clientHints: null,
     };
   }
 

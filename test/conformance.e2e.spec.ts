@@ -428,7 +428,7 @@ describe.each(variants())('conformance $name', (variant) => {
     const writes = [...t.queries.writes];
     expect(res.body).toEqual({
       stored: { ip: '127.0.0.1', userAgent: 'TestUA/1.1' },
-      client: { ip: '127.0.0.2', userAgent: 'TestUA/1.1-changed' },
+      client: { ip: '127.0.0.2', userAgent: 'TestUA/1.1-changed', clientHints: null },
       data: { userId: user.id },
     });
     expect(writes).toHaveLength(1);
@@ -488,6 +488,7 @@ describe.each(variants())('conformance $name', (variant) => {
         updatedAt: now,
         reauthenticatedAt: null,
         label: null,
+        clientHints: null,
       }),
     ).rejects.toBeInstanceOf(DuplicateSessionError);
     expect((await rowOf(t, one.key!))!.sessionData).toBe(existing.sessionData);

@@ -175,7 +175,7 @@ describe('django-qsessions device cases (reference Appendix 2)', () => {
       'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_13_6) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/70.0.3538.102 Safari/537.36',
     );
     // ua-parser-js 1.x names the OS "Mac OS" (uap-core's "Mac OS X"); it is shown as macOS.
-    expect(info.os).toEqual({ name: 'Mac OS', version: '10.13.6' });
+    expect(info.os).toEqual({ name: 'Mac OS', version: '10.13.6', versionFromClientHints: false });
     expect(info.browser.name).toBe('Chrome');
     expect(info.browser.version?.startsWith('70.0.3538')).toBe(true);
     expect(info.browser.major).toBe('70');
@@ -187,7 +187,7 @@ describe('django-qsessions device cases (reference Appendix 2)', () => {
   it('test_smoke_admin: the bare "Chrome/70.0.3538.102" is Chrome 70.0.3538…, nothing else', () => {
     expect(parseDevice('Chrome/70.0.3538.102')).toEqual({
       browser: { name: 'Chrome', version: '70.0.3538.102', major: '70' },
-      os: { name: null, version: null },
+      os: { name: null, version: null, versionFromClientHints: false },
       device: { type: null, vendor: null, model: null },
       summary: 'Chrome',
     });
@@ -199,7 +199,7 @@ describe('parseDevice', () => {
   it.each([null, undefined, '', '   '])('gives all nulls and "Unknown device" for %p', (ua) => {
     expect(parseDevice(ua)).toEqual({
       browser: { name: null, version: null, major: null },
-      os: { name: null, version: null },
+      os: { name: null, version: null, versionFromClientHints: false },
       device: { type: null, vendor: null, model: null },
       summary: 'Unknown device',
     });
@@ -256,12 +256,12 @@ describe('parseDevice', () => {
     const ipad = parseDevice(UA.safariIpad);
     expect(ipad).toEqual({
       browser: { name: 'Mobile Safari', version: '5.0.2', major: '5' },
-      os: { name: 'iOS', version: '4.2.1' },
+      os: { name: 'iOS', version: '4.2.1', versionFromClientHints: false },
       device: { type: 'tablet', vendor: 'Apple', model: 'iPad' },
       summary: 'Safari on iPad',
     });
     expect(parseDevice(UA.ie6).browser).toEqual({ name: 'IE', version: '6.0', major: '6' });
-    expect(parseDevice(UA.ie6).os).toEqual({ name: 'Windows', version: 'XP' });
+    expect(parseDevice(UA.ie6).os).toEqual({ name: 'Windows', version: 'XP', versionFromClientHints: false });
   });
 
   it('calls desktop operating systems desktops, and keeps the type ua-parser-js gives', () => {
@@ -292,10 +292,10 @@ describe('parseDevice', () => {
   });
 
   it('drops words ua-parser-js mistakes for a version, and keeps Windows release names', () => {
-    expect(parseDevice(UA.windows).os).toEqual({ name: 'Windows', version: null }); // ua-parser-js: "no"
-    expect(parseDevice(UA.linux).os).toEqual({ name: 'Linux', version: null }); // ua-parser-js: "not"
-    expect(parseDevice(UA.winVista).os).toEqual({ name: 'Windows', version: 'Vista' });
-    expect(parseDevice(UA.win81).os).toEqual({ name: 'Windows', version: '8.1' });
+    expect(parseDevice(UA.windows).os).toEqual({ name: 'Windows', version: null, versionFromClientHints: false }); // ua-parser-js: "no"
+    expect(parseDevice(UA.linux).os).toEqual({ name: 'Linux', version: null, versionFromClientHints: false }); // ua-parser-js: "not"
+    expect(parseDevice(UA.winVista).os).toEqual({ name: 'Windows', version: 'Vista', versionFromClientHints: false });
+    expect(parseDevice(UA.win81).os).toEqual({ name: 'Windows', version: '8.1', versionFromClientHints: false });
   });
 
   it('does not throw on huge or garbled input', () => {

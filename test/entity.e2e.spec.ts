@@ -31,6 +31,7 @@ describe.each(databaseVariants())('QSession entity on $name', (variant) => {
         const columns = Object.fromEntries(table!.columns.map((column) => [column.name, column]));
         expect(Object.keys(columns).sort()).toEqual(
           [
+            'client_hints',
             'created_at',
             'expire_date',
             'ip',
@@ -49,6 +50,8 @@ describe.each(databaseVariants())('QSession entity on $name', (variant) => {
         expect(columns.label!.length).toBe('64');
         expect(columns.label!.isNullable).toBe(true);
         expect(columns.reauthenticated_at!.isNullable).toBe(true);
+        expect(columns.client_hints!.length).toBe('512');
+        expect(columns.client_hints!.isNullable).toBe(true);
         // TypeORM reports index columns in no fixed order; the set is what it can tell us.
         const indexed = table!.indices.map((index) => [...index.columnNames].sort().join(','));
         expect(indexed).toEqual(expect.arrayContaining(['expire_date', 'expire_date,user_id']));

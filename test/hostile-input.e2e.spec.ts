@@ -99,6 +99,7 @@ describe.each(variants())('hostile input on $name', (variant) => {
       updatedAt: new Date(now),
       reauthenticatedAt: null,
       label: null,
+      clientHints: null,
     });
     const response = await request(t.url).get('/read_session').set('Cookie', `sessionid=${key}`).expect(200);
     expect(response.body).toEqual({ planted: 'later' });

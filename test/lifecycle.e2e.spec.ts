@@ -286,7 +286,7 @@ describe.each(variants())('lifecycle $name', (variant) => {
       expect(t.queries.writes).toEqual([]);
       expect((await rowOf(t, key))!.ip).toBe('127.0.0.1');
       const client = await get(t, '/client', { headers: { 'X-Forwarded-For': '203.0.113.9' } }).expect(200);
-      expect(client.body).toEqual({ ip: '127.0.0.1', userAgent: UA });
+      expect(client.body).toEqual({ ip: '127.0.0.1', userAgent: UA, clientHints: null });
     });
 
     it('truncates a long User-Agent to 300 characters and stores a missing one as null', async () => {
@@ -305,7 +305,7 @@ describe.each(variants())('lifecycle $name', (variant) => {
       const anonymous = await newSession(t, { UA: 'none' }, { ua: null });
       expect((await rowOf(t, anonymous))!.userAgent).toBeNull();
       const client = await get(t, '/client', { ua: null }).expect(200);
-      expect(client.body).toEqual({ ip: '127.0.0.1', userAgent: null });
+      expect(client.body).toEqual({ ip: '127.0.0.1', userAgent: null, clientHints: null });
     });
 
     it('regenerate() moves to a new key, deletes the old row and saves the new data', async () => {
@@ -417,7 +417,7 @@ describe.each(variants())('lifecycle $name', (variant) => {
     it('@ClientInfo() gives the normalised socket address and the User-Agent', async () => {
       const t = app();
       const res = await get(t, '/client', { ua: 'Probe/7' }).expect(200);
-      expect(res.body).toEqual({ ip: '127.0.0.1', userAgent: 'Probe/7' });
+      expect(res.body).toEqual({ ip: '127.0.0.1', userAgent: 'Probe/7', clientHints: null });
     });
 
     it('shows the session to guards and interceptors, and saves what a guard writes', async () => {
@@ -665,9 +665,9 @@ describe.each(variants())('lifecycle $name', (variant) => {
       const chain = await get(t, '/client', { headers: { 'X-Forwarded-For': '198.51.100.1, 203.0.113.5' } }).expect(
         200,
       );
-      expect(chain.body).toEqual({ ip: '203.0.113.5', userAgent: UA });
+      expect(chain.body).toEqual({ ip: '203.0.113.5', userAgent: UA, clientHints: null });
       const direct = await get(t, '/client').expect(200);
-      expect(direct.body).toEqual({ ip: '127.0.0.1', userAgent: UA });
+      expect(direct.body).toEqual({ ip: '127.0.0.1', userAgent: UA, clientHints: null });
     });
 
     it('marks the cookie Secure for X-Forwarded-Proto: https from the loopback proxy', async () => {

@@ -23,6 +23,7 @@ function record(digest: string, overrides: Partial<SessionRecord> = {}, clock = 
     updatedAt: new Date(clock),
     reauthenticatedAt: null,
     label: null,
+    clientHints: null,
     ...overrides,
   };
 }

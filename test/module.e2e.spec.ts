@@ -259,7 +259,12 @@ describe('QSessionsModule wiring', () => {
     try {
       const { port } = app.getHttpServer().address() as { port: number };
       const response = await request(`http://127.0.0.1:${port}`).get('/client').set('User-Agent', 'Dual/1.0');
-      expect(response.body).toEqual({ ip: '127.0.0.1', userAgent: 'Dual/1.0', raw: '::ffff:127.0.0.1' });
+      expect(response.body).toEqual({
+        ip: '127.0.0.1',
+        userAgent: 'Dual/1.0',
+        clientHints: null,
+        raw: '::ffff:127.0.0.1',
+      });
     } finally {
       await app.close();
     }

@@ -44,6 +44,8 @@ describe('resolveOptions: defaults', () => {
       expect(resolved.cookie.maxAge).toBe(1_209_600_000);
       expect(resolved.saveEveryRequest).toBe(false);
       expect(resolved.mountMiddleware).toBe(true);
+      // Client Hints are opt-in: no Accept-CH, nothing read or stored.
+      expect(resolved.clientHints).toBe(false);
       expect(resolved.maxDataBytes).toBe(65_536);
       expect(resolved.dataSource).toBeUndefined();
       expect(resolved.userIdFromSession).toBe(defaultUserIdFromSession);
@@ -63,6 +65,7 @@ describe('resolveOptions: defaults', () => {
       trustProxy: 'loopback',
       userIdFromSession,
       maxDataBytes: 1024,
+      clientHints: true,
     });
     expect(resolved.engine).toBe('cached_db');
     expect(resolved.cookie).toMatchObject({
@@ -81,6 +84,7 @@ describe('resolveOptions: defaults', () => {
     expect(resolved.saveEveryRequest).toBe(true);
     expect(resolved.userIdFromSession).toBe(userIdFromSession);
     expect(resolved.maxDataBytes).toBe(1024);
+    expect(resolved.clientHints).toBe(true);
     expect(resolved.trustProxy('127.0.0.1', 0)).toBe(true);
     expect(resolved.trustProxy('::1', 0)).toBe(true);
     expect(resolved.trustProxy('203.0.113.9', 0)).toBe(false);
@@ -191,6 +195,8 @@ describe('resolveOptions: invalid options throw QSessionsConfigError naming the 
     ['maxDataBytes of 1', { maxDataBytes: 1 }, [/`maxDataBytes`/, /whole number of bytes/]],
     ['fractional maxDataBytes', { maxDataBytes: 10.5 }, [/`maxDataBytes`/]],
     ['maxDataBytes as a string', { maxDataBytes: '64kb' }, [/`maxDataBytes`/]],
+    ['clientHints as a string', { clientHints: 'true' }, [/`clientHints` must be true or false/]],
+    ['clientHints as a number', { clientHints: 1 }, [/`clientHints` must be true or false/]],
   ];
 
   it.each(cases)('rejects %s', (_label, options, patterns) => {
@@ -338,8 +344,8 @@ describe('resolveOptions: unknown keys at every depth', () => {
       { sessionTable: 'sessions' },
       'unknown option `sessionTable`; known options are engine, dataSource, cookie, cache, saveEveryRequest, ' +
         'trustProxy, userIdFromSession, maxDataBytes, mountMiddleware, activityInterval, absoluteLifetime, ' +
-        'anonymousLifetime, storeAnonymous, maxSessionsPerUser, onSessionLimit, privacy, history, geoip, userEntity, ' +
-        'legacyCookie.',
+        'anonymousLifetime, storeAnonymous, maxSessionsPerUser, onSessionLimit, privacy, history, clientHints, geoip, ' +
+        'userEntity, legacyCookie.',
     ],
     [
       'cookie',
@@ -429,6 +435,7 @@ describe('resolveOptions: unknown keys at every depth', () => {
       onSessionLimit: 'refuse',
       privacy: { ip: 'truncated' },
       history: { retainDays: 30 },
+      clientHints: false,
       geoip: { city: 'City.mmdb', country: 'Country.mmdb', path: '/srv/geoip' },
       legacyCookie: { ...LEGACY, name: 'connect.sid', path: '/', domain: 'example.com' },
     });

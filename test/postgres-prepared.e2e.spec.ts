@@ -44,6 +44,7 @@ function record(overrides: Partial<SessionRecord> = {}): SessionRecord {
     updatedAt: new Date(now),
     reauthenticatedAt: null,
     label: null,
+    clientHints: null,
     ...overrides,
   };
 }

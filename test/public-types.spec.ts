@@ -152,6 +152,8 @@ describe('public types', () => {
   it('reports a type that is used but not exported', () => {
     expect(unnamedTypes(INCOMPLETE_BARREL)).toEqual([
       expect.stringMatching(/^ClientDetails \(lib\/session\/client-details\.ts\), met at ClientInfo/),
+      'ClientHintBrand (lib/session/client-hints.ts), met at ClientInfo.clientHints.brands<>',
+      'ClientHints (lib/session/client-hints.ts), met at ClientInfo.clientHints',
     ]);
   });
 });

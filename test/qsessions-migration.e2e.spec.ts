@@ -72,8 +72,8 @@ function sessionsMigrationOf010(timestamp: number): QSessionsMigrationClass {
       await queryRunner.dropTable(tableName(queryRunner, 'qsessions_revocation'));
       await queryRunner.dropTable(tableName(queryRunner, 'qsessions_revoke_link'));
       await queryRunner.dropTable(tableName(queryRunner, 'qsessions_history'));
-      // 0.1.0's table had neither of the columns added since.
-      for (const column of ['reauthenticated_at', 'label']) {
+      // 0.1.0's table had none of the columns added since.
+      for (const column of ['reauthenticated_at', 'label', 'client_hints']) {
         await queryRunner.dropColumn(tableName(queryRunner, 'qsessions_session'), column);
       }
     }
@@ -175,6 +175,7 @@ async function expectHistoryWorks(app: DataSource, user: typeof IntUser | typeof
     updatedAt: new Date(now),
     reauthenticatedAt: null,
     label: null,
+    clientHints: null,
   };
   expect(await history.signedIn(session)).toEqual({
     newDevice: false,
@@ -222,10 +223,12 @@ async function expectPolicyColumnsWork(app: DataSource): Promise<void> {
     updatedAt: new Date(now),
     reauthenticatedAt,
     label: null,
+    clientHints: '{"platform":"macOS","platformVersion":"14.2.1"}',
   });
   expect(await store.relabelOfUser(user.id, digest, 'Work laptop')).toBe(true);
   const stored = await store.get(digest);
   expect(stored?.label).toBe('Work laptop');
+  expect(stored?.clientHints).toBe('{"platform":"macOS","platformVersion":"14.2.1"}');
   expect(Math.floor(stored!.reauthenticatedAt!.getTime() / 1000)).toBe(Math.floor(reauthenticatedAt.getTime() / 1000));
 }
 
@@ -276,6 +279,7 @@ describe.each(databases)('createQSessionsMigration on %s', (kind) => {
         const table = (await runner.getTable('qsessions_session'))!;
         expect(table.columns.map((column) => column.name).sort()).toEqual(
           [
+            'client_hints',
             'created_at',
             'expire_date',
             'ip',
@@ -328,6 +332,7 @@ describe.each(databases)('createQSessionsMigration on %s', (kind) => {
         updatedAt: new Date(now),
         reauthenticatedAt: null,
         label: null,
+        clientHints: null,
       });
       expect((await store.get(digest))?.userId).toEqual(owner.id);
       expect(await store.listByUser(owner.id)).toHaveLength(1);
@@ -395,7 +400,7 @@ describe.each(databases)('createQSessionsMigration on %s', (kind) => {
         qsessions_session: true,
         qsessions_revocation: false,
       });
-      expect(await columnsExist(app, ['reauthenticated_at', 'label'])).toEqual([false, false]);
+      expect(await columnsExist(app, ['reauthenticated_at', 'label', 'client_hints'])).toEqual([false, false, false]);
       expect(await tablesExist(app, ['qsessions_history', 'qsessions_revoke_link'])).toEqual({
         qsessions_history: false,
         qsessions_revoke_link: false,
@@ -414,7 +419,7 @@ describe.each(databases)('createQSessionsMigration on %s', (kind) => {
 
     it('each down drops what its up added, alone; up works again after them', async () => {
       await app.undoLastMigration();
-      expect(await columnsExist(app, ['reauthenticated_at', 'label'])).toEqual([false, false]);
+      expect(await columnsExist(app, ['reauthenticated_at', 'label', 'client_hints'])).toEqual([false, false, false]);
       expect(await tablesExist(app, ['qsessions_history', 'qsessions_revoke_link'])).toEqual({
         qsessions_history: false,
         qsessions_revoke_link: false,

@@ -106,6 +106,7 @@ function record(digest: string, overrides: Partial<SessionRecord> = {}): Session
     updatedAt: new Date(now),
     reauthenticatedAt: null,
     label: null,
+    clientHints: null,
     ...overrides,
   };
 }

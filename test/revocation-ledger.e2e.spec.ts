@@ -44,6 +44,7 @@ function newRecord(now: number): SessionRecord {
     updatedAt: new Date(now),
     reauthenticatedAt: null,
     label: null,
+    clientHints: null,
   };
 }
 

@@ -33,6 +33,7 @@ function newRecord(userId: number, expiresInMs = 3_600_000): SessionRecord {
     updatedAt: new Date(now),
     reauthenticatedAt: null,
     label: null,
+    clientHints: null,
   };
 }
 

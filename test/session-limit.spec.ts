@@ -16,6 +16,7 @@ function session(digest: string, createdAt: number, updatedAt = createdAt): Sess
     updatedAt: new Date(updatedAt),
     reauthenticatedAt: null,
     label: null,
+    clientHints: null,
   };
 }
 

@@ -41,6 +41,7 @@ class MapSource implements SessionReadSource<Row> {
       updatedAt: at,
       reauthenticatedAt: null,
       label: null,
+      clientHints: null,
     };
   }
 }

@@ -20,6 +20,8 @@ export interface CachedRecord {
   r?: number;
   /** label (absent: null). */
   l?: string;
+  /** clientHints (absent: null). */
+  h?: string;
 }
 
 /** Whether a value read from a cache is a record (anything else, such as an older format, is a miss). */
@@ -43,6 +45,7 @@ export function toCached(record: SessionRecord, epoch: number, texts: SharedText
   };
   if (record.reauthenticatedAt) cached.r = record.reauthenticatedAt.getTime();
   if (record.label !== null) cached.l = record.label;
+  if (record.clientHints !== null) cached.h = texts ? texts.share(record.clientHints)! : record.clientHints;
   return cached;
 }
 
@@ -59,13 +62,14 @@ export function fromCached(digest: string, cached: CachedRecord): SessionRecord 
     updatedAt: new Date(cached.m ?? cached.e),
     reauthenticatedAt: typeof cached.r === 'number' ? new Date(cached.r) : null,
     label: typeof cached.l === 'string' ? cached.l : null,
+    clientHints: typeof cached.h === 'string' ? cached.h : null,
   };
 }
 
 /**
- * One copy of each recent User-Agent and IP text, for records kept in this process: each request
- * brings its own copy of the header, and ten thousand sessions from one browser would otherwise
- * hold ten thousand copies.
+ * One copy of each recent User-Agent, IP and Client Hints text, for records kept in this process:
+ * each request brings its own copy of the header, and ten thousand sessions from one browser
+ * would otherwise hold ten thousand copies.
  */
 export class SharedTexts extends LruCache<string, string> {
   constructor() {

@@ -22,7 +22,9 @@ const NO_LOCATION = { country: null, city: null, location: null } as const;
 export class ClientFactsReader {
   constructor(private readonly geoip: GeoIpLocator) {}
 
-  async describe(clients: readonly { ip: string | null; userAgent: string | null }[]): Promise<ClientFacts[]> {
+  async describe(
+    clients: readonly { ip: string | null; userAgent: string | null; clientHints: string | null }[],
+  ): Promise<ClientFacts[]> {
     const locations = new Map<string, Promise<Pick<ClientFacts, 'country' | 'city' | 'location'>>>();
     const locationOf = (ip: string | null) => {
       if (ip === null || !this.geoip.hasDatabase) return Promise.resolve(NO_LOCATION);
@@ -38,13 +40,17 @@ export class ClientFactsReader {
       return found;
     };
     return Promise.all(
-      clients.map(async (client) => ({ ...deviceFacts(client.userAgent), ...(await locationOf(client.ip)) })),
+      clients.map(async (client) => ({
+        ...deviceFacts(client.userAgent, client.clientHints),
+        ...(await locationOf(client.ip)),
+      })),
     );
   }
 }
 
-function deviceFacts(userAgent: string | null): Pick<ClientFacts, 'device' | 'deviceKey'> {
-  const info = parseDevice(userAgent);
+/** The device by its User-Agent and, when the session has them, its Client Hints (`clientHints` option). */
+function deviceFacts(userAgent: string | null, clientHints: string | null): Pick<ClientFacts, 'device' | 'deviceKey'> {
+  const info = parseDevice(userAgent, clientHints);
   // Versions are left out on purpose: a browser update is not a new device.
   const key = [info.browser.name, info.os.name, info.device.type].map((part) => part ?? '-').join('|');
   return { device: info.summary.slice(0, 120), deviceKey: key.slice(0, 120) };

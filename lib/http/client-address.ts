@@ -35,7 +35,7 @@ export function truncateUserAgent(value: string | string[] | undefined): string 
 }
 
 /**
- * The client of a request. The address is the socket's unless `trust` accepts the proxies in
+ * The client of a request, without its Client Hints. The address is the socket's unless `trust` accepts the proxies in
  * front of it, in which case it is the nearest untrusted hop of `X-Forwarded-For` (the same
  * rules as Express's `trust proxy`, through the `proxy-addr` package Express uses).
  */
@@ -48,5 +48,6 @@ export function readClientInfo(req: IncomingMessage, trust: (address: string, ho
   } else {
     address = proxyAddr(req, trust);
   }
-  return { ip: normalizeIp(address), userAgent: truncateUserAgent(req.headers['user-agent']) };
+  // The hints are read by SessionRequestReader, with the `clientHints` option only.
+  return { ip: normalizeIp(address), userAgent: truncateUserAgent(req.headers['user-agent']), clientHints: null };
 }

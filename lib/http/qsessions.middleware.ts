@@ -17,12 +17,15 @@ import type { SessionLifecycle } from '../session/session-lifecycle.js';
 @Injectable()
 export class QSessionsMiddleware implements NestMiddleware {
   private readonly reader: SessionRequestReader;
+  /** The `clientHints` option: every response asks for them. */
+  private readonly askForClientHints: boolean;
 
   constructor(
     @Inject(QSESSIONS_LIFECYCLE) private readonly lifecycle: SessionLifecycle,
     @Inject(QSESSIONS_RESOLVED_OPTIONS) options: ResolvedQSessionsOptions,
   ) {
     this.reader = new SessionRequestReader(options, new Logger('QSessions'));
+    this.askForClientHints = options.clientHints;
   }
 
   async use(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): Promise<void> {
@@ -39,7 +42,7 @@ export class QSessionsMiddleware implements NestMiddleware {
       throw error;
     }
     attachRequestState(req, state);
-    gateResponse(res, (status) => this.lifecycle.commit(state, status));
+    gateResponse(res, (status) => this.lifecycle.commit(state, status), this.askForClientHints);
     next();
   }
 }

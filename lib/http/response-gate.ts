@@ -1,5 +1,6 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { CommitPlan, CommitReplacement } from '../session/session-lifecycle.js';
+import { REQUESTED_CLIENT_HINTS } from './client-hints-reader.js';
 
 type Decide = (status: number) => CommitPlan | Promise<CommitPlan>;
 type Method = 'writeHead' | 'write' | 'end' | 'flushHeaders';
@@ -8,6 +9,9 @@ type Methods = Record<Method, ResponseMethod>;
 type HeldCall = [Method, unknown[]];
 
 const METHODS: readonly Method[] = ['writeHead', 'write', 'end', 'flushHeaders'];
+
+/** `Accept-CH` when the app asks for no hints of its own. */
+const ACCEPT_CLIENT_HINTS = REQUESTED_CLIENT_HINTS.join(', ');
 
 /** The gate of each response the middleware saw (the interceptor looks it up). */
 const gates = new WeakMap<object, ResponseGate>();
@@ -23,7 +27,8 @@ const layers = new WeakMap<object, PrototypeLayer>();
 
 /**
  * Runs `decide` just before the response's first byte (its first writeHead, write, end or
- * flushHeaders, whichever Express or Fastify calls first) and applies the plan it returns.
+ * flushHeaders, whichever Express or Fastify calls first) and applies the plan it returns, with
+ * `Accept-CH` when `askForClientHints` (the `clientHints` option).
  *
  * When the plan is ready at once (nothing to save), the response goes straight through. When the
  * session must be saved first, every call is held back and replayed after the save: the client
@@ -37,10 +42,10 @@ const layers = new WeakMap<object, PrototypeLayer>();
  * {@link gateResponsePrototype} (and whose methods still lead there): adding properties to an
  * Express response is costly (see defineSessionAccessors, docs/performance.md).
  */
-export function gateResponse(res: ServerResponse, decide: Decide): ResponseGate {
+export function gateResponse(res: ServerResponse, decide: Decide, askForClientHints = false): ResponseGate {
   const layer = layers.get(Object.getPrototypeOf(res) as object);
   const shared = layer !== undefined && leadsTo(res, layer.wrappers);
-  const gate = new ResponseGate(res, decide, shared ? layer.originals : methodsOf(res));
+  const gate = new ResponseGate(res, decide, shared ? layer.originals : methodsOf(res), askForClientHints);
   gates.set(res, gate);
   if (!shared) wrapOnResponse(res, gate);
   return gate;
@@ -89,6 +94,8 @@ export class ResponseGate {
     private readonly res: ServerResponse,
     private readonly decide: Decide,
     private readonly originals: Methods,
+    /** Add `Accept-CH` (see addAcceptClientHints). */
+    private readonly askForClientHints: boolean,
   ) {}
 
   /** Nothing of the response has been written (or held) yet. */
@@ -132,7 +139,7 @@ export class ResponseGate {
     if (!failure) return;
     this.failure = null;
     this.phase = 'done';
-    replaceResponse(this.res, failure, this.held, this.call);
+    replaceResponse(this.res, failure, this.held, this.call, this.askForClientHints);
   }
 
   /** Called in place of one of the response's methods. */
@@ -151,7 +158,7 @@ export class ResponseGate {
     }
     if (!(plan instanceof Promise)) {
       this.phase = 'done';
-      applyHeaders(this.res, plan, method === 'writeHead' ? args : undefined);
+      applyHeaders(this.res, plan, method === 'writeHead' ? args : undefined, this.askForClientHints);
       return this.call(method, args);
     }
     this.phase = 'holding';
@@ -171,8 +178,8 @@ export class ResponseGate {
     this.phase = 'done';
     const held = this.held;
     this.held = [];
-    if (plan.replace) replaceResponse(this.res, plan, held, this.call);
-    else replay(this.res, plan, held, this.call);
+    if (plan.replace) replaceResponse(this.res, plan, held, this.call, this.askForClientHints);
+    else replay(this.res, plan, held, this.call, this.askForClientHints);
   }
 
   private readonly call = (method: Method, args: unknown[]): unknown => this.originals[method].apply(this.res, args);
@@ -232,9 +239,10 @@ function replay(
   plan: CommitPlan,
   held: HeldCall[],
   call: (method: Method, args: unknown[]) => unknown,
+  askForClientHints: boolean,
 ): void {
   const first = held[0];
-  applyHeaders(res, plan, first?.[0] === 'writeHead' ? first[1] : undefined);
+  applyHeaders(res, plan, first?.[0] === 'writeHead' ? first[1] : undefined, askForClientHints);
   for (const [method, args] of held) call(method, args);
 }
 
@@ -243,6 +251,7 @@ function replaceResponse(
   plan: CommitPlan,
   held: HeldCall[],
   call: (method: Method, args: unknown[]) => unknown,
+  askForClientHints: boolean,
 ): void {
   const replace = plan.replace!;
   forwardEndCallbacks(res, held);
@@ -250,7 +259,7 @@ function replaceResponse(
   for (const name of res.getHeaderNames()) {
     if (name !== 'set-cookie' && name !== 'vary') res.removeHeader(name);
   }
-  applyHeaders(res, plan, undefined);
+  applyHeaders(res, plan, undefined, askForClientHints);
   call('writeHead', [
     replace.status,
     {
@@ -265,13 +274,20 @@ function replaceResponse(
 /**
  * Adds the session's headers. Headers passed to writeHead() win over setHeader() ones in Node,
  * so an object or array given there is folded into the response first and our Set-Cookie is
- * appended to whatever the app set, never replacing it.
+ * appended to whatever the app set, never replacing it; `Vary` and `Accept-CH` are merged with
+ * the app's values the same way.
  */
-function applyHeaders(res: ServerResponse, plan: CommitPlan, writeHeadArgs: unknown[] | undefined): void {
+function applyHeaders(
+  res: ServerResponse,
+  plan: CommitPlan,
+  writeHeadArgs: unknown[] | undefined,
+  askForClientHints: boolean,
+): void {
   if (res.headersSent) return;
   if (writeHeadArgs) foldWriteHeadHeaders(res, writeHeadArgs);
   if (plan.setCookie) res.appendHeader('Set-Cookie', plan.setCookie);
   if (plan.vary) addVaryCookie(res);
+  if (askForClientHints) addAcceptClientHints(res);
 }
 
 function foldWriteHeadHeaders(res: ServerResponse, args: unknown[]): void {
@@ -306,4 +322,23 @@ function addVaryCookie(res: ServerResponse): void {
   if (text.trim() === '*') return;
   if (text.split(',').some((part) => part.trim().toLowerCase() === 'cookie')) return;
   res.setHeader('Vary', text ? `${text}, Cookie` : 'Cookie');
+}
+
+/**
+ * Asks the browser for the hints the session stores (`Accept-CH`), after any the app asks for
+ * itself, each name once. No `Vary` on them: the response is the same whatever they say; only
+ * the stored session depends on them (docs/configuration.md#client-hints).
+ */
+function addAcceptClientHints(res: ServerResponse): void {
+  const current = res.getHeader('Accept-CH');
+  if (current === undefined) {
+    res.setHeader('Accept-CH', ACCEPT_CLIENT_HINTS);
+    return;
+  }
+  const text = Array.isArray(current) ? current.join(', ') : String(current);
+  const named = new Set(text.split(',').map((part) => part.trim().toLowerCase()));
+  const missing = REQUESTED_CLIENT_HINTS.filter((hint) => !named.has(hint.toLowerCase()));
+  if (missing.length === 0) return;
+  const asked = text.trim();
+  res.setHeader('Accept-CH', asked ? `${asked}, ${missing.join(', ')}` : missing.join(', '));
 }

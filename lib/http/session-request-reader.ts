@@ -4,14 +4,18 @@ import type { SessionRequestInput } from '../session/session-lifecycle.js';
 import type { WarningSink } from '../util/warn-once.js';
 import { applyIpPrivacy } from '../session/ip-privacy.js';
 import { readClientInfo } from './client-address.js';
+import { readClientHints } from './client-hints-reader.js';
 import { claimsForwardedHttps, isSecureRequest } from './secure-request.js';
 
-/** Reads what the session rules need off a Node request: its cookies, its client, and whether it came over TLS. */
+/**
+ * Reads what the session rules need off a Node request: its cookies, its client (with its Client
+ * Hints under the `clientHints` option), and whether it came over TLS.
+ */
 export class SessionRequestReader {
   private warnedUntrustedForwardedHttps = false;
 
   constructor(
-    private readonly options: Pick<ResolvedQSessionsOptions, 'cookie' | 'trustProxy' | 'privacy'>,
+    private readonly options: Pick<ResolvedQSessionsOptions, 'cookie' | 'trustProxy' | 'privacy' | 'clientHints'>,
     private readonly logger: WarningSink,
   ) {}
 
@@ -19,6 +23,7 @@ export class SessionRequestReader {
     const client = readClientInfo(req, this.options.trustProxy);
     // Before anything is stored, looked up or shown (`privacy.ip`).
     if (this.options.privacy.ip !== 'full') client.ip = applyIpPrivacy(client.ip, this.options.privacy.ip);
+    if (this.options.clientHints) client.clientHints = readClientHints(req.headers);
     return { cookieHeader: req.headers.cookie, client, secure: this.secureRequest(req) };
   }
 

@@ -131,6 +131,7 @@ export class BatchImporter {
       // When the user signed in is not known: a step-up asks them to confirm who they are.
       reauthenticatedAt: null,
       label: null,
+      clientHints: null,
     };
   }
 }

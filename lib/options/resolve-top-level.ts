@@ -19,13 +19,13 @@ export function resolveStorage(
   return { engine, dataSource: input.dataSource };
 }
 
-/** What is saved and when: the size limit, the user of a session and the on/off switches. */
+/** What is saved and when: the size limit, the user of a session and the on/off switches (Client Hints among them). */
 export function resolveSaving(
   input: QSessionsModuleOptions,
   problems: string[],
 ): Pick<
   ResolvedQSessionsOptions,
-  'saveEveryRequest' | 'userIdFromSession' | 'maxDataBytes' | 'mountMiddleware' | 'storeAnonymous'
+  'saveEveryRequest' | 'userIdFromSession' | 'maxDataBytes' | 'mountMiddleware' | 'storeAnonymous' | 'clientHints'
 > {
   const maxDataBytes = input.maxDataBytes ?? DEFAULTS.maxDataBytes;
   if (!isWholeNumberFrom(maxDataBytes, 2)) {
@@ -34,7 +34,7 @@ export function resolveSaving(
   if (input.userIdFromSession !== undefined && typeof input.userIdFromSession !== 'function') {
     problems.push('`userIdFromSession` must be a function (data) => userId.');
   }
-  for (const flag of ['saveEveryRequest', 'mountMiddleware', 'storeAnonymous'] as const) {
+  for (const flag of ['saveEveryRequest', 'mountMiddleware', 'storeAnonymous', 'clientHints'] as const) {
     if (!isOptionalBoolean(input[flag])) problems.push(`\`${flag}\` must be true or false.`);
   }
   return {
@@ -43,5 +43,6 @@ export function resolveSaving(
     maxDataBytes,
     mountMiddleware: input.mountMiddleware ?? DEFAULTS.mountMiddleware,
     storeAnonymous: input.storeAnonymous ?? DEFAULTS.storeAnonymous,
+    clientHints: input.clientHints ?? DEFAULTS.clientHints,
   };
 }

@@ -17,7 +17,7 @@ export interface SessionView {
   label: string | null;
   /** When the user last proved who they are on this session (sign-in or `markReauthenticated()`). */
   reauthenticatedAt: Date | null;
-  /** Browser, OS and device type parsed from the User-Agent, with a one-line `summary`. */
+  /** Browser, OS and device type parsed from the User-Agent (and the Client Hints, when stored), with a one-line `summary`. */
   device: DeviceInfo;
   createdAt: Date;
   /** Last time the session was written (data, IP or User-Agent change, or activity refresh). */

@@ -212,7 +212,7 @@ export class SessionService {
     // One statement: the delete itself is scoped to the user's live sessions.
     if (!(await this.store.deleteOfUser(userId, id))) return false;
     this.announce(userId, [id], reason, actor);
-    await this.historyLog?.ended([before ?? { digest: id, userId, ip: null, userAgent: null }], {
+    await this.historyLog?.ended([before ?? withoutClient(userId)(id)], {
       event: 'revoked',
       reason,
       actor,
@@ -493,7 +493,7 @@ function eventOf(reason: RevocationReason): Exclude<SessionHistoryEvent, 'signed
 
 /** A session known by its digest alone. */
 function withoutClient(userId: UserId | null): (digest: string) => EndedSession {
-  return (digest) => ({ digest, userId, ip: null, userAgent: null });
+  return (digest) => ({ digest, userId, ip: null, userAgent: null, clientHints: null });
 }
 
 function toView(record: SessionRecord, current: boolean, location: string | null): SessionView {
@@ -503,7 +503,7 @@ function toView(record: SessionRecord, current: boolean, location: string | null
     ip: record.ip,
     location,
     userAgent: record.userAgent,
-    device: parseDevice(record.userAgent),
+    device: parseDevice(record.userAgent, record.clientHints),
     label: record.label,
     reauthenticatedAt: record.reauthenticatedAt,
     createdAt: record.createdAt,

@@ -58,7 +58,7 @@ export class RequestSession {
     return this.#controller.cookie;
   }
 
-  /** IP and User-Agent of the current request, as they will be stored. */
+  /** IP, User-Agent and Client Hints of the current request, as they will be stored. */
   get client(): ClientDetails {
     return this.#controller.client;
   }

@@ -4,7 +4,7 @@ import type { SessionRecord } from './session-record.js';
 export type SessionHistoryEvent = 'signed-in' | 'signed-out' | 'revoked' | 'evicted' | 'expired';
 
 /** What is left of a session that ended, as far as its history entry needs. */
-export type EndedSession = Pick<SessionRecord, 'digest' | 'userId' | 'ip' | 'userAgent'>;
+export type EndedSession = Pick<SessionRecord, 'digest' | 'userId' | 'ip' | 'userAgent' | 'clientHints'>;
 
 /**
  * What a sign-in had that the user's earlier sign-ins (within `history.retainDays`) did not.

@@ -19,6 +19,7 @@ import { digestSessionKey, generateSessionKey, isWellFormedSessionKey } from './
 import type { SessionRecord, UserId } from './session-record.js';
 import { DuplicateSessionError, type SessionStore } from './session-store.js';
 import type { SessionHistoryRecorder } from './session-history.js';
+import { clientHintsToStore } from './stored-client-hints.js';
 
 /** What the session rules read from a request; the HTTP layer takes it off Node's request. */
 export interface SessionRequestInput {
@@ -181,6 +182,9 @@ export class SessionLifecycle implements SessionPersistence {
       (this.options.saveEveryRequest && !state.cookieDue) ||
       record.ip !== state.client.ip ||
       record.userAgent !== state.client.userAgent ||
+      // New Client Hints (an OS update, hints seen for the first time) are recorded as a changed
+      // User-Agent is; a request that sends none changes nothing (see clientHintsToStore).
+      clientHintsToStore(record, state.client) !== record.clientHints ||
       // "Last active" and the sliding expiry move forward at most once per interval, so a
       // session in constant use is written once per interval, not once per request.
       this.now() - record.updatedAt.getTime() >= this.options.activityInterval
@@ -246,6 +250,7 @@ export class SessionLifecycle implements SessionPersistence {
       userId,
       ip: state.client.ip,
       userAgent: state.client.userAgent,
+      clientHints: clientHintsToStore(state.record ?? previous, state.client),
       expireDate: this.expiryFrom(now, state.customMaxAge, userId, state.record?.createdAt.getTime() ?? now),
       updatedAt: new Date(now),
       reauthenticatedAt: this.reauthenticatedAt(state, state.record ?? previous, userId, now),

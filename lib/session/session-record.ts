@@ -18,4 +18,9 @@ export interface SessionRecord {
   reauthenticatedAt: Date | null;
   /** The device name the person gave this session ("Work laptop"), or null. */
   label: string | null;
+  /**
+   * The client's User-Agent Client Hints as stored (compact JSON, see client-hints-codec.ts), or
+   * null: only with the `clientHints` option, from browsers that send them.
+   */
+  clientHints: string | null;
 }

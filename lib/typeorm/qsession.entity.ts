@@ -72,9 +72,19 @@ export class QSession {
   @Column({ name: 'label', type: 'varchar', length: 64, nullable: true })
   label: string | null;
 
-  /** Browser, OS and device parsed from the User-Agent (ua-parser-js), e.g. summary "Chrome on macOS". */
+  /**
+   * The User-Agent Client Hints of the latest request that sent any (the `clientHints` option),
+   * as compact JSON (`{"platform":"macOS","platformVersion":"14.2.1",...}`), or null.
+   */
+  @Column({ name: 'client_hints', type: 'varchar', length: 512, nullable: true })
+  clientHints: string | null;
+
+  /**
+   * Browser, OS and device parsed from the User-Agent (ua-parser-js) and the Client Hints when
+   * stored, e.g. summary "Chrome on macOS" (or "Chrome on macOS 14" with hints).
+   */
   device(): DeviceInfo {
-    return parseDevice(this.userAgent);
+    return parseDevice(this.userAgent, this.clientHints);
   }
 
   /** "City, Country", "Country", or null when GeoIP is off or does not know the address. */

@@ -14,6 +14,7 @@ export const FIELDS = [
   'updatedAt',
   'reauthenticatedAt',
   'label',
+  'clientHints',
 ] as const;
 /** One field of a session record. */
 export type Field = (typeof FIELDS)[number];
@@ -30,6 +31,7 @@ export const PROPERTY = {
   updatedAt: 'updatedAt',
   reauthenticatedAt: 'reauthenticatedAt',
   label: 'label',
+  clientHints: 'clientHints',
 } as const satisfies Record<Field, keyof QSession>;
 
 // The table's alias in the SELECT statements.

@@ -173,6 +173,7 @@ export class SessionStatements {
       updatedAt: this.hydrated('updatedAt', row) as Date,
       reauthenticatedAt: this.hydrated('reauthenticatedAt', row) as Date | null,
       label: this.hydrated('label', row) as string | null,
+      clientHints: this.hydrated('clientHints', row) as string | null,
     };
   }
 

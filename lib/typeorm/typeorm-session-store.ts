@@ -73,12 +73,18 @@ export class TypeOrmSessionStore implements SessionStore {
 
   async deleteExpiredBatch(limit: number): Promise<EndedSession[]> {
     const rows = await this.repository.find({
-      select: { sessionKey: true, userId: true, ip: true, userAgent: true },
+      select: { sessionKey: true, userId: true, ip: true, userAgent: true, clientHints: true },
       where: { expireDate: LessThan(new Date(this.now())) },
       take: limit,
     });
     await this.delete(rows.map((row) => row.sessionKey));
-    return rows.map((row) => ({ digest: row.sessionKey, userId: row.userId, ip: row.ip, userAgent: row.userAgent }));
+    return rows.map((row) => ({
+      digest: row.sessionKey,
+      userId: row.userId,
+      ip: row.ip,
+      userAgent: row.userAgent,
+      clientHints: row.clientHints,
+    }));
   }
 }
 

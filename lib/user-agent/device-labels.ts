@@ -36,15 +36,21 @@ export function browserLabel(parts: Pick<DeviceParts, 'browser'>): string | null
 
 /**
  * The platform as shown to a person: `iPhone` / `iPad` / `iPod` for iOS devices, `macOS` for
- * ua-parser-js's "Mac OS", `ChromeOS` for "Chromium OS", otherwise the operating system's name
- * without its version (browsers freeze the OS version in the User-Agent, so it misleads).
- * Null when unknown.
+ * ua-parser-js's "Mac OS", `ChromeOS` for "Chromium OS", otherwise the operating system's name.
+ * Its version only when Client Hints gave it (`macOS 14`, `Windows 11`, `Android 14`): browsers
+ * freeze the OS version in the User-Agent, so that one misleads. Null when unknown.
  */
 export function platformLabel(parts: Pick<DeviceParts, 'os' | 'device'>): string | null {
-  const name = parts.os.name;
+  const { name, version, versionFromClientHints } = parts.os;
   if (name === null) return null;
   if (name === 'iOS' && parts.device.model !== null && IOS_DEVICES.has(parts.device.model)) return parts.device.model;
-  return PLATFORM_NAMES.get(name) ?? name;
+  const label = PLATFORM_NAMES.get(name) ?? name;
+  return versionFromClientHints && version !== null ? `${label} ${shortVersion(version)}` : label;
+}
+
+/** A version without its trailing zero parts, as people say it: "14.0.0" is 14, "13.1.0" is 13.1. */
+function shortVersion(version: string): string {
+  return version.replace(/(?:\.0+)+$/, '');
 }
 
 /**

@@ -12,8 +12,14 @@ export interface BrowserInfo {
 /** The operating system, as ua-parser-js 1.x calls it (e.g. `Mac OS`, `Windows`, `iOS`, `Android`). */
 export interface OsInfo {
   readonly name: string | null;
-  /** e.g. `10.13.6`, or a Windows release name such as `XP` or `8.1`. */
+  /** e.g. `10.13.6`, or a Windows release name such as `XP` or `8.1`; `14` or `11` from Client Hints. */
   readonly version: string | null;
+  /**
+   * Whether `version` is what the client's User-Agent Client Hints report (or, for Windows before
+   * 10, confirm), so exact. Otherwise it is the User-Agent's, which browsers freeze: every Mac
+   * says 10.15.7, Windows 11 says 10. The summary shows the version only when this is true.
+   */
+  readonly versionFromClientHints: boolean;
 }
 
 /** The hardware. */
@@ -36,7 +42,8 @@ export interface DeviceInfo {
   readonly device: HardwareInfo;
   /**
    * One line for a person, in django-user-sessions' style: `"Chrome on macOS"`, `"Safari on
-   * iPhone"`, or only the browser or the platform when the other is unknown, else
+   * iPhone"` (`"Chrome on macOS 14"`, `"Edge on Windows 11"` when Client Hints gave the OS
+   * version), or only the browser or the platform when the other is unknown, else
    * `"Unknown device"`. See {@link summarizeDevice} for a variant with the browser version.
    */
   readonly summary: string;

@@ -35,6 +35,8 @@ export class AppModule {
           trustProxy: config.trustProxy,
           maxSessionsPerUser: config.maxSessionsPerUser,
           onSessionLimit: config.onSessionLimit,
+          // Browsers that send User-Agent Client Hints show their real OS version ("macOS 14").
+          clientHints: true,
           // Cookie defaults: HttpOnly, SameSite=Lax, Secure on HTTPS.
         }),
       ],

@@ -13,8 +13,8 @@ import { TestClock } from '../support/test-clock.js';
 
 // The sample app in a real browser (Debian's Chromium, driven by playwright-core): two devices of
 // one user, signing one out, CSRF, the sessions admin (on a desktop and on a phone), naming a
-// device, changing the password behind step-up, the choice at the session limit, and screenshots
-// of the pages.
+// device, changing the password behind step-up, the choice at the session limit, the OS that
+// Client Hints report, and screenshots of the pages.
 //
 // Collected only with QSESSIONS_TEST_BROWSER=1 (see jest.config.js). When it is set, a missing
 // Chromium fails the suite: it is never skipped.
@@ -44,6 +44,39 @@ const CHROME_ANDROID_TABLET =
 const FIREFOX_MAC = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10.15; rv:125.0) Gecko/20100101 Firefox/125.0';
 const EDGE_WINDOWS =
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36 Edg/124.0.2478.51';
+// Chrome's frozen User-Agent on every Mac, whatever its macOS.
+const CHROME_MAC =
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36';
+
+/** What a Chromium-based browser tells through User-Agent Client Hints (CDP's UserAgentMetadata). */
+interface UserAgentMetadata {
+  brands: Array<{ brand: string; version: string }>;
+  fullVersionList: Array<{ brand: string; version: string }>;
+  platform: string;
+  platformVersion: string;
+  architecture: string;
+  model: string;
+  mobile: boolean;
+}
+
+/** Chrome 124 on macOS Sonoma 14.2.1 (an Apple silicon Mac). */
+const MAC_14: UserAgentMetadata = {
+  brands: [
+    { brand: 'Not-A.Brand', version: '99' },
+    { brand: 'Chromium', version: '124' },
+    { brand: 'Google Chrome', version: '124' },
+  ],
+  fullVersionList: [
+    { brand: 'Not-A.Brand', version: '99.0.0.0' },
+    { brand: 'Chromium', version: '124.0.6367.91' },
+    { brand: 'Google Chrome', version: '124.0.6367.91' },
+  ],
+  platform: 'macOS',
+  platformVersion: '14.2.1',
+  architecture: 'arm',
+  model: '',
+  mobile: false,
+};
 
 const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 390, height: 844 };
@@ -100,16 +133,38 @@ describe('sample app in Chromium', () => {
     if (folder) rmSync(folder, { recursive: true, force: true });
   }, STEP_TIMEOUT);
 
-  async function open(userAgent: string, ip: string | null, viewport = DESKTOP, url = sample.url): Promise<Device> {
+  /**
+   * A device with this User-Agent (null: Chromium's own, with the Client Hints it sends by itself).
+   * It sends the Client Hints of `clientHints`, or none: Playwright would otherwise derive hints
+   * from the User-Agent (with this Chromium's brand and version, "Chromium 156"), which no real
+   * browser of that User-Agent sends; Safari and Firefox send none at all.
+   */
+  async function open(
+    userAgent: string | null,
+    ip: string | null,
+    viewport = DESKTOP,
+    url = sample.url,
+    clientHints?: UserAgentMetadata,
+  ): Promise<Device> {
     const context = await browser.newContext({
       baseURL: url,
-      userAgent,
+      ...(userAgent !== null && { userAgent }),
       viewport,
       extraHTTPHeaders: ip ? { 'X-Forwarded-For': ip } : {},
       timezoneId: 'UTC',
       locale: 'en-GB',
     });
-    const device = { context, page: await context.newPage() };
+    const page = await context.newPage();
+    if (userAgent !== null) {
+      // Without metadata, Chromium sends no Client Hints with an overridden User-Agent. The CDP
+      // session stays open: its overrides end with it.
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('Emulation.setUserAgentOverride', {
+        userAgent,
+        ...(clientHints && { userAgentMetadata: clientHints }),
+      });
+    }
+    const device = { context, page };
     devices.push(device);
     return device;
   }
@@ -443,6 +498,58 @@ describe('sample app in Chromium', () => {
         'A device name can be at most 64 characters long; this one has 65.',
       );
       expect(await textOf(page.locator('li.session').first().locator('h2'))).toBe('Kitchen tablet');
+    },
+    STEP_TIMEOUT,
+  );
+
+  it(
+    "shows the OS that the browser's Client Hints report, not its frozen User-Agent (clientHints: true)",
+    async () => {
+      // Chrome on macOS 14, whose User-Agent says 10.15.7 like every Mac's: the real version comes
+      // only in Sec-CH-UA-Platform-Version, which Chromium sends once the app asked (Accept-CH).
+      const mac = await open(CHROME_MAC, '216.160.83.56', DESKTOP, sample.url, MAC_14);
+      const first = await mac.page.goto('/login');
+      expect(first!.headers()['accept-ch']).toBe(
+        'Sec-CH-UA-Platform-Version, Sec-CH-UA-Model, Sec-CH-UA-Full-Version-List',
+      );
+      await signIn(mac, 'bob');
+      const card = mac.page.locator('li.session.current');
+      expect(await textOf(card.locator('h2'))).toBe('Chrome on macOS 14');
+      expect(await textOf(card.locator('.session-title p'))).toBe('Chrome 124 · macOS 14');
+      const sessions = sample.dataSource.getRepository(QSession);
+      const row = await sessions.findOneByOrFail({ sessionKey: await sessionIdOf(mac) });
+      expect(JSON.parse(row.clientHints!)).toEqual({
+        platform: 'macOS',
+        platformVersion: '14.2.1',
+        model: '',
+        mobile: false,
+        brands: [
+          { brand: 'Chromium', version: '124.0.6367.91' },
+          { brand: 'Google Chrome', version: '124.0.6367.91' },
+        ],
+      });
+
+      // This Chromium as it is, on Linux: it sends the platform, and its full version (the
+      // User-Agent has only the major one) once asked; Chromium on Linux tells no platform version.
+      const linux = await open(null, null);
+      await signIn(linux, 'bob');
+      const own = await sessions.findOneByOrFail({ sessionKey: await sessionIdOf(linux) });
+      const hints = JSON.parse(own.clientHints!) as { platform: string; brands: Array<{ version: string }> };
+      expect(hints).toMatchObject({ platform: 'Linux', platformVersion: '', mobile: false });
+      const major = /(?:Headless)?Chrome\/(\d+)\.0\.0\.0/.exec(own.userAgent!)![1]!;
+      expect(hints.brands.map((brand) => brand.version)).toContainEqual(
+        expect.stringMatching(new RegExp(`^${major}\\.0\\.[1-9]\\d*\\.\\d+$`)),
+      );
+      const device = own.device();
+      expect(device.os).toEqual({ name: 'Linux', version: null, versionFromClientHints: false });
+      expect(device.browser.version).toMatch(new RegExp(`^${major}\\.0\\.[1-9]`));
+      const current = linux.page.locator('li.session.current');
+      expect(await textOf(current.locator('h2'))).toBe('Chrome Headless on Linux');
+      expect(await textOf(current.locator('.session-title p'))).toBe(`Chrome Headless ${major} · Linux`);
+      // The Mac's card, seen from the other device, reads the same.
+      expect(await textOf(linux.page.locator('li.session', { hasText: 'Chrome on macOS 14' }).locator('h2'))).toBe(
+        'Chrome on macOS 14',
+      );
     },
     STEP_TIMEOUT,
   );

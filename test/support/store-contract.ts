@@ -21,6 +21,8 @@ import { IntUser } from './users.js';
 setQSessionUserEntity(IntUser);
 
 const HOUR = 3_600_000;
+/** A stored Client Hints text of the longest kind the column takes (512 characters). */
+const HINTS = JSON.stringify({ platform: 'macOS', platformVersion: '14.2.1', model: 'x'.repeat(454) });
 
 /** Subscriber query events on the sessions table, in order ("before SELECT", "after SELECT ok"). */
 const queryEvents: string[] = [];
@@ -51,6 +53,7 @@ function record(overrides: Partial<SessionRecord> = {}): SessionRecord {
     updatedAt: new Date(now),
     reauthenticatedAt: null,
     label: null,
+    clientHints: null,
     ...overrides,
   };
 }
@@ -80,6 +83,7 @@ async function rowOf(repository: Repository<QSession>, digest: string): Promise<
     expireDate: row.expireDate,
     reauthenticatedAt: row.reauthenticatedAt,
     label: row.label,
+    clientHints: row.clientHints,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   });
@@ -142,7 +146,12 @@ export function describeStoreContract(version: string): void {
 
 function describeWrites(h: Harness): void {
   it('inserts a row that TypeORM reads back as written, and refuses the same digest twice', async () => {
-    const session = record({ userId: 1, reauthenticatedAt: new Date(Date.now() - 5000), label: 'Work laptop' });
+    const session = record({
+      userId: 1,
+      reauthenticatedAt: new Date(Date.now() - 5000),
+      label: 'Work laptop',
+      clientHints: HINTS,
+    });
     await h.store.create(session);
     expect(await rowOf(h.repository, session.digest)).toEqual(asStored(session));
     await expect(h.store.create(record({ digest: session.digest }))).rejects.toBeInstanceOf(DuplicateSessionError);
@@ -163,6 +172,7 @@ function describeWrites(h: Harness): void {
       updatedAt: new Date(session.updatedAt.getTime() + 5000),
       reauthenticatedAt: new Date(session.updatedAt.getTime() + 4000),
       label: 'Stale copy',
+      clientHints: HINTS,
     };
     expect(await h.store.update(changed)).toBe(true);
     expect(await rowOf(h.repository, session.digest)).toEqual(
@@ -174,7 +184,7 @@ function describeWrites(h: Harness): void {
 
 function describeReads(h: Harness, kind: DatabaseKind): void {
   it('reads a live row as TypeORM stored it; an expired or unknown digest reads as null', async () => {
-    const live = record({ userId: 1, ip: null });
+    const live = record({ userId: 1, ip: null, clientHints: HINTS });
     const expired = record({ expireDate: new Date(Date.now() - 1000) });
     for (const session of [live, expired]) await h.store.create(session);
     expect(asStored((await h.store.get(live.digest))!)).toEqual(asStored(live));
@@ -267,6 +277,7 @@ function describeDeletes(h: Harness): void {
       userId: null,
       ip: '203.0.113.9',
       userAgent: 'ContractTest/1.0',
+      clientHints: null,
     });
     expect(await h.store.deleteExpiredBatch(3)).toEqual([]);
     expect(await h.repository.count()).toBe(1);

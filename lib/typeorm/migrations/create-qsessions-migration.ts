@@ -199,6 +199,7 @@ export function addedSessionColumns(queryRunner: QueryRunner): TableColumnOption
       isNullable: true,
     },
     { name: column('label', 'label'), type: 'varchar', length: '64', isNullable: true },
+    { name: column('clientHints', 'client_hints'), type: 'varchar', length: '512', isNullable: true },
   ];
 }
 

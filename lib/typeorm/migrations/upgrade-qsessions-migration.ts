@@ -30,11 +30,12 @@ export interface QSessionsUpgradeMigrationOptions {
  * Makes a TypeORM migration that brings the tables created by an earlier version's
  * {@link createQSessionsMigration} to this version's entities: it adds to `qsessions_session` the
  * columns `reauthenticated_at` (when the user last proved who they are, for
- * `@RequireFreshSession()`) and `label` (the device name of `SessionService.rename()`), both
- * nullable, and creates `qsessions_history` and `qsessions_revoke_link` (the `history` option)
- * with their indexes and foreign keys to your user table. A column or table already there is left
- * as it is, so the migration also runs after the current createQSessionsMigration on a new
- * database. `down` drops the two columns and the two tables.
+ * `@RequireFreshSession()`), `label` (the device name of `SessionService.rename()`) and
+ * `client_hints` (the User-Agent Client Hints of the `clientHints` option), all nullable, and
+ * creates `qsessions_history` and `qsessions_revoke_link` (the `history` option) with their
+ * indexes and foreign keys to your user table. A column or table already there is left as it is,
+ * so the migration also runs after the current createQSessionsMigration on a new database, and on
+ * a schema that already has some of them. `down` drops the three columns and the two tables.
  *
  * Sessions signed in before the upgrade have no `reauthenticated_at`: `@RequireFreshSession()`
  * asks their users to confirm who they are once.
