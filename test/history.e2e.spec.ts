@@ -229,10 +229,12 @@ describe.each(variants())('sign-in history on $name', (variant) => {
     const answer = await request(t.url).get('/history/ended').set('Cookie', `sessionid=${key}`);
     expect(answer.body).toMatchObject({ ended: { reason: 'password-changed' }, userId: null });
     expect(Math.abs(new Date(answer.body.ended.at).getTime() - clock.now())).toBeLessThan(60_000);
+    // The same answer for guards and filters, through the service.
+    expect(answer.body.fromService).toEqual(answer.body.ended);
 
     t.queries.reset();
     const junk = await request(t.url).get('/history/ended').set('Cookie', 'sessionid=not-a-key');
-    expect(junk.body).toEqual({ ended: null, userId: null });
+    expect(junk.body).toEqual({ ended: null, fromService: null, userId: null });
     expect(t.queries.history).toEqual([]);
   });
 

@@ -1,13 +1,20 @@
 import { randomBytes } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
+import { jest } from '@jest/globals';
+import { Logger } from '@nestjs/common';
+import type request from 'supertest';
 import { QSession } from '../lib/index.js';
+import { NewSignInAlerts } from '../sample-app/src/mail/new-sign-in-alerts.js';
+import { hashPassword } from '../sample-app/src/users/password.js';
 import { UsersService } from '../sample-app/src/users/users.service.js';
 import { User } from '../sample-app/src/users/user.entity.js';
 import { VISITOR_CSRF_COOKIE } from '../sample-app/src/auth/visitor-csrf.js';
 import { sessionCookie } from './support/http.js';
+import { MailCatcher, notMeLinkOf } from './support/mail-catcher.js';
 import { caches, databases } from './support/matrix.js';
 import { sampleEnv, startSample, type RunningSample } from './support/sample-app.js';
 import { TestClock } from './support/test-clock.js';
-import { Browser, digest, rowsOf, text } from './support/sample-browser.js';
+import { activityOf, Browser, digest, flashesOf, rowsOf, text } from './support/sample-browser.js';
 
 // The sample app over HTTP, as a browser without JavaScript uses it: sign-in form, "Your
 // sessions", the sessions admin, CSRF and ownership checks. On every database and cache of the
@@ -20,6 +27,20 @@ const SAFARI_IPHONE =
 const FIREFOX_MAC = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10.15; rv:125.0) Gecko/20100101 Firefox/125.0';
 
 const sampleVariants = databases.flatMap((database) => caches.map((cache) => ({ database, cache })));
+
+/** The information messages of a page (the sign-in page's "You were signed out..."). */
+const notices = (response: request.Response) => flashesOf(response.text, 'info');
+
+/** A user of this test alone (a fresh history), whose password is `<username>-password` as the demo users'. */
+async function addUser(sample: RunningSample, username: string): Promise<User> {
+  const users = sample.dataSource.getRepository(User);
+  const displayName = `${username[0]!.toUpperCase()}${username.slice(1)} Tester`;
+  const passwordHash = await hashPassword(`${username}-password`);
+  return users.save(users.create({ username, displayName, passwordHash, isStaff: false }));
+}
+
+/** Resolves once every new-sign-in e-mail the sample started sending was sent (or failed). */
+const alertsSent = (sample: RunningSample) => sample.app.get(NewSignInAlerts).whenSent();
 
 describe.each(sampleVariants)('sample app on $database + $cache cache', ({ database, cache }) => {
   let sample: RunningSample;
@@ -194,7 +215,11 @@ describe.each(sampleVariants)('sample app on $database + $cache cache', ({ datab
     expect(after.map((card) => card.id)).not.toContain(iphone.sessionId);
     expect(after.map((card) => card.id)).toContain(windows.sessionId);
     const bounced = await iphone.get('/sessions');
-    expect([bounced.status, bounced.headers.location]).toEqual([303, '/login']);
+    expect([bounced.status, bounced.headers.location]).toEqual([303, '/login?ended=revoke']);
+    // That response cleared the cookie: the reason travels in the address, and the form says it.
+    expect(iphone.key).toBeUndefined();
+    expect(notices(await iphone.get(bounced.headers.location!))).toEqual(['You were signed out on another device.']);
+    expect((await iphone.get('/sessions')).headers.location).toBe('/login');
   });
 
   it('rejects a POST without or with a wrong CSRF token (403), changing nothing', async () => {
@@ -252,7 +277,7 @@ describe.each(sampleVariants)('sample app on $database + $cache cache', ({ datab
     expect(left.map((card) => [card.id, card.current])).toEqual([[iphone.sessionId, true]]);
     expect(iphone.lastPage).toMatch(/Signed out \d+ other sessions?\./);
     expect(iphone.lastPage).not.toContain('Sign out all other sessions');
-    expect((await windows.get('/sessions')).headers.location).toBe('/login');
+    expect((await windows.get('/sessions')).headers.location).toBe('/login?ended=revoke-others');
   });
 
   it('signs this device out: row deleted, cookie cleared', async () => {
@@ -334,7 +359,7 @@ describe.each(sampleVariants)('sample app on $database + $cache cache', ({ datab
     expect(after.text).toContain('Revoked the session of alice (Chrome on Windows, 89.160.20.112).');
     expect(rowsOf(after.text).map((found) => found.id)).toEqual([iphone.sessionId]);
     const revokedId = windows.sessionId;
-    expect((await windows.get('/sessions')).headers.location).toBe('/login');
+    expect((await windows.get('/sessions')).headers.location).toBe('/login?ended=admin');
     expect((await iphone.get('/sessions')).status).toBe(200);
     const again = await admin.post(`/admin/sessions/${revokedId}/revoke`, { _csrf: admin.token });
     expect(again.headers.location).toBe('/admin/sessions');
@@ -501,7 +526,7 @@ describe.each(sampleVariants)('sample app on $database + $cache cache', ({ datab
       expect([changed.status, changed.headers.location]).toEqual([303, '/sessions']);
       await windows.sessionsPage();
       expect(windows.lastPage).toMatch(/Password changed\. Signed out \d+ other sessions?\./);
-      expect((await iphone.get('/sessions')).headers.location).toBe('/login');
+      expect((await iphone.get('/sessions')).headers.location).toBe('/login?ended=password-changed');
       expect((await browser(FIREFOX_MAC).login('bob', 'bob-password')).status).toBe(401);
       expect((await browser(FIREFOX_MAC).login('bob', 'a new password')).status).toBe(303);
     } finally {
@@ -514,7 +539,331 @@ describe.each(sampleVariants)('sample app on $database + $cache cache', ({ datab
     expect(page.status).toBe(404);
     expect(page.text).toContain('Page not found');
   });
+
+  it('shows the security activity: each sign-in with its device, place, address and what was new, and how sessions ended', async () => {
+    await addUser(sample, 'carol');
+    const stranger = await browser(CHROME_WINDOWS).get('/account/activity');
+    expect([stranger.status, stranger.headers.location]).toEqual([303, '/login?next=%2Faccount%2Factivity']);
+    const windows = browser(CHROME_WINDOWS, '89.160.20.112');
+    await windows.signIn('carol');
+    const iphone = browser(SAFARI_IPHONE, '81.2.69.160');
+    await iphone.signIn('carol');
+    await windows.sessionsPage();
+    await windows.post(`/sessions/${iphone.sessionId}/revoke`, { _csrf: windows.token });
+
+    const page = await windows.get('/account/activity');
+    expect(page.status).toBe(200);
+    expect(page.text).toMatch(/<a href="\/account\/activity"\s+aria-current="page">Security activity<\/a>/);
+    const when = expect.stringMatching(/^\d{1,2} \w{3} 20\d\d, \d\d:\d\d \(just now\)$/);
+    expect(activityOf(page.text)).toEqual([
+      {
+        event: 'revoked',
+        sessionId: iphone.sessionId,
+        title: 'Signed out from another device',
+        device: 'Safari on iPhone · Safari 17 · iOS 17.4',
+        facts: { Location: 'London, United Kingdom', 'IP address': '81.2.69.160', When: when },
+      },
+      {
+        event: 'signed-in',
+        sessionId: iphone.sessionId,
+        title: 'Signed in New device New location',
+        device: 'Safari on iPhone · Safari 17 · iOS 17.4',
+        facts: { Location: 'London, United Kingdom', 'IP address': '81.2.69.160', When: when },
+      },
+      {
+        // The first sign-in is new in nothing; the browser reading the page is "This device".
+        event: 'signed-in',
+        sessionId: windows.sessionId,
+        title: 'Signed in This device',
+        device: 'Chrome on Windows · Chrome 124 · Windows 10',
+        facts: { Location: 'Linköping, Sweden', 'IP address': '89.160.20.112', When: when },
+      },
+    ]);
+    // No "Older" link on a short history, and nothing of another user's.
+    expect(page.text).not.toContain('rel="next"');
+    const bob = browser(FIREFOX_MAC);
+    await bob.signIn('bob');
+    const ofBob = activityOf((await bob.get('/account/activity')).text);
+    expect(ofBob.map((entry) => entry.sessionId)).not.toContain(windows.sessionId);
+  });
+
+  it('pages through the activity 20 entries at a time with its Older link; a cursor it did not give is a 400 page', async () => {
+    await addUser(sample, 'dave');
+    // 13 sign-ins of one kind of browser, 5 sessions at most: 13 "Signed in" and 8 "too many devices".
+    const browsers: Browser[] = [];
+    for (let index = 0; index < 13; index++) {
+      browsers.push(browser(FIREFOX_MAC));
+      await browsers[index]!.signIn('dave');
+    }
+    const reader = browsers[12]!;
+    const first = await reader.get('/account/activity');
+    const firstEntries = activityOf(first.text);
+    expect(firstEntries).toHaveLength(20);
+    expect(first.text).not.toContain('>Newest</a>');
+    const older = /<a class="btn btn-secondary" rel="next" href="(\/account\/activity\?before=[\w-]+)"/.exec(
+      first.text,
+    );
+    expect(older).not.toBeNull();
+    const second = await reader.get(older![1]!);
+    expect(second.status).toBe(200);
+    const secondEntries = activityOf(second.text);
+    expect(second.text).not.toContain('rel="next"');
+    expect(second.text).toContain('<a class="btn btn-secondary" href="/account/activity">Newest</a>');
+    // The oldest entry last: the first sign-in, new in nothing.
+    expect(secondEntries.map((entry) => [entry.title, entry.sessionId])).toEqual([
+      ['Signed in', browsers[0]!.sessionId],
+    ]);
+    const titles = [...firstEntries, ...secondEntries].map((entry) => entry.title.replace(' This device', ''));
+    expect(titles.filter((title) => title === 'Signed in')).toHaveLength(13);
+    expect(titles.filter((title) => title === 'Signed out: too many devices')).toHaveLength(8);
+
+    for (const bad of ['?before=bm90LWEtY3Vyc29y', '?before=', '?before=a&before=b']) {
+      const refused = await reader.get(`/account/activity${bad}`);
+      expect(refused.status).toBe(400);
+      expect(text(refused.text)).toContain('ERROR 400 That request could not be handled');
+    }
+    expect(text((await reader.get('/account/activity?before=bm90LWEtY3Vyc29y')).text)).toContain(
+      'This history cursor is not one that history() returned.',
+    );
+  });
+
+  it('says on the sign-in page why this browser was signed out, in fixed sentences only', async () => {
+    const visitor = browser(CHROME_WINDOWS);
+    const sentences: Record<string, string> = {
+      revoke: 'You were signed out on another device.',
+      'revoke-others': 'You were signed out on another device.',
+      'user-request': 'You were signed out on another device.',
+      'password-changed': 'Your password was changed on another device. Sign in with the new one.',
+      admin: 'An administrator signed you out.',
+      limit: 'You were signed out because your account signed in on too many devices.',
+      expired: 'Your session expired.',
+      'revoke-link': 'This device was signed out from a security e-mail.',
+    };
+    for (const [key, sentence] of Object.entries(sentences)) {
+      expect(notices(await visitor.get(`/login?ended=${key}`))).toEqual([sentence]);
+    }
+    // Anything else shows nothing, and never the text of the address.
+    for (const query of [
+      'logout',
+      'constructor',
+      '__proto__',
+      'hasOwnProperty',
+      '%3Cb%3Ehi%3C%2Fb%3E',
+      '',
+      'admin&ended=limit',
+    ]) {
+      const page = await visitor.get(`/login?ended=${query}`);
+      expect([page.status, notices(page)]).toEqual([200, []]);
+      expect(page.text).not.toContain('<b>hi</b>');
+    }
+
+    // A plain sign-out says only that.
+    const alice = browser(FIREFOX_MAC);
+    await alice.signIn('alice');
+    await alice.sessionsPage();
+    const out = await alice.post('/logout', { _csrf: alice.token });
+    expect(notices(await alice.get(out.headers.location!))).toEqual(['You have been signed out.']);
+
+    // A browser that opens / or /login itself with the cookie of a session ended elsewhere.
+    const [phone, tablet] = [browser(SAFARI_IPHONE), browser(SAFARI_IPHONE)];
+    await phone.signIn('alice');
+    await tablet.signIn('alice');
+    await alice.signIn('alice');
+    await alice.sessionsPage();
+    await alice.post('/sessions/revoke-others', { _csrf: alice.token });
+    expect(notices(await phone.get('/login'))).toEqual(['You were signed out on another device.']);
+    expect((await tablet.get('/')).headers.location).toBe('/login?ended=revoke-others');
+  });
+
+  it('keeps e-mails in its outbox without a mail server: a sign-in from a new device, never the first', async () => {
+    await addUser(sample, 'erin');
+    const mailsTo = async (address: string) =>
+      outboxOf((await browser(FIREFOX_MAC).get('/outbox')).text).filter((mail) => mail.to === address);
+    await browser(CHROME_WINDOWS, '89.160.20.112').signIn('erin');
+    await alertsSent(sample);
+    expect(await mailsTo('erin@example.com')).toEqual([]);
+
+    await browser(SAFARI_IPHONE, '81.2.69.160').signIn('erin');
+    await alertsSent(sample);
+    const outbox = await browser(FIREFOX_MAC).get('/outbox');
+    expect(outbox.status).toBe(200);
+    const [mail, ...more] = await mailsTo('erin@example.com');
+    expect(more).toEqual([]);
+    expect(mail!.subject).toBe('New sign-in to your QSessions Demo account');
+    expect(mail!.body).toContain('Your account erin was just signed in on a new device, from a new place:');
+    expect(mail!.body).toContain('Safari on iPhone');
+    expect(mail!.body).toContain('London, United Kingdom');
+    // The link is a link on the page, to this app.
+    expect(mail!.links).toHaveLength(1);
+    expect(mail!.links[0]).toMatch(new RegExp(`^${sample.url}/not-me\\?token=[\\w-]{43}$`));
+  });
 });
+
+/** The e-mails of the /outbox page, newest first. */
+function outboxOf(html: string): Array<{ to: string; subject: string; body: string; links: string[] }> {
+  return [...html.matchAll(/<article class="card mail">([\s\S]*?)<\/article>/g)].map(([, mail]) => {
+    const body = /<pre class="mail-body">([\s\S]*?)<\/pre>/.exec(mail!)![1]!;
+    return {
+      to: text(/<dd class="mail-to">([\s\S]*?)<\/dd>/.exec(mail!)![1]!),
+      subject: text(/<strong>([\s\S]*?)<\/strong>/.exec(mail!)![1]!),
+      body: text(body),
+      links: [...body.matchAll(/<a href="([^"]+)">/g)].map(([, href]) => href!),
+    };
+  });
+}
+
+describe.each(sampleVariants)(
+  'sample app e-mailing new sign-ins over SMTP on $database + $cache cache',
+  ({ database, cache }) => {
+    const catcher = new MailCatcher();
+    let sample: RunningSample;
+    const browser = (userAgent: string, ip?: string) => new Browser(sample.url, userAgent, ip);
+
+    beforeAll(async () => {
+      await catcher.start();
+      sample = await startSample(sampleEnv(database, cache, { SAMPLE_SMTP_URL: catcher.url }));
+    });
+    afterAll(async () => {
+      await sample?.close();
+      await catcher.stop();
+    });
+
+    it('mails a sign-in from a new device (never the first), whose link, opened, changes nothing and, confirmed, ends that session once', async () => {
+      const windows = browser(CHROME_WINDOWS, '89.160.20.112');
+      await windows.signIn('alice');
+      // The same kind of browser from the same place again: nothing new either.
+      await browser(CHROME_WINDOWS, '89.160.20.112').signIn('alice');
+      await alertsSent(sample);
+      expect(catcher.mails).toHaveLength(0);
+
+      const iphone = browser(SAFARI_IPHONE, '81.2.69.160');
+      await iphone.signIn('alice');
+      const iphoneId = iphone.sessionId;
+      const mail = await catcher.nth(1);
+      expect(mail.recipients).toEqual(['alice@example.com']);
+      expect(mail.parsed.from?.text).toBe('"QSessions Demo" <no-reply@example.com>');
+      expect(mail.subject).toBe('New sign-in to your QSessions Demo account');
+      expect(mail.text).toContain('Hi Alice Andersson,');
+      expect(mail.text).toMatch(
+        /Device: +Safari on iPhone\n +Location: +London, United Kingdom\n +IP address: +81\.2\.69\.160\n/,
+      );
+      const link = notMeLinkOf(mail);
+      expect(link.origin).toBe(sample.url);
+
+      // Opening the link (a person, or a mail scanner) only shows what will happen.
+      const stranger = browser(FIREFOX_MAC);
+      for (let visit = 0; visit < 2; visit++) {
+        const page = await stranger.get(`${link.pathname}${link.search}`);
+        expect(page.status).toBe(200);
+        expect(text(page.text)).toContain('Sign out that device');
+        expect(text(page.text)).toContain('Sign out all my devices');
+      }
+      const csrf = stranger.token;
+      expect(stranger.key).toBeUndefined();
+      expect((await iphone.get('/sessions')).status).toBe(200);
+      const token = link.searchParams.get('token')!;
+      // The form's POST needs the visitor's CSRF token, like every form.
+      expect((await stranger.post('/not-me', { token, scope: 'one' })).status).toBe(403);
+      expect((await iphone.get('/sessions')).status).toBe(200);
+
+      // Confirmed: that session ends, the others stay, and the link is used up.
+      const confirmed = await stranger.post('/not-me', { _csrf: csrf, token, scope: 'one' });
+      expect([confirmed.status, flashesOf(confirmed.text, 'success')]).toEqual([
+        200,
+        ['That device is signed out. Change your password.'],
+      ]);
+      const bounced = await iphone.get('/sessions');
+      expect(bounced.headers.location).toBe('/login?ended=revoke-link');
+      expect(notices(await iphone.get(bounced.headers.location!))).toEqual([
+        'This device was signed out from a security e-mail.',
+      ]);
+      expect((await windows.get('/sessions')).status).toBe(200);
+      const again = await stranger.post('/not-me', { _csrf: csrf, token, scope: 'all' });
+      expect([again.status, flashesOf(again.text, 'error')]).toEqual([
+        410,
+        ['This link has expired or was already used.'],
+      ]);
+      expect((await windows.get('/sessions')).status).toBe(200);
+      const [latest] = activityOf((await windows.get('/account/activity')).text);
+      expect([latest!.title, latest!.sessionId]).toEqual(['Signed out from an e-mail link', iphoneId]);
+      expect(catcher.mails).toHaveLength(1);
+    });
+
+    it("signs out every device of the user with the link's second button", async () => {
+      const windows = browser(CHROME_WINDOWS, '89.160.20.112');
+      await windows.signIn('bob');
+      const mac = browser(FIREFOX_MAC, '216.160.83.56');
+      await mac.signIn('bob');
+      const mail = await catcher.nth(catcher.mails.length + 1);
+      expect(mail.recipients).toEqual(['bob@example.com']);
+      const token = notMeLinkOf(mail).searchParams.get('token')!;
+      // Clicked on one of the user's own devices: its session's CSRF token, and it is signed out too.
+      const page = await mac.get(`/not-me?token=${token}`);
+      expect(page.status).toBe(200);
+      const all = await mac.post('/not-me', { _csrf: mac.token, token, scope: 'all' });
+      expect(flashesOf(all.text, 'success')).toEqual([
+        'All your devices are signed out. Sign in and change your password.',
+      ]);
+      expect((await windows.get('/sessions')).headers.location).toBe('/login?ended=revoke-link');
+      expect((await mac.get('/sessions')).headers.location).toBe('/login?ended=revoke-link');
+    });
+
+    it("answers a link without a token with a 400 page, and escapes the token it shows in the link's form", async () => {
+      const visitor = browser(FIREFOX_MAC);
+      for (const path of ['/not-me', '/not-me?token=', '/not-me?token=a&token=b']) {
+        const page = await visitor.get(path);
+        expect(page.status).toBe(400);
+        expect(text(page.text)).toContain('This link is incomplete. Open the link of the e-mail again.');
+      }
+      const attack = '"><script>alert(1)</script>';
+      const page = await visitor.get(`/not-me?token=${encodeURIComponent(attack)}`);
+      expect(page.status).toBe(200);
+      expect(page.text).not.toContain('<script>');
+      expect(page.text).toContain('name="token" value="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"');
+      const refused = await visitor.post('/not-me', { _csrf: visitor.token, token: attack, scope: 'all' });
+      expect(refused.status).toBe(410);
+    });
+
+    it('has no /outbox page (404): the mail server has the e-mails', async () => {
+      expect((await browser(FIREFOX_MAC).get('/outbox')).status).toBe(404);
+    });
+  },
+);
+
+describe('sample app with a mail server that cannot be reached', () => {
+  it('logs the e-mail it cannot send, without its link, and the sign-in goes on', async () => {
+    const broken = await startSample(
+      sampleEnv('sqlite', 'memory', { SAMPLE_SMTP_URL: `smtp://127.0.0.1:${await freePort()}` }),
+    );
+    const warnings: string[] = [];
+    const spy = jest.spyOn(Logger.prototype, 'warn').mockImplementation((message: unknown) => {
+      warnings.push(String(message));
+    });
+    try {
+      await new Browser(broken.url, CHROME_WINDOWS, '89.160.20.112').signIn('alice');
+      const second = new Browser(broken.url, SAFARI_IPHONE, '81.2.69.160');
+      await second.signIn('alice');
+      await alertsSent(broken);
+      expect((await second.get('/sessions')).status).toBe(200);
+      const alerts = warnings.filter((line) => line.includes('new sign-in alert'));
+      expect(alerts).toHaveLength(1);
+      expect(alerts[0]).toMatch(/^Could not send the new sign-in alert to user \d+: .*ECONNREFUSED/);
+      expect(alerts[0]).not.toMatch(/token|not-me|[\w-]{43}/);
+    } finally {
+      spy.mockRestore();
+      await broken.close();
+    }
+  });
+});
+
+/** A loopback port nothing listens on (taken, then given back). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
 
 describe.each(sampleVariants)(
   'sample app at its session limit (2, refuse) on $database + $cache cache',
@@ -560,7 +909,7 @@ describe.each(sampleVariants)(
       expect(cards.map((card) => card.id).sort()).toEqual([mac.sessionId, iphone.sessionId].sort());
       expect(mac.lastPage).toContain('Signed in as Alice Andersson.');
       expect(mac.lastPage).toContain('Signed out Chrome on Windows in Linköping, Sweden.');
-      expect((await windows.get('/sessions')).headers.location).toBe('/login');
+      expect((await windows.get('/sessions')).headers.location).toBe('/login?ended=limit');
       expect((await iphone.get('/sessions')).status).toBe(200);
     });
 
@@ -593,7 +942,7 @@ describe.each(sampleVariants)(
       // The sign-in still waits for a real choice.
       const right = await windows.post('/login/replace', { _csrf: windows.token, replacing: iphone.sessionId });
       expect(right.headers.location).toBe('/sessions');
-      expect((await iphone.get('/sessions')).headers.location).toBe('/login');
+      expect((await iphone.get('/sessions')).headers.location).toBe('/login?ended=limit');
     });
   },
 );

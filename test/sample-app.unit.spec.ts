@@ -16,11 +16,19 @@ import {
 import {
   DEFAULT_DATABASE_URLS,
   DEFAULT_SQLITE_PATH,
+  describeMail,
   geoIpOptions,
   loadSampleConfig,
   SampleConfigError,
 } from '../sample-app/src/config.js';
+import { endedKey, loginUrl, signedOutNotice } from '../sample-app/src/auth/sign-out-notices.js';
+import { listeningOrigin } from '../sample-app/src/http/public-url.js';
+import { createMailer, MAIL_SENDER } from '../sample-app/src/mail/mailer.js';
+import { newSignInMail } from '../sample-app/src/mail/new-sign-in-mail.js';
+import { Outbox, OUTBOX_SIZE } from '../sample-app/src/mail/outbox.js';
+import { emailOf } from '../sample-app/src/users/user-email.js';
 import { hashPassword, verifyPassword } from '../sample-app/src/users/password.js';
+import { activityLabel } from '../sample-app/src/views/activity.page.js';
 import { deviceDetails, deviceTypeLabel, relativeTime } from '../sample-app/src/views/format.js';
 import { escapeHtml, html as tag, trusted } from '../sample-app/src/views/html.js';
 import { adminListUrl } from '../sample-app/src/views/admin.page.js';
@@ -159,6 +167,96 @@ describe('session helpers', () => {
   });
 });
 
+describe('why a browser was signed out', () => {
+  it('maps the known reasons to fixed sentences, and anything else to nothing', () => {
+    expect(signedOutNotice('revoke-others')).toBe('You were signed out on another device.');
+    expect(signedOutNotice('revoke-link')).toBe('This device was signed out from a security e-mail.');
+    for (const unknown of ['logout', 'constructor', '__proto__', '', ['admin'], undefined]) {
+      expect(signedOutNotice(unknown)).toBeNull();
+    }
+    const at = new Date();
+    expect(endedKey({ reason: 'password-changed', at })).toBe('password-changed');
+    expect(endedKey({ reason: 'logout', at })).toBeNull();
+    expect(endedKey({ reason: 'toString', at })).toBeNull();
+    expect(endedKey(undefined)).toBeNull();
+  });
+
+  it('builds the sign-in address with the reason and the way back', () => {
+    expect(loginUrl(null, null)).toBe('/login');
+    expect(loginUrl('/sessions', 'admin')).toBe('/login?ended=admin');
+    expect(loginUrl('/admin/sessions?q=bob', 'limit')).toBe('/login?ended=limit&next=%2Fadmin%2Fsessions%3Fq%3Dbob');
+    expect(loginUrl('/account/password', null)).toBe('/login?next=%2Faccount%2Fpassword');
+  });
+});
+
+describe('security activity labels', () => {
+  it('says what happened to each session in plain words', () => {
+    const label = (event: string, reason: string | null = null) => activityLabel({ event: event as 'revoked', reason });
+    expect(label('signed-in')).toBe('Signed in');
+    expect(label('signed-out', 'logout')).toBe('Signed out');
+    expect(label('revoked', 'revoke')).toBe('Signed out from another device');
+    expect(label('revoked', 'password-changed')).toBe('Signed out: password changed');
+    expect(label('revoked', 'admin')).toBe('Signed out by an administrator');
+    expect(label('revoked', 'revoke-link')).toBe('Signed out from an e-mail link');
+    expect(label('revoked', 'an-app-reason')).toBe('Signed out');
+    expect(label('revoked', 'constructor')).toBe('Signed out');
+    expect(label('evicted', 'limit')).toBe('Signed out: too many devices');
+    expect(label('expired', 'expired')).toBe('Session expired');
+  });
+});
+
+describe('new sign-in e-mails', () => {
+  const signIn = {
+    newDevice: true,
+    newLocation: false,
+    device: 'Chrome on Windows',
+    location: null,
+    ip: '203.0.113.9',
+    at: new Date('2026-11-25T14:05:09Z'),
+  };
+
+  it('says what signed in, from where and when, what was new, and gives the link', () => {
+    const link = 'https://demo.example.com/not-me?token=abc';
+    const mail = newSignInMail({ displayName: 'Alice Andersson', username: 'alice' }, signIn, link);
+    expect(mail.subject).toBe('New sign-in to your QSessions Demo account');
+    expect(mail.text).toContain("Your account alice was just signed in on a device you haven't used before:");
+    expect(mail.text).toContain(
+      '  Device:     Chrome on Windows\n  Location:   Unknown location\n  IP address: 203.0.113.9\n',
+    );
+    expect(mail.text).toContain(`the link works once, for 7 days):\n${link}\n`);
+    const place = newSignInMail(
+      { displayName: 'A', username: 'a' },
+      { ...signIn, newDevice: false, newLocation: true },
+      link,
+    );
+    expect(place.text).toContain("from a place you haven't signed in from before:");
+    expect(emailOf({ username: 'alice' })).toBe('alice@example.com');
+  });
+
+  it('keeps the last e-mails in the outbox through nodemailer when no mail server is set', async () => {
+    const outbox = new Outbox();
+    const printed: string[] = [];
+    const stop = outbox.onMail((mail) => printed.push(mail.subject));
+    const mailer = createMailer({ smtpUrl: null }, outbox);
+    for (let index = 1; index <= OUTBOX_SIZE + 2; index++) {
+      await mailer.send({ to: 'alice@example.com', subject: `Mail ${index}`, text: `Body ${index}` });
+    }
+    stop();
+    await mailer.send({ to: 'bob@example.com', subject: 'Unprinted', text: '' });
+    const kept = outbox.list();
+    expect(kept).toHaveLength(OUTBOX_SIZE);
+    expect(kept[0]).toMatchObject({ from: MAIL_SENDER, to: 'bob@example.com', subject: 'Unprinted' });
+    expect(kept[1]).toMatchObject({
+      to: 'alice@example.com',
+      subject: `Mail ${OUTBOX_SIZE + 2}`,
+      text: `Body ${OUTBOX_SIZE + 2}`,
+    });
+    expect(kept.at(-1)!.subject).toBe('Mail 4');
+    expect(printed).toHaveLength(OUTBOX_SIZE + 2);
+    mailer.onApplicationShutdown();
+  });
+});
+
 describe('sample app environment', () => {
   it('defaults to the SQLite file beside the app, the cached_db engine, the in-memory cache and 5 sessions per user', () => {
     const config = loadSampleConfig({});
@@ -174,6 +272,8 @@ describe('sample app environment', () => {
       csrfSecret: null,
       maxSessionsPerUser: 5,
       onSessionLimit: 'evict-least-recent',
+      smtpUrl: null,
+      publicUrl: null,
     });
     expect(DEFAULT_SQLITE_PATH).toMatch(/sample-app[\\/]sample\.db$/);
   });
@@ -218,6 +318,35 @@ describe('sample app environment', () => {
     ]);
     const config = loadSampleConfig({ PORT: '0', HOST: '0.0.0.0', SAMPLE_RESET: '1', SAMPLE_ENGINE: 'db' });
     expect([config.port, config.host, config.reset, config.engine]).toEqual([0, '0.0.0.0', true, 'db']);
+  });
+
+  it('reads the mail server and the public address for e-mail links, and names bad ones', () => {
+    const config = loadSampleConfig({
+      SAMPLE_SMTP_URL: 'smtp://mailer:secret@127.0.0.1:2525',
+      SAMPLE_PUBLIC_URL: 'https://demo.example.com/',
+    });
+    expect([config.smtpUrl, config.publicUrl]).toEqual([
+      'smtp://mailer:secret@127.0.0.1:2525',
+      'https://demo.example.com',
+    ]);
+    expect(loadSampleConfig({ SAMPLE_PUBLIC_URL: 'http://127.0.0.1:8080/demo/' }).publicUrl).toBe(
+      'http://127.0.0.1:8080/demo',
+    );
+    expect(() => loadSampleConfig({ SAMPLE_SMTP_URL: 'mail.example.com:25' })).toThrow(
+      'SAMPLE_SMTP_URL must be an smtp:// or smtps:// URL, such as smtp://127.0.0.1:2525.',
+    );
+    for (const bad of ['demo.example.com', 'ftp://demo.example.com', 'https://demo.example.com/?x=1']) {
+      expect(() => loadSampleConfig({ SAMPLE_PUBLIC_URL: bad })).toThrow('SAMPLE_PUBLIC_URL must be the http://');
+    }
+    // The banner never shows the mail server's password.
+    expect(describeMail(config, 'http://127.0.0.1:3000/outbox')).toBe(
+      'SMTP smtp://mailer:***@127.0.0.1:2525, links to https://demo.example.com',
+    );
+    expect(describeMail(loadSampleConfig({}), 'http://127.0.0.1:3000/outbox')).toContain(
+      'kept at http://127.0.0.1:3000/outbox',
+    );
+    expect(listeningOrigin('0.0.0.0', 3000)).toBe('http://localhost:3000');
+    expect(listeningOrigin('::1', 3000)).toBe('http://[::1]:3000');
   });
 
   it('lists every mistake at once', () => {

@@ -19,7 +19,7 @@ import {
 import type { TypeOrmSessionHistory } from '../history/typeorm-session-history.js';
 import type { TypeOrmRevokeLinks } from '../history/typeorm-revoke-links.js';
 import type { HistoryQuery, SessionHistoryEntry, SessionHistoryPage } from '../history/session-history-entry.js';
-import type { EndedSession, SessionHistoryEvent } from '../session/session-history.js';
+import type { EndedSession, SessionEnd, SessionHistoryEvent } from '../session/session-history.js';
 import type { QSessionsClock } from '../util/clock.js';
 import type { RevocationReason, SessionEvent } from '../events/session-event.js';
 import type { SessionEvents } from '../events/session-events.js';
@@ -151,6 +151,23 @@ export class SessionService {
     }
     state.reauthenticated = true;
     await interruptedAsConflict(state.save());
+  }
+
+  /**
+   * Why the session of the request's cookie ended (`{ reason, at }`), as `@SessionEnded()` gives it
+   * to a handler: for the places a parameter decorator cannot reach (guards, exception filters,
+   * middleware), such as a guard that sends a signed-out browser to `/login?ended=password-changed`.
+   * Undefined when the request's cookie names no ended session, and always without the `history`
+   * option.
+   *
+   * @example
+   * ```ts
+   * const ended = this.sessions.sessionEnded(req);
+   * throw new UnauthorizedException(ended?.reason === 'admin' ? 'An administrator signed you out.' : 'Sign in.');
+   * ```
+   */
+  sessionEnded(req: object): SessionEnd | undefined {
+    return getRequestState(req)?.ended ?? undefined;
   }
 
   /**

@@ -1,16 +1,23 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, HttpAdapterHost } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { QSession, QSessionsModule } from 'nest-qsessions';
 import { AccountController } from './account/account.controller.js';
+import { ActivityController } from './account/activity.controller.js';
 import { AdminSessionsController } from './admin/admin-sessions.controller.js';
 import { AdminSessionsService } from './admin/admin-sessions.service.js';
 import { AuthController } from './auth/auth.controller.js';
 import { CsrfGuard } from './auth/guards.js';
+import { NotMeController } from './auth/not-me.controller.js';
 import { VisitorCsrf } from './auth/visitor-csrf.js';
 import type { SampleConfig } from './config.js';
 import { typeOrmOptions } from './database.js';
 import { HtmlExceptionFilter } from './http/html-exception.filter.js';
+import { PublicUrl } from './http/public-url.js';
+import { createMailer, Mailer } from './mail/mailer.js';
+import { NewSignInAlerts } from './mail/new-sign-in-alerts.js';
+import { Outbox } from './mail/outbox.js';
+import { OutboxController } from './mail/outbox.controller.js';
 import { SessionsController } from './sessions/sessions.controller.js';
 import { User } from './users/user.entity.js';
 import { UsersService } from './users/users.service.js';
@@ -37,13 +44,33 @@ export class AppModule {
           onSessionLimit: config.onSessionLimit,
           // Browsers that send User-Agent Client Hints show their real OS version ("macOS 14").
           clientHints: true,
+          // Sign-ins, sign-outs and why each session ended, kept 90 days: the security activity
+          // page, the new-sign-in e-mails and the sign-in page's "You were signed out..." need it.
+          history: true,
           // Cookie defaults: HttpOnly, SameSite=Lax, Secure on HTTPS.
         }),
       ],
-      controllers: [AuthController, SessionsController, AccountController, AdminSessionsController],
+      controllers: [
+        AuthController,
+        SessionsController,
+        AccountController,
+        ActivityController,
+        NotMeController,
+        AdminSessionsController,
+        // The development outbox, only without a mail server (it shows every user's e-mail).
+        ...(config.smtpUrl === null ? [OutboxController] : []),
+      ],
       providers: [
         UsersService,
         AdminSessionsService,
+        Outbox,
+        { provide: Mailer, inject: [Outbox], useFactory: (outbox: Outbox) => createMailer(config, outbox) },
+        {
+          provide: PublicUrl,
+          inject: [HttpAdapterHost],
+          useFactory: (host: HttpAdapterHost) => new PublicUrl(config.publicUrl, host),
+        },
+        NewSignInAlerts,
         { provide: VisitorCsrf, useValue: new VisitorCsrf(config.csrfSecret) },
         { provide: APP_GUARD, useClass: CsrfGuard },
         { provide: APP_FILTER, useClass: HtmlExceptionFilter },

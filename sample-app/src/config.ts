@@ -25,6 +25,13 @@ export interface SampleConfig {
   maxSessionsPerUser: number | null;
   /** What a sign-in at that limit does (SAMPLE_ON_SESSION_LIMIT). */
   onSessionLimit: SessionLimitPolicy;
+  /** Where new-sign-in alerts go (SAMPLE_SMTP_URL); null: the development outbox (/outbox and the console). */
+  smtpUrl: string | null;
+  /**
+   * The app's public address, which the links of e-mails point at (SAMPLE_PUBLIC_URL, e.g.
+   * https://demo.example.com), without a trailing slash; null: the address the app listens on.
+   */
+  publicUrl: string | null;
 }
 
 /** One or more bad environment variables; the message lists each one and how to fix it. */
@@ -63,6 +70,8 @@ const DATABASE_KINDS = ['sqlite', 'postgres', 'mariadb'] as const;
  * | `SAMPLE_CSRF_SECRET` | random per start (32+ characters)        |
  * | `SAMPLE_MAX_SESSIONS` | `5` sessions per user (`none`: no limit) |
  * | `SAMPLE_ON_SESSION_LIMIT` | `evict-least-recent` (or `evict-oldest`, `refuse`) |
+ * | `SAMPLE_SMTP_URL`    | none: e-mails go to the outbox (/outbox)  |
+ * | `SAMPLE_PUBLIC_URL`  | the address the app listens on            |
  */
 export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleConfig {
   const problems: string[] = [];
@@ -103,10 +112,12 @@ export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
   }
 
   const limit = readSessionLimit(read, problems);
+  const mail = readMail(read, problems);
 
   if (problems.length > 0) throw new SampleConfigError(problems);
   return {
     ...limit,
+    ...mail,
     database: database!,
     reset: reset === '1' || reset === 'true',
     engine: engine as QSessionsEngine,
@@ -144,6 +155,37 @@ function readSessionLimit(
     maxSessionsPerUser: maxText === 'none' ? null : Number(maxText),
     onSessionLimit: policy as SessionLimitPolicy,
   };
+}
+
+function readMail(
+  read: (name: string) => string | undefined,
+  problems: string[],
+): Pick<SampleConfig, 'smtpUrl' | 'publicUrl'> {
+  const smtpUrl = read('SAMPLE_SMTP_URL') ?? null;
+  if (smtpUrl !== null && !/^smtps?:\/\/[^/?#\s]+/i.test(smtpUrl)) {
+    problems.push('SAMPLE_SMTP_URL must be an smtp:// or smtps:// URL, such as smtp://127.0.0.1:2525.');
+  }
+  const publicText = read('SAMPLE_PUBLIC_URL');
+  const publicUrl = publicText === undefined ? null : originOf(publicText);
+  if (publicUrl === undefined) {
+    problems.push(
+      `SAMPLE_PUBLIC_URL must be the http:// or https:// address of the app, such as https://demo.example.com, not ${JSON.stringify(publicText)}.`,
+    );
+  }
+  return { smtpUrl, publicUrl: publicUrl ?? null };
+}
+
+/** `https://host[:port][/path]` without its trailing slash, or undefined for anything else. */
+function originOf(text: string): string | undefined {
+  try {
+    const url = new URL(text);
+    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash || url.username) {
+      return undefined;
+    }
+    return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+  } catch {
+    return undefined;
+  }
 }
 
 function readDatabase(read: (name: string) => string | undefined, problems: string[]): SampleDatabase | undefined {
@@ -239,4 +281,11 @@ export function describeGeoIp(config: SampleConfig): string {
   const geoip = config.geoip;
   if (geoip === false) return 'off (set GEOIP_PATH to a folder of MaxMind .mmdb files to show locations)';
   return [geoip.cityPath, geoip.countryPath, geoip.path].filter(Boolean).join(' + ');
+}
+
+/** One line saying where e-mail goes, for the start-up banner (`outbox`: the outbox page's address). */
+export function describeMail(config: SampleConfig, outbox: string): string {
+  if (config.smtpUrl === null) return `not sent: printed here and kept at ${outbox} (set SAMPLE_SMTP_URL to send)`;
+  const links = config.publicUrl ? `, links to ${config.publicUrl}` : '';
+  return `SMTP ${redactUrl(config.smtpUrl)}${links}`;
 }

@@ -6,15 +6,18 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { QSession } from '../../lib/index.js';
 import { ADMIN_PAGE_SIZE } from '../../sample-app/src/admin/admin-sessions.service.js';
+import { NewSignInAlerts } from '../../sample-app/src/mail/new-sign-in-alerts.js';
 import { User } from '../../sample-app/src/users/user.entity.js';
 import { ADMIN_CARDS_MAX_WIDTH } from '../../sample-app/src/views/styles.js';
+import { MailCatcher, notMeLinkOf } from '../support/mail-catcher.js';
 import { GEOIP_FIXTURES, startSample, type RunningSample } from '../support/sample-app.js';
 import { TestClock } from '../support/test-clock.js';
 
 // The sample app in a real browser (Debian's Chromium, driven by playwright-core): two devices of
 // one user, signing one out, CSRF, the sessions admin (on a desktop and on a phone), naming a
 // device, changing the password behind step-up, the choice at the session limit, the OS that
-// Client Hints report, and screenshots of the pages.
+// Client Hints report, the new-sign-in e-mail and its "This wasn't me" link, the security
+// activity, why a device was signed out, and screenshots of the pages.
 //
 // Collected only with QSESSIONS_TEST_BROWSER=1 (see jest.config.js). When it is set, a missing
 // Chromium fails the suite: it is never skipped.
@@ -608,6 +611,151 @@ describe('sample app in Chromium', () => {
         const old = await submit(phone.page, phone.page.getByRole('button', { name: 'Sign in' }));
         expect(old.status()).toBe(401);
         await signIn(phone, 'bob', 'correct horse battery');
+      },
+      STEP_TIMEOUT,
+    );
+  });
+
+  describe('new-sign-in e-mails (a real SMTP server), the security activity, and why a device was signed out', () => {
+    const catcher = new MailCatcher();
+    let own: RunningSample;
+    let laptop: Device;
+    let phone: Device;
+
+    beforeAll(async () => {
+      await catcher.start();
+      own = await startSample({
+        SAMPLE_SQLITE_PATH: ':memory:',
+        SAMPLE_RESET: '1',
+        GEOIP_PATH: GEOIP_FIXTURES,
+        SAMPLE_TRUST_PROXY: 'loopback',
+        PORT: '0',
+        SAMPLE_SMTP_URL: catcher.url,
+      });
+    }, STEP_TIMEOUT);
+    afterAll(async () => {
+      await own?.close();
+      await catcher.stop();
+    }, STEP_TIMEOUT);
+
+    /** The titles of the activity entries, badges included ("Signed in New device"). */
+    const entriesOf = async (page: Page) =>
+      (await page.locator('li.activity-item h2').allInnerTexts()).map((title) => title.replace(/\s+/g, ' ').trim());
+
+    it(
+      'e-mails a sign-in from a new device; the link, confirmed in a third browser, signs that device out',
+      async () => {
+        laptop = await open(CHROME_WINDOWS, '89.160.20.112', DESKTOP, own.url);
+        phone = await open(SAFARI_IPHONE, '81.2.69.160', PHONE, own.url);
+        await signIn(laptop, 'alice');
+        await signIn(phone, 'alice');
+        const mail = await catcher.nth(1);
+        await own.app.get(NewSignInAlerts).whenSent();
+        // One e-mail, about the phone: the first sign-in of the account is new in nothing.
+        expect(catcher.mails).toHaveLength(1);
+        expect(mail.recipients).toEqual(['alice@example.com']);
+        expect(mail.text).toContain('Safari on iPhone');
+        expect(mail.text).toContain('London, United Kingdom');
+        const link = notMeLinkOf(mail);
+        expect(link.origin).toBe(own.url);
+
+        // The mail reader's browser: opening the link changes nothing by itself.
+        const reader = await open(FIREFOX_MAC, null, DESKTOP, own.url);
+        await reader.page.goto(`${link.pathname}${link.search}`);
+        expect(await reader.page.getByRole('heading', { name: "Wasn't you?" }).isVisible()).toBe(true);
+        await phone.page.reload();
+        expect(new URL(phone.page.url()).pathname).toBe('/sessions');
+        await reader.page.screenshot({ path: join(SCREENSHOTS, 'not-me.png'), fullPage: true });
+
+        const confirmed = await submit(reader.page, reader.page.getByRole('button', { name: 'Sign out that device' }));
+        expect(confirmed.status()).toBe(200);
+        expect(await textOf(reader.page.locator('.flash-success'))).toBe(
+          'That device is signed out. Change your password.',
+        );
+
+        // The phone's next page: the sign-in form, saying why.
+        await phone.page.reload();
+        expect(new URL(phone.page.url()).pathname).toBe('/login');
+        expect(await textOf(phone.page.locator('.flash-info'))).toBe(
+          'This device was signed out from a security e-mail.',
+        );
+        // The laptop was not touched.
+        await laptop.page.reload();
+        expect(new URL(laptop.page.url()).pathname).toBe('/sessions');
+      },
+      STEP_TIMEOUT,
+    );
+
+    it(
+      'shows the security activity, newest first, as rows on a desktop and stacked on a phone',
+      async () => {
+        const { page } = laptop;
+        await submit(page, page.getByRole('link', { name: 'Security activity' }));
+        expect(new URL(page.url()).pathname).toBe('/account/activity');
+        expect(await page.getByRole('heading', { name: 'Security activity' }).isVisible()).toBe(true);
+        expect(await entriesOf(page)).toEqual([
+          'Signed out from an e-mail link',
+          'Signed in New device New location',
+          'Signed in This device',
+        ]);
+        const newest = page.locator('li.activity-item').first();
+        expect(await textOf(newest.locator('.activity-what p'))).toBe('Safari on iPhone · Safari 17 · iOS 17.4');
+        expect(await textOf(newest.locator('.activity-facts'))).toMatch(
+          // The labels are shown in capitals (CSS), the words are these.
+          /^Location\s+London, United Kingdom\s+IP address\s+81\.2\.69\.160\s+When\s+\d{1,2} \w{3} 20\d\d, \d\d:\d\d \(just now\)$/i,
+        );
+        // A row on a desktop: the facts beside what happened.
+        const [what, facts] = await Promise.all([
+          newest.locator('.activity-what').boundingBox(),
+          newest.locator('.activity-facts').boundingBox(),
+        ]);
+        expect(facts!.x).toBeGreaterThan(what!.x + what!.width);
+        await page.setViewportSize({ width: 1280, height: 640 });
+        await page.screenshot({ path: join(SCREENSHOTS, 'activity.png'), fullPage: true });
+        await page.setViewportSize(DESKTOP);
+
+        // The phone signs in again (a device and a place it already had: no e-mail) and reads it
+        // through the navigation, which has a row of its own on a phone.
+        await signIn(phone, 'alice');
+        await own.app.get(NewSignInAlerts).whenSent();
+        expect(catcher.mails).toHaveLength(1);
+        const link = phone.page.getByRole('link', { name: 'Security activity' });
+        expect(await link.isVisible()).toBe(true);
+        await submit(phone.page, link);
+        expect((await entriesOf(phone.page))[0]).toBe('Signed in This device');
+        const row = phone.page.locator('li.activity-item').first();
+        const [top, below] = await Promise.all([
+          row.locator('.activity-what').boundingBox(),
+          row.locator('.activity-facts').boundingBox(),
+        ]);
+        expect(below!.y).toBeGreaterThanOrEqual(top!.y + top!.height);
+        const width = await phone.page.evaluate('document.documentElement.scrollWidth');
+        expect(width).toBeLessThanOrEqual(PHONE.width);
+        await phone.page.screenshot({ path: join(SCREENSHOTS, 'activity-phone.png'), fullPage: true });
+      },
+      STEP_TIMEOUT,
+    );
+
+    it(
+      'tells a device signed out from the sessions page why, on its next page',
+      async () => {
+        const { page } = laptop;
+        await page.goto('/sessions');
+        const card = page.locator('li.session', { hasText: 'Safari on iPhone' });
+        await submit(page, card.getByRole('button', { name: 'Sign out' }));
+        expect(await textOf(page.locator('.flash-success'))).toBe(
+          'Signed out Safari on iPhone in London, United Kingdom.',
+        );
+
+        await phone.page.goto('/sessions');
+        expect(new URL(phone.page.url()).pathname).toBe('/login');
+        expect(await textOf(phone.page.locator('.flash-info'))).toBe('You were signed out on another device.');
+        // Said once: the cookie is gone, and the form shown again says nothing.
+        await phone.page.goto('/login');
+        expect(await phone.page.locator('.flash-info').count()).toBe(0);
+
+        await page.goto('/account/activity');
+        expect((await entriesOf(page))[0]).toBe('Signed out from another device');
       },
       STEP_TIMEOUT,
     );

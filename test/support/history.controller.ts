@@ -19,8 +19,13 @@ export class HistoryController {
     return { ok: true };
   }
 
+  /** Why the cookie's session ended, as the decorator and as `sessionEnded(req)` (for guards and filters) say. */
   @Get('ended')
-  ended(@SessionEnded() ended: SessionEnd | undefined, @CurrentSession() session: RequestSession) {
-    return { ended: ended ?? null, userId: session.userId ?? null };
+  ended(@SessionEnded() ended: SessionEnd | undefined, @CurrentSession() session: RequestSession, @Req() req: object) {
+    return {
+      ended: ended ?? null,
+      fromService: this.sessions.sessionEnded(req) ?? null,
+      userId: session.userId ?? null,
+    };
   }
 }

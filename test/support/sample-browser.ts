@@ -49,6 +49,40 @@ export function rowsOf(html: string): Array<{ id: string; text: string; revocabl
   }));
 }
 
+/** The texts of a page's flash messages of one kind (`info`, `success`, `error`). */
+export function flashesOf(html: string, kind: 'info' | 'success' | 'error'): string[] {
+  return [...html.matchAll(new RegExp(`<div class="flash flash-${kind}">([\\s\\S]*?)</div>`, 'g'))].map(([, body]) =>
+    text(body!),
+  );
+}
+
+export interface ActivityEntry {
+  event: string;
+  sessionId: string;
+  /** The label with its badges: "Signed in New device This device". */
+  title: string;
+  /** "Chrome on Windows · Chrome 124 · Windows 10". */
+  device: string;
+  facts: Record<string, string>;
+}
+
+/** The entries of the "Security activity" page, in page order. */
+export function activityOf(html: string): ActivityEntry[] {
+  return [
+    ...html.matchAll(
+      /<li\s+class="activity-item[^"]*"\s+data-event="([a-z-]+)"\s+data-session-id="([0-9a-f]{64})"\s*>([\s\S]*?)<\/li>/g,
+    ),
+  ].map(([, event, sessionId, body]) => ({
+    event: event!,
+    sessionId: sessionId!,
+    title: text(/<h2>([\s\S]*?)<\/h2>/.exec(body!)![1]!),
+    device: text(/<p>([\s\S]*?)<\/p>/.exec(body!)![1]!),
+    facts: Object.fromEntries(
+      [...body!.matchAll(/<dt>([\s\S]*?)<\/dt>\s*<dd>([\s\S]*?)<\/dd>/g)].map(([, dt, dd]) => [text(dt!), text(dd!)]),
+    ),
+  }));
+}
+
 /** One browser: a cookie jar, a User-Agent, and the address it comes from (X-Forwarded-For). */
 export class Browser {
   key: string | undefined;

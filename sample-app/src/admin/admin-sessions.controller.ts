@@ -31,11 +31,16 @@ export class AdminSessionsController {
     sendHtml(res, 200, adminSessionsPage(context, listing, new Date()));
   }
 
-  /** Ends any user's session (`SessionService.revokeById`, for staff tools); back to the same list. */
+  /**
+   * Ends any user's session (`SessionService.revokeById`, for staff tools), with reason `admin`
+   * and the staff member as actor, so that its owner's sign-in page and history say who did it;
+   * back to the same list.
+   */
   @Post(':id/revoke')
   async revoke(
     @Req() req: SampleRequest,
     @Res() res: Response,
+    @CurrentUser() staff: User,
     @CurrentSessionId() currentId: string | undefined,
     @Param('id') id: string,
     @Body() body: Record<string, unknown>,
@@ -45,7 +50,7 @@ export class AdminSessionsController {
       return res.redirect(303, '/login?signedOut=1');
     }
     const target = await this.admin.findOne(id);
-    const ended = await this.sessions.revokeById(id);
+    const ended = await this.sessions.revokeById(id, { reason: 'admin', actor: staff.username });
     if (ended && target) {
       const owner = (target.user as User | null | undefined)?.username ?? 'an anonymous visitor';
       const ip = target.ip ? `, ${target.ip}` : '';

@@ -1,12 +1,13 @@
 import { Body, Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { SessionLimitError, SessionService } from 'nest-qsessions';
+import { SessionEnded, SessionLimitError, SessionService, type SessionEnd } from 'nest-qsessions';
 import { sendHtml } from '../http/respond.js';
 import { UsersService } from '../users/users.service.js';
 import type { User } from '../users/user.entity.js';
 import { loginPage } from '../views/login.page.js';
 import { sessionLimitPage } from '../views/session-limit.page.js';
 import { safeNext } from './guards.js';
+import { endedKey, loginUrl, signedOutNotice } from './sign-out-notices.js';
 import { VisitorCsrf } from './visitor-csrf.js';
 import {
   addFlash,
@@ -28,19 +29,29 @@ export class AuthController {
     private readonly visitors: VisitorCsrf,
   ) {}
 
-  /** `/`: a signed-in user goes to their sessions, a stranger to the sign-in form. */
+  /**
+   * `/`: a signed-in user goes to their sessions, a stranger to the sign-in form (which says why,
+   * when this browser's session was ended elsewhere).
+   */
   @Get()
   async home(@Req() req: SampleRequest, @Res() res: Response): Promise<void> {
     const user = await this.users.findById(sessionUserId(req.session));
-    res.redirect(302, user ? '/sessions' : '/login');
+    res.redirect(302, user ? '/sessions' : loginUrl(null, endedKey(this.sessions.sessionEnded(req))));
   }
 
+  /**
+   * The sign-in form. `ended` (set by the redirect of a signed-out browser, see SignedInGuard)
+   * picks one of the fixed sentences of sign-out-notices.ts; a browser that opens /login itself
+   * with the cookie of an ended session learns why from `@SessionEnded()`.
+   */
   @Get('login')
   async loginForm(
     @Req() req: SampleRequest,
     @Res() res: Response,
     @Query('next') next: unknown,
     @Query('signedOut') signedOut: unknown,
+    @Query('ended') endedQuery: unknown,
+    @SessionEnded() ended: SessionEnd | undefined,
   ): Promise<void> {
     const session = req.session!;
     const target = safeNext(next);
@@ -49,6 +60,8 @@ export class AuthController {
     clearPendingSignIn(session);
     const flash = takeFlash(session);
     if (signedOut === '1') flash.push({ kind: 'info', text: 'You have been signed out.' });
+    const notice = signedOutNotice(endedQuery) ?? signedOutNotice(endedKey(ended));
+    if (notice) flash.push({ kind: 'info', text: notice });
     // The visitor's token is a signed cookie of its own: showing the form stores no session.
     sendHtml(res, 200, loginPage({ csrfToken: this.visitors.tokenFor(req, res), next: target, flash }));
   }

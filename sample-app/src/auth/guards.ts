@@ -7,14 +7,23 @@ import {
   type CanActivate,
   type ExecutionContext,
 } from '@nestjs/common';
+import { SessionService } from 'nest-qsessions';
 import { UsersService } from '../users/users.service.js';
 import type { User } from '../users/user.entity.js';
 import { isValidCsrfToken, sessionUserId, type SampleRequest } from './session-data.js';
+import { endedKey } from './sign-out-notices.js';
 import { VisitorCsrf } from './visitor-csrf.js';
 
-/** Thrown for a stranger on a page that needs a signed-in user: the filter redirects to /login. */
+/**
+ * Thrown for a stranger on a page that needs a signed-in user: the filter redirects to /login,
+ * saying why this browser was signed out when its cookie's session ended (`ended`, a key of
+ * sign-out-notices.ts), since that response clears the cookie and /login can no longer tell.
+ */
 export class SignInRequiredException extends HttpException {
-  constructor(readonly next: string) {
+  constructor(
+    readonly next: string,
+    readonly ended: string | null = null,
+  ) {
     super('Sign in to continue', HttpStatus.UNAUTHORIZED);
   }
 }
@@ -57,12 +66,18 @@ export class CsrfGuard implements CanActivate {
 /** Lets only signed-in users through, and puts their `User` on the request. */
 @Injectable()
 export class SignedInGuard implements CanActivate {
-  constructor(private readonly users: UsersService) {}
+  constructor(
+    private readonly users: UsersService,
+    private readonly sessions: SessionService,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<SampleRequest>();
     const user = await this.users.findById(sessionUserId(req.session));
-    if (!user) throw new SignInRequiredException(req.method === 'GET' ? req.originalUrl : '/sessions');
+    if (!user) {
+      const next = req.method === 'GET' ? req.originalUrl : '/sessions';
+      throw new SignInRequiredException(next, endedKey(this.sessions.sessionEnded(req)));
+    }
     req.signedInUser = user;
     return true;
   }

@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import { ReauthenticationRequiredException } from 'nest-qsessions';
 import { CsrfRejectedException, SignInRequiredException } from '../auth/guards.js';
 import { csrfTokenOf, sessionUserId, type SampleRequest } from '../auth/session-data.js';
+import { loginUrl } from '../auth/sign-out-notices.js';
 import { UsersService } from '../users/users.service.js';
 import { errorPage, type ErrorPageOptions } from '../views/error.page.js';
 import type { PageContext } from '../views/layout.js';
@@ -22,8 +23,7 @@ export class HtmlExceptionFilter implements ExceptionFilter {
     const res = host.switchToHttp().getResponse<Response>();
     if (res.headersSent) return;
     if (exception instanceof SignInRequiredException) {
-      const next = exception.next === '/sessions' ? '' : `?next=${encodeURIComponent(exception.next)}`;
-      res.redirect(303, `/login${next}`);
+      res.redirect(303, loginUrl(exception.next, exception.ended));
       return;
     }
     if (exception instanceof ReauthenticationRequiredException && sessionUserId(req.session) !== null) {

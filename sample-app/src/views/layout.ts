@@ -16,7 +16,7 @@ export interface PageContext {
   csrfToken: string;
   flash: readonly Flash[];
   /** The navigation entry to highlight. */
-  section?: 'sessions' | 'password' | 'admin';
+  section?: 'sessions' | 'activity' | 'password' | 'admin';
   /** A wider page (the admin table). */
   wide?: boolean;
 }
@@ -76,6 +76,7 @@ export function appPage(title: string, context: PageContext, content: SafeHtml):
           ${brand()}
           <nav class="nav" aria-label="Main">
             <a href="/sessions" ${current('sessions')}>Your sessions</a>
+            <a href="/account/activity" ${current('activity')}>Security activity</a>
             <a href="/account/password" ${current('password')}>Change password</a>
             ${user.isStaff && html`<a href="/admin/sessions" ${current('admin')}>Admin</a>`}
           </nav>
@@ -97,7 +98,13 @@ export function appPage(title: string, context: PageContext, content: SafeHtml):
   );
 }
 
-/** A centered page without navigation: sign-in, errors for strangers. */
-export function plainPage(title: string, content: SafeHtml): SafeHtml {
-  return document(title, html`<div class="center"><div class="auth">${brand()}${content}</div></div>`);
+/**
+ * A centered page without navigation: sign-in, errors for strangers, the pages of an e-mail link;
+ * `wide` for more than a form (the outbox).
+ */
+export function plainPage(title: string, content: SafeHtml, options: { wide?: boolean } = {}): SafeHtml {
+  return document(
+    title,
+    html`<div class="center"><div class="auth${options.wide ? ' auth-wide' : ''}">${brand()}${content}</div></div>`,
+  );
 }

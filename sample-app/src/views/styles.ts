@@ -98,6 +98,36 @@ form.inline { display: inline; margin: 0; }
 .flash-error { background: var(--danger-soft); border-color: #fecdca; color: var(--danger); }
 .flash-info { background: var(--info-soft); border-color: #b2ddff; color: var(--info); }
 
+/* Security activity (a list of rows on a desktop, stacked on a phone), the e-mail link pages, the outbox */
+.activity { list-style: none; margin: 0; padding: 0; }
+.activity-item { display: grid; grid-template-columns: 46px minmax(0, 1.6fr) minmax(0, 2.4fr); gap: 16px; align-items: center; padding: 16px 20px; border-bottom: 1px solid var(--border); }
+.activity-item:last-child { border-bottom: 0; }
+.activity-what h2 { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 8px; }
+.activity-what p { color: var(--muted); font-size: 13px; margin-top: 2px; overflow-wrap: anywhere; }
+.activity-item.ended .device-icon { background: #f2f4f7; color: var(--muted); }
+.activity-facts { margin: 0; display: grid; grid-template-columns: minmax(0, 1.2fr) minmax(0, 0.9fr) minmax(0, 1.3fr); gap: 12px; }
+.activity-facts dt { color: var(--subtle); font-size: 12px; font-weight: 600; text-transform: uppercase; letter-spacing: 0.04em; }
+.activity-facts dd { margin: 0; font-size: 14px; overflow-wrap: anywhere; }
+.badge-new { background: #fffaeb; color: #b54708; border: 1px solid #fedf89; }
+.badge-device { background: var(--accent-soft); color: var(--accent); border: 1px solid #c7cbfa; }
+.pager { display: flex; justify-content: flex-end; gap: 8px; margin-top: 16px; }
+.auth.auth-wide { max-width: 720px; }
+.auth-card > p:last-child { margin-bottom: 0; }
+.choice { display: grid; gap: 10px; }
+.auth-card > .form-note { margin: 16px 0 0; font-size: 13px; }
+.mail { padding: 20px; margin-top: 16px; }
+.mail-head { display: grid; grid-template-columns: 80px 1fr; gap: 4px 12px; font-size: 14px; margin: 0 0 12px; }
+.mail-head dt { color: var(--muted); }
+.mail-head dd { margin: 0; overflow-wrap: anywhere; }
+.mail-body { margin: 0; padding: 14px; background: var(--bg); border-radius: 8px; font-size: 13px; white-space: pre-wrap; overflow-wrap: anywhere; }
+@media (max-width: 720px) {
+  /* Smaller navigation links, so that all three fit the row of their own on a 390 px phone. */
+  .nav a { font-size: 13px; }
+  .activity-item { grid-template-columns: 46px minmax(0, 1fr); padding: 16px; }
+  .activity-facts { grid-column: 1 / -1; grid-template-columns: 1fr; gap: 6px; }
+  .activity-facts > div { display: grid; grid-template-columns: 114px 1fr; gap: 8px; align-items: baseline; }
+}
+
 /* Session cards */
 .toolbar { display: flex; align-items: center; justify-content: space-between; gap: 12px; flex-wrap: wrap; margin-bottom: 16px; }
 .toolbar .count { color: var(--muted); font-size: 14px; }
