@@ -6,6 +6,7 @@ import { databases } from './support/matrix.js';
 import { MySessionsController } from './support/sessions.controller.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import { TestClock } from './support/test-clock.js';
+import { expectIndexBound, explainStatement, type PlanNode } from './support/query-plans.js';
 
 // Scale of the sign-in history: 1,000,000 entries of 10,000 users on PostgreSQL. A page of one
 // user's history (first and next), the comparison a sign-in makes, the lookup of why a session
@@ -16,17 +17,6 @@ const ENTRIES = 1_000_000;
 const USERS = 10_000;
 const USER_INDEX = 'qsessions_history_user_at_idx';
 const DAY = 24 * 60 * 60 * 1000;
-
-interface PlanNode {
-  'Node Type': string;
-  'Index Name'?: string;
-  'Actual Rows'?: number;
-  Plans?: PlanNode[];
-}
-
-function nodesOf(node: PlanNode): PlanNode[] {
-  return [node, ...(node.Plans ?? []).flatMap(nodesOf)];
-}
 
 const report: string[] = [];
 
@@ -64,23 +54,8 @@ const report: string[] = [];
     writeFileSync('test-output/history-scale-report.txt', `${report.join('\n\n')}\n`);
   });
 
-  async function explain(statement: { query: string; parameters: unknown[] }, title: string): Promise<PlanNode[]> {
-    const [{ 'QUERY PLAN': json }] = await t.dataSource.query(
-      `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${statement.query}`,
-      statement.parameters,
-    );
-    const text = await t.dataSource.query(`EXPLAIN (ANALYZE, BUFFERS) ${statement.query}`, statement.parameters);
-    report.push(
-      `${title}\n${statement.query}\n${text.map((row: Record<string, string>) => row['QUERY PLAN']).join('\n')}`,
-    );
-    return nodesOf((json as Array<{ Plan: PlanNode }>)[0]!.Plan);
-  }
-
-  function expectIndexBound(nodes: PlanNode[], index: string, maxRows: number): void {
-    expect(nodes.filter((node) => node['Node Type'] === 'Seq Scan')).toEqual([]);
-    const scans = nodes.filter((node) => node['Index Name'] === index);
-    expect(scans).not.toHaveLength(0);
-    for (const scan of scans) expect(scan['Actual Rows']).toBeLessThanOrEqual(maxRows);
+  function explain(statement: { query: string; parameters: unknown[] }, title: string): Promise<PlanNode[]> {
+    return explainStatement(t.dataSource, statement, title, report);
   }
 
   function lastHistoryStatement(pattern: RegExp) {

@@ -8,6 +8,7 @@ import { testDatabaseName } from './support/databases.js';
 import { sessionCookie } from './support/http.js';
 import { databases } from './support/matrix.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
+import { expectIndexBound, explainStatement, type PlanNode } from './support/query-plans.js';
 
 // Scale: 1,000,000 session rows of 10,000 users on PostgreSQL (half of them expired). list()
 // and revokeAll() stay on the (user_id, expire_date) index; clearExpired() deletes 500,000 rows
@@ -34,18 +35,6 @@ const collectGarbage = runInNewContext('gc') as () => void;
 function liveHeap(): number {
   collectGarbage();
   return process.memoryUsage().heapUsed;
-}
-
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  'Index Name'?: string;
-  'Actual Rows'?: number;
-  Plans?: PlanNode[];
-}
-
-function nodesOf(node: PlanNode): PlanNode[] {
-  return [node, ...(node.Plans ?? []).flatMap(nodesOf)];
 }
 
 const report: string[] = [];
@@ -83,28 +72,8 @@ const report: string[] = [];
   });
 
   /** EXPLAIN ANALYZE of the statement the library ran (same SQL, same parameters). */
-  async function explain(
-    statement: { query: string; parameters: unknown[] },
-    title: string | null,
-  ): Promise<PlanNode[]> {
-    const [{ 'QUERY PLAN': json }] = await t.dataSource.query(
-      `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${statement.query}`,
-      statement.parameters,
-    );
-    if (title === null) return nodesOf((json as Array<{ Plan: PlanNode }>)[0]!.Plan);
-    const text = await t.dataSource.query(`EXPLAIN (ANALYZE, BUFFERS) ${statement.query}`, statement.parameters);
-    report.push(
-      `${title}\n${statement.query}\n${text.map((row: Record<string, string>) => row['QUERY PLAN']).join('\n')}`,
-    );
-    return nodesOf((json as Array<{ Plan: PlanNode }>)[0]!.Plan);
-  }
-
-  function expectIndexBound(nodes: PlanNode[], index: string, maxRows: number): void {
-    expect(nodes.filter((node) => node['Node Type'] === 'Seq Scan')).toEqual([]);
-    const scans = nodes.filter((node) => node['Index Name'] === index);
-    expect(scans).not.toHaveLength(0);
-    // The index hands over this user's rows only, not a slice of the million.
-    for (const scan of scans) expect(scan['Actual Rows']).toBeLessThanOrEqual(maxRows);
+  function explain(statement: { query: string; parameters: unknown[] }, title: string | null): Promise<PlanNode[]> {
+    return explainStatement(t.dataSource, statement, title, report);
   }
 
   it("lists one user's live sessions through the (user_id, expire_date) index", async () => {
