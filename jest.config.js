@@ -17,6 +17,11 @@ const shared = {
     '^nest-qsessions/cli$': '<rootDir>/lib/cli/index.ts',
     '^nest-qsessions/import$': '<rootDir>/lib/import/index.ts',
     '^nest-qsessions/migrations$': '<rootDir>/lib/typeorm/migrations/index.ts',
+    // Mercurius loads @fastify/static with require(), which requires content-disposition 3, an
+    // ES module: Jest cannot require() an ES module before Node 24.9 (Node itself can). Version 2,
+    // the one Express installs at the top of node_modules, is CommonJS with the same API
+    // (`create`, `parse`) and stands in for it in the tests.
+    '^content-disposition$': '<rootDir>/node_modules/content-disposition/dist/index.js',
     // Source files import each other with the `.js` suffix that NodeNext requires.
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -11,6 +12,18 @@ import { buildCli, ROOT } from './support/cli-build.js';
 // package cannot be resolved, as in an app that never installed it.
 
 const execFileAsync = promisify(execFile);
+
+// GraphQL support (the decorators and FreshSessionGuard in resolvers) recognises a resolver's call
+// by its context type's name: the library imports no GraphQL package at all, so it declares none
+// as a peer, and an app without them loads nothing of them.
+const GRAPHQL_PACKAGES = [
+  '@nestjs/graphql',
+  'graphql',
+  '@nestjs/apollo',
+  '@nestjs/mercurius',
+  '@apollo/server',
+  'mercurius',
+];
 const HIDE_PACKAGES = fileURLToPath(new URL('./support/hide-packages/register.mjs', import.meta.url));
 const dist = (file: string) => JSON.stringify(pathToFileURL(join(ROOT, 'dist', file)).href);
 
@@ -56,11 +69,43 @@ describe('optional peers that are not installed', () => {
     expect(message).toContain('npm install redis');
   });
 
-  it('the root entry point loads without any of them', async () => {
+  it('the root entry point loads without any of them, nor any GraphQL package', async () => {
     const message = await failureWithout(
-      ['@keyv/redis', 'pg', 'redis', '@redis/client'],
+      ['@keyv/redis', 'pg', 'redis', '@redis/client', ...GRAPHQL_PACKAGES],
       `import('nest-qsessions').then((m) => { if (!m.QSessionsModule) throw new Error('no QSessionsModule'); })`,
     );
     expect(message).toBe('no error');
   });
 });
+
+describe('GraphQL packages', () => {
+  it('no file of lib/ imports one (they are not even optional peers)', () => {
+    const offenders = sourceFiles(join(ROOT, 'lib')).filter((file) =>
+      moduleSpecifiers(readFileSync(file, 'utf8')).some((specifier) =>
+        GRAPHQL_PACKAGES.some((name) => specifier === name || specifier.startsWith(`${name}/`)),
+      ),
+    );
+    expect(offenders).toEqual([]);
+  });
+
+  it('package.json names none of them as a dependency or peer', () => {
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Record<string, unknown>;
+    for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies']) {
+      const names = Object.keys((manifest[field] as Record<string, string> | undefined) ?? {});
+      expect(names.filter((name) => GRAPHQL_PACKAGES.includes(name))).toEqual([]);
+    }
+  });
+});
+
+/** Every .ts file under a folder. */
+function sourceFiles(folder: string): string[] {
+  return readdirSync(folder, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.ts'))
+    .map((entry) => join(entry.parentPath, entry.name));
+}
+
+/** The module names a TypeScript file imports, re-exports, import()s or require()s. */
+function moduleSpecifiers(source: string): string[] {
+  const pattern = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)['"]([^'"]+)['"]/g;
+  return [...source.matchAll(pattern)].map((match) => match[1]!);
+}

@@ -1,5 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { ClientDetails } from '../session/client-details.js';
+import { requestOf } from '../http/execution-request.js';
 import { getRequestState } from '../http/request-state.js';
 
 /**
@@ -18,7 +19,7 @@ import { getRequestState } from '../http/request-state.js';
  * ```
  */
 export const ClientInfo = createParamDecorator((_data: unknown, context: ExecutionContext): ClientDetails => {
-  const state = getRequestState(context.switchToHttp().getRequest());
+  const state = getRequestState(requestOf(context));
   if (!state) {
     throw new Error(
       'nest-qsessions: @ClientInfo() found no session middleware on this request. Import QSessionsModule.forRoot() ' +

@@ -1,4 +1,5 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import { requestOf } from '../http/execution-request.js';
 import { getRequestState } from '../http/request-state.js';
 import type { RequestSession } from '../session/request-session.js';
 
@@ -16,7 +17,7 @@ import type { RequestSession } from '../session/request-session.js';
  */
 export const CurrentSession = createParamDecorator(
   (_data: unknown, context: ExecutionContext): RequestSession | undefined => {
-    const state = getRequestState(context.switchToHttp().getRequest());
+    const state = getRequestState(requestOf(context));
     return state && !state.destroyed ? state.session : undefined;
   },
 );
@@ -33,7 +34,7 @@ export const CurrentSession = createParamDecorator(
  */
 export const CurrentSessionId = createParamDecorator(
   (_data: unknown, context: ExecutionContext): string | undefined => {
-    const state = getRequestState(context.switchToHttp().getRequest());
+    const state = getRequestState(requestOf(context));
     return state?.record?.digest;
   },
 );

@@ -1,4 +1,5 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import { requestOf } from '../http/execution-request.js';
 import { getRequestState } from '../http/request-state.js';
 import type { SessionEnd } from '../session/session-history.js';
 
@@ -19,5 +20,5 @@ import type { SessionEnd } from '../session/session-history.js';
  */
 export const SessionEnded = createParamDecorator(
   (_data: unknown, context: ExecutionContext): SessionEnd | undefined =>
-    getRequestState(context.switchToHttp().getRequest())?.ended ?? undefined,
+    getRequestState(requestOf(context))?.ended ?? undefined,
 );
