@@ -55,7 +55,8 @@ async function signedIn(url: string, browser: Browser, key: string): Promise<boo
     .timeout(PROBE_TIMEOUT_MS);
   const location = response.headers.location as string | undefined;
   if (response.status === 302 && location === '/sessions') return true;
-  if (response.status === 302 && location === '/login') return false;
+  // Signed out: the sign-in form, with why when the app knows (`/login?ended=revoke`).
+  if (response.status === 302 && /^\/login(\?ended=[a-z-]+)?$/.test(location ?? '')) return false;
   throw new Error(`GET / answered ${response.status} ${location ?? ''}: not a sign-in check`);
 }
 
