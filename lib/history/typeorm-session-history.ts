@@ -18,8 +18,12 @@ import type { HistoryQuery, SessionHistoryEntry, SessionHistoryPage } from './se
 const DAY_MS = 24 * 60 * 60 * 1000;
 const DEFAULT_PAGE = 20;
 const MAX_PAGE = 100;
-/** Distinct (device, place) pairs of a user's window read for a sign-in: far more than one person has. */
-const MAX_KNOWN_CLIENTS = 1000;
+/**
+ * The latest sign-ins of a user a new one is compared with: a bound on the rows read per sign-in,
+ * whatever the user's history holds (an API client signing in every minute), far more than one
+ * person's devices and places.
+ */
+const COMPARED_SIGN_INS = 1000;
 /** Entries deleted per statement when pruning. */
 const PRUNE_BATCH = 1000;
 
@@ -164,7 +168,11 @@ export class TypeOrmSessionHistory implements SessionHistoryRecorder {
     }
   }
 
-  /** The distinct devices and places of the user's sign-ins within the window. */
+  /**
+   * The devices and places of the user's latest {@link COMPARED_SIGN_INS} sign-ins within the
+   * window: newest first through the (user_id, at, id) index, so a sign-in reads a bounded number
+   * of rows however long the user's history is.
+   */
   private knownClients(userId: UserId): Promise<Pick<ClientFacts, 'deviceKey' | 'country' | 'city'>[]> {
     const since = new Date(this.now() - this.retainDays * DAY_MS);
     return this.entries
@@ -172,11 +180,12 @@ export class TypeOrmSessionHistory implements SessionHistoryRecorder {
       .select('entry.deviceKey', 'deviceKey')
       .addSelect('entry.country', 'country')
       .addSelect('entry.city', 'city')
-      .distinct(true)
       .where('entry.userId = :userId', { userId })
       .andWhere('entry.at >= :since', { since })
       .andWhere('entry.event = :event', { event: 'signed-in' satisfies SessionHistoryEvent })
-      .limit(MAX_KNOWN_CLIENTS)
+      .orderBy('entry.at', 'DESC')
+      .addOrderBy('entry.id', 'DESC')
+      .limit(COMPARED_SIGN_INS)
       .getRawMany();
   }
 
