@@ -19,6 +19,7 @@ export type {
   SessionLimitPolicy,
   QSessionsPrivacyOptions,
   QSessionsHistoryOptions,
+  QSessionsLiveOptions,
   IpPrivacy,
   TrustProxyOption,
 } from './qsessions.options.js';
@@ -49,6 +50,14 @@ export { ClientInfo } from './decorators/client-info.decorator.js';
 export { SessionEnded } from './decorators/session-ended.decorator.js';
 export { RequireFreshSession, type RequireFreshSessionOptions } from './decorators/require-fresh-session.decorator.js';
 export { FreshSessionGuard } from './guards/fresh-session.guard.js';
+export { SocketSessionGuard, SocketSessionOptions, SOCKET_SESSION_OPTIONS } from './guards/socket-session.guard.js';
+export {
+  LiveSessions,
+  type AcceptSocketOptions,
+  type SessionEndedMessage,
+  type SocketSession,
+} from './live/live-sessions.service.js';
+export { SESSION_ENDED_CLOSE_CODE, SESSION_ENDED_EVENT } from './live/live-socket.js';
 export { ReauthenticationRequiredException } from './guards/reauthentication-required.exception.js';
 export type { Duration, DurationUnit } from './util/duration.js';
 export type { ClientDetails } from './session/client-details.js';

@@ -23,6 +23,8 @@ import {
 import type { QSessionsModuleOptions } from './qsessions.options.js';
 import { createQSessionsProviders } from './qsessions.providers.js';
 import { SessionService } from './services/session.service.js';
+import { LiveSessions } from './live/live-sessions.service.js';
+import { SocketSessionGuard } from './guards/socket-session.guard.js';
 import { QSession } from './typeorm/qsession.entity.js';
 import { QSessionRevocation } from './typeorm/qsession-revocation.entity.js';
 import { QSessionHistoryEntry } from './typeorm/qsession-history.entity.js';
@@ -142,9 +144,11 @@ function completeDefinition(definition: DynamicModule, extras: RegistrationExtra
       ...createQSessionsProviders(dataSource),
       QSessionsMiddleware,
       SessionService,
+      LiveSessions,
+      SocketSessionGuard,
     ] satisfies Provider[],
     // The lifecycle is exported so that QSessionsMiddleware can be applied from any module.
-    exports: [SessionService, QSessionsMiddleware, QSESSIONS_RESOLVED_OPTIONS, QSESSIONS_LIFECYCLE],
+    exports: [SessionService, LiveSessions, SocketSessionGuard, QSessionsMiddleware, QSESSIONS_RESOLVED_OPTIONS, QSESSIONS_LIFECYCLE],
   };
 }
 

@@ -1,3 +1,4 @@
+import type { Duration } from './util/duration.js';
 import type { Cache } from 'cache-manager';
 import type { UserId } from './session/session-record.js';
 import type { GeoIpOptions } from './geoip/geoip-options.js';
@@ -104,6 +105,38 @@ export interface QSessionsHistoryOptions {
 export const QSESSIONS_HISTORY_DEFAULTS = Object.freeze({
   retainDays: 90,
 } as const satisfies OptionDefaults<QSessionsHistoryOptions>);
+
+/**
+ * Live connections of sessions (WebSocket gateways, server-sent events, graphql-ws), kept by
+ * `LiveSessions`: each is closed when its session ends. Defaults: {@link QSESSIONS_LIVE_DEFAULTS}.
+ */
+export interface QSessionsLiveOptions {
+  /**
+   * How often the session of every live connection is read again (in batches), to close those
+   * that ended where this process could not hear of it: another process without a shared Redis,
+   * a message lost while Redis was down. Milliseconds or a string such as `'30s'`; default
+   * `'30s'`. Sessions that expire are closed at their expiry whatever this says.
+   */
+  checkInterval?: Duration;
+  /**
+   * The Redis whose pub/sub carries ended sessions to every app process, so that each closes its
+   * connections of them at once. Default: `cache.redisUrl` of the `cached_db` engine; `false`
+   * for none (then other processes close theirs within `checkInterval`). Needs `@keyv/redis`.
+   */
+  redisUrl?: string | false;
+  /**
+   * The pub/sub channel's name; processes of one app must agree on it. Default: the cache's
+   * `keyPrefix` followed by `live`.
+   */
+  channel?: string;
+}
+
+/** Defaults of {@link QSessionsLiveOptions}. */
+export const QSESSIONS_LIVE_DEFAULTS = Object.freeze({
+  checkInterval: '30s',
+  redisUrl: undefined,
+  channel: undefined,
+} as const satisfies OptionDefaults<QSessionsLiveOptions>);
 
 /** Settings of the `cached_db` engine's cache. Defaults: {@link QSESSIONS_CACHE_DEFAULTS}. */
 export interface QSessionsCacheOptions {
@@ -295,6 +328,11 @@ export interface QSessionsModuleOptions {
    * docs/configuration.md#client-hints.
    */
   clientHints?: boolean;
+  /**
+   * Live connections (`LiveSessions`: WebSocket gateways, server-sent events): how often their
+   * sessions are checked again, and the Redis that tells every process at once. See docs/websockets.md.
+   */
+  live?: QSessionsLiveOptions;
   /** Largest session data, in bytes of JSON, that may be saved. Default 65536. */
   maxDataBytes?: number;
   /**
@@ -342,6 +380,7 @@ export const QSESSIONS_DEFAULTS = Object.freeze({
   privacy: QSESSIONS_PRIVACY_DEFAULTS,
   history: false,
   clientHints: false,
+  live: QSESSIONS_LIVE_DEFAULTS,
   geoip: undefined,
   userEntity: undefined,
   legacyCookie: undefined,

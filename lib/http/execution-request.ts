@@ -1,9 +1,13 @@
 import type { ExecutionContext } from '@nestjs/common';
+import { socketRequestOf } from './request-state.js';
 
 /**
  * The HTTP request behind a Nest handler call, for the decorators and the guard: the request of a
  * controller's route, or the request a GraphQL resolver's context carries. Undefined where there
- * is none yet (microservices, WebSockets).
+ * is none (microservices).
+ *
+ * In a WebSocket gateway (`'ws'`), the request that opened the connection, once
+ * `LiveSessions.accept()` (or `SocketSessionGuard`) opened its session.
  *
  * GraphQL is recognised by the context type's name (`'graphql'`), never by importing
  * `@nestjs/graphql`: the package is the app's choice, and an app without it loads nothing of it.
@@ -18,6 +22,7 @@ import type { ExecutionContext } from '@nestjs/common';
 export function requestOf(context: ExecutionContext): object | undefined {
   const type = context.getType<string>();
   if (type === 'http') return context.switchToHttp().getRequest<object>();
+  if (type === 'ws') return socketRequestOf(context.switchToWs().getClient<unknown>());
   if (type !== 'graphql') return undefined;
   const graphqlContext: unknown = context.getArgByIndex(2);
   if (!graphqlContext || typeof graphqlContext !== 'object') return undefined;

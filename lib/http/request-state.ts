@@ -82,3 +82,16 @@ function defineStateAccessor(
     },
   });
 }
+
+// The handshake request of each WebSocket connection whose session was opened (LiveSessions).
+const socketRequests = new WeakMap<object, IncomingMessage>();
+
+/** Remembers the request that opened a WebSocket connection: its session state is that request's. */
+export function attachSocketRequest(client: object, request: IncomingMessage): void {
+  socketRequests.set(client, request);
+}
+
+/** The handshake request of a WebSocket client whose session was opened, if any. */
+export function socketRequestOf(client: unknown): IncomingMessage | undefined {
+  return client && typeof client === 'object' ? socketRequests.get(client) : undefined;
+}

@@ -10,6 +10,7 @@ import { resolveSaving, resolveStorage } from './resolve-top-level.js';
 import { resolveSessionLimit } from './resolve-session-limit.js';
 import { resolvePrivacy } from './resolve-privacy.js';
 import { resolveHistory } from './resolve-history.js';
+import { resolveLive } from './resolve-live.js';
 import { resolveTrustProxy } from './resolve-trust-proxy.js';
 import type { ResolvedQSessionsOptions } from './resolved-options.js';
 import { unknownKeyProblems } from './unknown-keys.js';
@@ -40,6 +41,7 @@ export function resolveOptions(options: QSessionsModuleOptions | undefined): Res
   const trustProxy = resolveTrustProxy(input.trustProxy, problems);
   const privacy = resolvePrivacy(input.privacy, problems);
   const history = resolveHistory(input.history, problems);
+  const live = resolveLive(input.live, storage.engine, cache, problems);
   const geoip = resolveGeoIp(input.geoip, problems);
   const legacyCookie = resolveLegacyCookie(input.legacyCookie, cookie.name, problems);
   if (problems.length > 0) throw new QSessionsConfigError(problems);
@@ -51,6 +53,7 @@ export function resolveOptions(options: QSessionsModuleOptions | undefined): Res
     trustProxy,
     privacy,
     history,
+    live,
     ...lifetimes,
     ...sessionLimit,
     geoip,

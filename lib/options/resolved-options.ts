@@ -30,6 +30,16 @@ export type ResolvedCookieOptions = Resolved<QSessionsCookieOptions, typeof QSES
 /** Sign-in history settings after defaults and validation. */
 export type ResolvedHistoryOptions = Resolved<QSessionsHistoryOptions, typeof QSESSIONS_HISTORY_DEFAULTS>;
 
+/** Live connection settings after defaults and validation. */
+export interface ResolvedLiveOptions {
+  /** How often connected sessions are read again, in milliseconds. */
+  checkIntervalMs: number;
+  /** The Redis carrying ended sessions between processes, or null for none. */
+  redisUrl: string | null;
+  /** The pub/sub channel. */
+  channel: string;
+}
+
 /** Privacy settings after defaults and validation. */
 export type ResolvedPrivacyOptions = Resolved<QSessionsPrivacyOptions, typeof QSESSIONS_PRIVACY_DEFAULTS>;
 
@@ -54,8 +64,9 @@ export interface ResolvedLegacyCookieOptions extends Omit<
 /** Every option, validated, with defaults filled in: what the rest of the library reads. */
 export interface ResolvedQSessionsOptions extends Omit<
   Resolved<QSessionsModuleRootOptions, typeof QSESSIONS_DEFAULTS>,
-  'userEntity' | 'cookie' | 'cache' | 'privacy' | 'history' | 'trustProxy' | 'geoip' | 'legacyCookie'
+  'userEntity' | 'cookie' | 'cache' | 'privacy' | 'history' | 'trustProxy' | 'geoip' | 'legacyCookie' | 'live'
 > {
+  live: ResolvedLiveOptions;
   cookie: ResolvedCookieOptions;
   cache: ResolvedCacheOptions;
   privacy: ResolvedPrivacyOptions;

@@ -18,7 +18,7 @@ import { KeyedMutex } from '../util/keyed-mutex.js';
 import { digestSessionKey, generateSessionKey, isWellFormedSessionKey } from './session-key.js';
 import type { SessionRecord, UserId } from './session-record.js';
 import { DuplicateSessionError, type SessionStore } from './session-store.js';
-import type { SessionHistoryRecorder } from './session-history.js';
+import type { SessionEnd, SessionHistoryRecorder } from './session-history.js';
 import { clientHintsToStore } from './stored-client-hints.js';
 
 /** What the session rules read from a request; the HTTP layer takes it off Node's request. */
@@ -390,6 +390,27 @@ export class SessionLifecycle implements SessionPersistence {
   private idleLifetime(userId: UserId | null): number {
     const { anonymousLifetime, cookie } = this.options;
     return userId === null && anonymousLifetime !== null ? Math.min(anonymousLifetime, cookie.maxAge) : cookie.maxAge;
+  }
+
+  /**
+   * The stored session of `digest` when it is still usable (stored, unexpired, within the
+   * absolute lifetime), else null: for connections that outlive their handshake.
+   */
+  async usableRecord(digest: string): Promise<SessionRecord | null> {
+    const record = await this.load(digest);
+    return record && this.usable(record) ? record : null;
+  }
+
+  /** When the session stops being usable unless used again: its expiry, or the absolute lifetime's end. */
+  usableUntil(record: SessionRecord): number {
+    const absolute = this.options.absoluteLifetime;
+    const expiry = record.expireDate.getTime();
+    return absolute === null ? expiry : Math.min(expiry, record.createdAt.getTime() + absolute);
+  }
+
+  /** Why the session of `digest` ended, when the history (`history` option) says. */
+  async endOf(digest: string): Promise<SessionEnd | null> {
+    return this.history ? this.history.endOf(digest) : null;
   }
 
   /** False for a session older than the absolute lifetime: it ends, however active (also after lowering the option). */

@@ -33,6 +33,8 @@ export interface TestAppOptions {
   sqliteFile?: string;
   /** The module's clock, given as a test would: overriding its token (default: the real time). */
   clock?: QSessionsClock;
+  /** The WebSocket adapter for the app's gateways (default: none set, Nest's socket.io default). */
+  webSocketAdapter?: 'socket.io' | 'ws';
 }
 
 export interface TestApp {
@@ -93,6 +95,7 @@ export async function startTestApp(variant: Variant, options: TestAppOptions = {
   const app = options.clock
     ? await createWithClock(TestAppModule, adapter, options.clock)
     : await NestFactory.create(TestAppModule, adapter, { logger: quietLogger() });
+  if (options.webSocketAdapter) app.useWebSocketAdapter(await webSocketAdapter(options.webSocketAdapter, app));
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   const { getDataSourceToken } = await import('@nestjs/typeorm');
@@ -119,6 +122,11 @@ async function createWithClock(
     .useValue(clock)
     .compile();
   return moduleRef.createNestApplication(adapter, { logger: quietLogger() });
+}
+
+async function webSocketAdapter(kind: 'socket.io' | 'ws', app: INestApplication) {
+  if (kind === 'ws') return new (await import('@nestjs/platform-ws')).WsAdapter(app);
+  return new (await import('@nestjs/platform-socket.io')).IoAdapter(app);
 }
 
 /** The store the app runs on (to check the engine chosen). */

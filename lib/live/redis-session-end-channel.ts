@@ -1,0 +1,107 @@
+import type { WarningSink } from '../util/warn-once.js';
+import { withTimeout } from '../util/with-timeout.js';
+import { chunks, decodeSessionEnd, encodeSessionEnd, type SessionEndChannel } from './session-end-channel.js';
+
+/** The node-redis calls the channel makes. */
+interface PubSubClient {
+  connect(): Promise<unknown>;
+  publish(channel: string, message: string): Promise<unknown>;
+  subscribe(channel: string, listener: (message: string) => void): Promise<unknown>;
+  on(event: 'error', listener: (error: unknown) => void): unknown;
+  on(event: 'ready', listener: () => void): unknown;
+  destroy(): void;
+  close?(): Promise<unknown>;
+  quit?(): Promise<unknown>;
+}
+
+/**
+ * Ended sessions over Redis pub/sub: one connection publishes (opened at the first ended session),
+ * another subscribes (opened when this process keeps its first live connection). Redis must be
+ * reachable for a message to pass; while it is not, publishing fails at once (nothing queues up
+ * in memory) and the other processes close those connections at their next check
+ * (`live.checkInterval`). node-redis reconnects and subscribes again by itself.
+ */
+export class RedisSessionEndChannel implements SessionEndChannel {
+  private publisher: PubSubClient | null = null;
+  private subscriber: PubSubClient | null = null;
+  private outage = false;
+
+  constructor(
+    private readonly url: string,
+    private readonly channel: string,
+    private readonly logger: WarningSink,
+  ) {}
+
+  publish(digests: readonly string[], reason: string): void {
+    if (digests.length === 0) return;
+    void this.client('publisher')
+      .then(async (client) => {
+        for (const part of chunks(digests)) await client.publish(this.channel, encodeSessionEnd(part, reason));
+      })
+      .catch((error: unknown) => this.warnOutage(error));
+  }
+
+  listen(listener: (digests: string[], reason: string) => void): void {
+    if (this.subscriber) return;
+    void this.client('subscriber')
+      .then((client) =>
+        client.subscribe(this.channel, (message) => {
+          const decoded = decodeSessionEnd(message);
+          if (decoded) listener(decoded.digests, decoded.reason);
+        }),
+      )
+      .catch((error: unknown) => this.warnOutage(error));
+  }
+
+  async close(): Promise<void> {
+    const clients = [this.publisher, this.subscriber].filter((client): client is PubSubClient => client !== null);
+    this.publisher = this.subscriber = null;
+    await Promise.all(clients.map((client) => closeClient(client)));
+  }
+
+  private async client(role: 'publisher' | 'subscriber'): Promise<PubSubClient> {
+    const existing = this[role];
+    if (existing) return existing;
+    const client = await this.createClient(role === 'publisher');
+    this[role] = client;
+    client.on('error', (error) => this.warnOutage(error));
+    client.on('ready', () => (this.outage = false));
+    await client.connect();
+    return client;
+  }
+
+  private async createClient(failFast: boolean): Promise<PubSubClient> {
+    let redis: typeof import('@keyv/redis');
+    try {
+      redis = await import('@keyv/redis');
+    } catch (error) {
+      throw new Error('nest-qsessions: `live.redisUrl` needs the @keyv/redis package: run `npm install @keyv/redis`.', {
+        cause: error,
+      });
+    }
+    return redis.createClient({
+      url: this.url,
+      // A publish made while Redis is away fails at once rather than waiting in memory.
+      disableOfflineQueue: failFast,
+      socket: { reconnectStrategy: redis.defaultReconnectStrategy, connectTimeout: 2000 },
+    }) as unknown as PubSubClient;
+  }
+
+  /** Said once per outage: a failing Redis repeats its errors on every attempt. */
+  private warnOutage(error: unknown): void {
+    if (this.outage) return;
+    this.outage = true;
+    this.logger.warn(
+      `Live revocation over Redis pub/sub is interrupted (${(error as Error)?.message ?? String(error)}); ` +
+        'other processes close connections of ended sessions at their next check (`live.checkInterval`) until it is back.',
+    );
+  }
+}
+
+async function closeClient(client: PubSubClient): Promise<void> {
+  try {
+    await withTimeout(Promise.resolve(client.close?.() ?? client.quit?.()), 1000, 'Closing the Redis connection');
+  } catch {
+    client.destroy();
+  }
+}
