@@ -82,10 +82,9 @@ export class LiveSessionChecker {
     this.expiries.set(digest, { at, timer });
   }
 
-  private async check(digests: string[]): Promise<void> {
-    const records = await Promise.all(
-      digests.map((digest) => this.source.usableRecord(digest).catch(() => undefined)),
-    );
+  /** Reads these sessions again now, closing the connections of those that ended. */
+  async check(digests: string[]): Promise<void> {
+    const records = await Promise.all(digests.map((digest) => this.source.usableRecord(digest).catch(() => undefined)));
     const gone: string[] = [];
     let unreadable = 0;
     records.forEach((record, index) => {
@@ -98,7 +97,8 @@ export class LiveSessionChecker {
     if (unreadable > 0) {
       this.logger.warn(`Could not read ${unreadable} connected session(s) to check them; trying again later.`);
       // Retried at the next interval; an expiry timer that fired is re-armed a little later.
-      for (const digest of digests) if ((this.expiries.get(digest)?.at ?? Infinity) <= this.now()) this.retryLater(digest);
+      for (const digest of digests)
+        if ((this.expiries.get(digest)?.at ?? Infinity) <= this.now()) this.retryLater(digest);
     }
     await Promise.all(gone.map((digest) => this.end(digest)));
   }

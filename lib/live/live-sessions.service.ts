@@ -6,7 +6,12 @@ import type { SessionEvents } from '../events/session-events.js';
 import { attachRequestState, attachSocketRequest, getRequestState, socketRequestOf } from '../http/request-state.js';
 import { SessionRequestReader } from '../http/session-request-reader.js';
 import type { ResolvedQSessionsOptions } from '../options/resolved-options.js';
-import { QSESSIONS_CLOCK, QSESSIONS_EVENTS, QSESSIONS_LIFECYCLE, QSESSIONS_RESOLVED_OPTIONS } from '../qsessions.constants.js';
+import {
+  QSESSIONS_CLOCK,
+  QSESSIONS_EVENTS,
+  QSESSIONS_LIFECYCLE,
+  QSESSIONS_RESOLVED_OPTIONS,
+} from '../qsessions.constants.js';
 import type { RequestSessionState, SessionHost } from '../session/request-session-state.js';
 import type { RequestSession } from '../session/request-session.js';
 import type { SessionLifecycle } from '../session/session-lifecycle.js';
@@ -191,7 +196,13 @@ export class LiveSessions implements OnModuleInit, OnModuleDestroy {
     return this.registry.size;
   }
 
-  private async openSocket(client: object, handshake: IncomingMessage, closeOnEnd: boolean): Promise<SocketSession | null> {
+  private async openSocket(
+    client: object,
+    handshake: IncomingMessage,
+    closeOnEnd: boolean,
+  ): Promise<SocketSession | null> {
+    // Subscribed before the session is read, so that an end made elsewhere after the read is heard.
+    if (closeOnEnd) await this.listen();
     const state = await this.openState(handshake);
     attachSocketRequest(client, handshake);
     const record = state.record;
@@ -204,7 +215,11 @@ export class LiveSessions implements OnModuleInit, OnModuleDestroy {
   }
 
   private async openState(handshake: IncomingMessage): Promise<RequestSessionState> {
-    const state = await this.lifecycle.open(this.reader.read(handshake), handshake as IncomingMessage & SessionHost, true);
+    const state = await this.lifecycle.open(
+      this.reader.read(handshake),
+      handshake as IncomingMessage & SessionHost,
+      true,
+    );
     attachRequestState(handshake, state);
     return state;
   }
@@ -220,8 +235,15 @@ export class LiveSessions implements OnModuleInit, OnModuleDestroy {
       },
     });
     this.checker.follow(record);
-    this.channel?.listen((digests, reason) => this.registry.end(digests, reason));
+    void this.listen();
+    // An end between the read that found the session and this registration reached no
+    // connection: one more read closes that gap (a connection opens once, requests are many).
+    void this.checker.check([record.digest]);
     return remove;
+  }
+
+  private listen(): Promise<void> {
+    return this.channel?.listen((digests, reason) => this.registry.end(digests, reason)) ?? Promise.resolve();
   }
 
   private onSessionEvent(event: SessionEvent): void {

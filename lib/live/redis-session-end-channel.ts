@@ -2,6 +2,9 @@ import type { WarningSink } from '../util/warn-once.js';
 import { withTimeout } from '../util/with-timeout.js';
 import { chunks, decodeSessionEnd, encodeSessionEnd, type SessionEndChannel } from './session-end-channel.js';
 
+/** How long a new connection waits for the first subscription of the process. */
+const SUBSCRIBE_WAIT_MS = 1000;
+
 /** The node-redis calls the channel makes. */
 interface PubSubClient {
   connect(): Promise<unknown>;
@@ -24,6 +27,7 @@ interface PubSubClient {
 export class RedisSessionEndChannel implements SessionEndChannel {
   private publisher: PubSubClient | null = null;
   private subscriber: PubSubClient | null = null;
+  private subscribed: Promise<void> | null = null;
   private outage = false;
 
   constructor(
@@ -41,21 +45,24 @@ export class RedisSessionEndChannel implements SessionEndChannel {
       .catch((error: unknown) => this.warnOutage(error));
   }
 
-  listen(listener: (digests: string[], reason: string) => void): void {
-    if (this.subscriber) return;
-    void this.client('subscriber')
+  listen(listener: (digests: string[], reason: string) => void): Promise<void> {
+    this.subscribed ??= this.client('subscriber')
       .then((client) =>
         client.subscribe(this.channel, (message) => {
           const decoded = decodeSessionEnd(message);
           if (decoded) listener(decoded.digests, decoded.reason);
         }),
       )
+      .then(() => undefined)
       .catch((error: unknown) => this.warnOutage(error));
+    // A connection is not held up long by a Redis that is away: the periodic check covers it.
+    return withTimeout(this.subscribed, SUBSCRIBE_WAIT_MS, 'Subscribing').catch(() => undefined);
   }
 
   async close(): Promise<void> {
     const clients = [this.publisher, this.subscriber].filter((client): client is PubSubClient => client !== null);
     this.publisher = this.subscriber = null;
+    this.subscribed = null;
     await Promise.all(clients.map((client) => closeClient(client)));
   }
 

@@ -2,8 +2,11 @@
 export interface SessionEndChannel {
   /** Tells every process (this one included) that these sessions ended. Never throws. */
   publish(digests: readonly string[], reason: string): void;
-  /** Calls `listener` for each message from any process; subscribes once. */
-  listen(listener: (digests: string[], reason: string) => void): void;
+  /**
+   * Calls `listener` for each message from any process; subscribes once. Resolves when the
+   * subscription is active, or once it is known not to be soon (Redis down): never rejects.
+   */
+  listen(listener: (digests: string[], reason: string) => void): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -24,7 +24,11 @@ export function resolveLive(
     problems.push((error as Error).message.replace(/^nest-qsessions: /, ''));
   }
   const redisUrl = given.redisUrl;
-  if (redisUrl !== undefined && redisUrl !== false && (typeof redisUrl !== 'string' || !/^rediss?:\/\//.test(redisUrl))) {
+  if (
+    redisUrl !== undefined &&
+    redisUrl !== false &&
+    (typeof redisUrl !== 'string' || !/^rediss?:\/\//.test(redisUrl))
+  ) {
     problems.push('`live.redisUrl` must be a redis:// or rediss:// URL, or false; got a value of another form.');
   }
   const channel = given.channel ?? `${cache.keyPrefix}live`;

@@ -63,8 +63,7 @@ function connectWs(url: string, headers: Record<string, string>, path = '/'): Te
     socket.once('open', () => resolve());
     socket.once('error', reject);
   });
-  const send = (event: string, data?: unknown) =>
-    void opened.then(() => socket.send(JSON.stringify({ event, data })));
+  const send = (event: string, data?: unknown) => void opened.then(() => socket.send(JSON.stringify({ event, data })));
   return {
     hello: new Promise((resolve) => (hello = resolve)),
     request: <T>(event: string, data?: unknown) => {

@@ -1,0 +1,14 @@
+import { Controller, Req, Sse, type MessageEvent } from '@nestjs/common';
+import { interval, map, type Observable } from 'rxjs';
+import { LiveSessions, type SessionEndedMessage } from '../../lib/index.js';
+
+/** A server-sent-events stream that ends with its session. */
+@Controller('live')
+export class LiveSseController {
+  constructor(private readonly live: LiveSessions) {}
+
+  @Sse('events')
+  events(@Req() req: object): Observable<MessageEvent | SessionEndedMessage> {
+    return this.live.watch(req, interval(200).pipe(map((tick): MessageEvent => ({ type: 'tick', data: { tick } }))));
+  }
+}
