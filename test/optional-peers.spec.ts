@@ -24,6 +24,16 @@ const GRAPHQL_PACKAGES = [
   '@apollo/server',
   'mercurius',
 ];
+// WebSocket gateways and server-sent events (LiveSessions) likewise: the library tells a socket.io
+// socket from a `ws` WebSocket by their methods and imports neither, nor Nest's WebSocket packages.
+const WEBSOCKET_PACKAGES = [
+  '@nestjs/websockets',
+  '@nestjs/platform-socket.io',
+  '@nestjs/platform-ws',
+  'socket.io',
+  'ws',
+];
+const TRANSPORT_PACKAGES = [...GRAPHQL_PACKAGES, ...WEBSOCKET_PACKAGES];
 const HIDE_PACKAGES = fileURLToPath(new URL('./support/hide-packages/register.mjs', import.meta.url));
 const dist = (file: string) => JSON.stringify(pathToFileURL(join(ROOT, 'dist', file)).href);
 
@@ -69,20 +79,20 @@ describe('optional peers that are not installed', () => {
     expect(message).toContain('npm install redis');
   });
 
-  it('the root entry point loads without any of them, nor any GraphQL package', async () => {
+  it('the root entry point loads without any of them, nor any GraphQL or WebSocket package', async () => {
     const message = await failureWithout(
-      ['@keyv/redis', 'pg', 'redis', '@redis/client', ...GRAPHQL_PACKAGES],
+      ['@keyv/redis', 'pg', 'redis', '@redis/client', ...TRANSPORT_PACKAGES],
       `import('nest-qsessions').then((m) => { if (!m.QSessionsModule) throw new Error('no QSessionsModule'); })`,
     );
     expect(message).toBe('no error');
   });
 });
 
-describe('GraphQL packages', () => {
+describe('GraphQL and WebSocket packages', () => {
   it('no file of lib/ imports one (they are not even optional peers)', () => {
     const offenders = sourceFiles(join(ROOT, 'lib')).filter((file) =>
       moduleSpecifiers(readFileSync(file, 'utf8')).some((specifier) =>
-        GRAPHQL_PACKAGES.some((name) => specifier === name || specifier.startsWith(`${name}/`)),
+        TRANSPORT_PACKAGES.some((name) => specifier === name || specifier.startsWith(`${name}/`)),
       ),
     );
     expect(offenders).toEqual([]);
@@ -92,7 +102,7 @@ describe('GraphQL packages', () => {
     const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Record<string, unknown>;
     for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies']) {
       const names = Object.keys((manifest[field] as Record<string, string> | undefined) ?? {});
-      expect(names.filter((name) => GRAPHQL_PACKAGES.includes(name))).toEqual([]);
+      expect(names.filter((name) => TRANSPORT_PACKAGES.includes(name))).toEqual([]);
     }
   });
 });

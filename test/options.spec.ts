@@ -344,8 +344,8 @@ describe('resolveOptions: unknown keys at every depth', () => {
       { sessionTable: 'sessions' },
       'unknown option `sessionTable`; known options are engine, dataSource, cookie, cache, saveEveryRequest, ' +
         'trustProxy, userIdFromSession, maxDataBytes, mountMiddleware, activityInterval, absoluteLifetime, ' +
-        'anonymousLifetime, storeAnonymous, maxSessionsPerUser, onSessionLimit, privacy, history, clientHints, geoip, ' +
-        'userEntity, legacyCookie.',
+        'anonymousLifetime, storeAnonymous, maxSessionsPerUser, onSessionLimit, privacy, history, clientHints, live, ' +
+        'geoip, userEntity, legacyCookie.',
     ],
     [
       'cookie',

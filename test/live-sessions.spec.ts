@@ -1,0 +1,137 @@
+import { jest } from '@jest/globals';
+import { LiveConnectionRegistry } from '../lib/live/live-connection-registry.js';
+import { LiveSessionChecker, type LiveSessionSource } from '../lib/live/live-session-checker.js';
+import { decodeSessionEnd, encodeSessionEnd, MAX_IDS_PER_MESSAGE } from '../lib/live/session-end-channel.js';
+import { resolveOptions } from '../lib/options/resolve-options.js';
+import type { SessionRecord } from '../lib/session/session-record.js';
+
+const A = 'a'.repeat(64);
+const B = 'b'.repeat(64);
+
+describe('session-end messages (what any Redis client could publish)', () => {
+  it('round-trip ids and reason', () => {
+    expect(decodeSessionEnd(encodeSessionEnd([A, B], 'logout'))).toEqual({ digests: [A, B], reason: 'logout' });
+  });
+
+  it.each([
+    ['not JSON', '{'],
+    ['no ids', JSON.stringify({ reason: 'x' })],
+    ['ids not an array', JSON.stringify({ ids: A, reason: 'x' })],
+    ['an id of the wrong shape', JSON.stringify({ ids: [A, 'zz'], reason: 'x' })],
+    ['an id that is a key, not a digest', JSON.stringify({ ids: ['k'.repeat(32)], reason: 'x' })],
+    ['a reason that is not a string', JSON.stringify({ ids: [A], reason: 1 })],
+    ['too many ids', JSON.stringify({ ids: Array(MAX_IDS_PER_MESSAGE + 1).fill(A), reason: 'x' })],
+    ['null', 'null'],
+  ])('refuse %s', (_name, message) => {
+    expect(decodeSessionEnd(message)).toBeNull();
+  });
+
+  it('bound the reason and keep it printable', () => {
+    expect(decodeSessionEnd(JSON.stringify({ ids: [A], reason: 'x'.repeat(500) }))?.reason).toHaveLength(64);
+    expect(decodeSessionEnd(JSON.stringify({ ids: [A], reason: 'a\r\nb\u0000' }))?.reason).toBe('ab');
+    expect(decodeSessionEnd(JSON.stringify({ ids: [A], reason: '\u0007' }))?.reason).toBe('ended');
+  });
+});
+
+describe('the live option', () => {
+  const base = { userEntity: class User {} } as never;
+
+  it('defaults: a 30 s check, the Redis of the cached_db cache, a channel under its prefix', () => {
+    const options = resolveOptions({ ...(base as object), engine: 'cached_db', cache: { redisUrl: 'redis://h:6379' } });
+    expect(options.live).toEqual({ checkIntervalMs: 30_000, redisUrl: 'redis://h:6379', channel: 'qsessions:live' });
+    expect(resolveOptions({ ...(base as object), engine: 'db' }).live.redisUrl).toBeNull();
+  });
+
+  it('redisUrl: false turns the channel off; a URL of its own is taken', () => {
+    const off = resolveOptions({
+      ...(base as object),
+      engine: 'cached_db',
+      cache: { redisUrl: 'redis://h' },
+      live: { redisUrl: false },
+    });
+    expect(off.live.redisUrl).toBeNull();
+    expect(
+      resolveOptions({ ...(base as object), live: { redisUrl: 'rediss://other:6380', checkInterval: '5s' } }).live,
+    ).toEqual({
+      checkIntervalMs: 5000,
+      redisUrl: 'rediss://other:6380',
+      channel: 'qsessions:live',
+    });
+  });
+
+  it.each([
+    [{ checkInterval: 10 }, /at least 1 second/],
+    [{ checkInterval: 'soon' }, /checkInterval/],
+    [{ redisUrl: 'http://x' }, /live.redisUrl/],
+    [{ channel: '' }, /live.channel/],
+    [{ interval: 5 }, /interval/],
+  ])('refuses %j', (live, message) => {
+    expect(() => resolveOptions({ ...(base as object), live } as never)).toThrow(message);
+  });
+});
+
+describe('LiveSessionChecker', () => {
+  beforeEach(() => jest.useFakeTimers({ now: 1_000_000 }));
+  afterEach(() => jest.useRealTimers());
+
+  function record(digest: string, expiresAt: number): SessionRecord {
+    return { digest, expireDate: new Date(expiresAt), createdAt: new Date(0) } as SessionRecord;
+  }
+
+  function setup(stored: Map<string, SessionRecord>) {
+    const closed: Array<[string, string]> = [];
+    const registry = new LiveConnectionRegistry({ warn: () => undefined, error: () => undefined }, (digest) =>
+      checker.forget(digest),
+    );
+    const source: LiveSessionSource = {
+      usableRecord: async (digest) => stored.get(digest) ?? null,
+      usableUntil: (r) => r.expireDate.getTime(),
+      endOf: async () => ({ reason: 'revoke', at: new Date() }) as never,
+    };
+    const checker = new LiveSessionChecker(registry, source, 60_000, { warn: () => undefined }, () => Date.now());
+    const connect = (digest: string) => registry.add({ digest, close: (reason) => closed.push([digest, reason]) });
+    return { registry, checker, closed, connect };
+  }
+
+  it('closes at expiry, unless the session was used meanwhile (the timer moves with it)', async () => {
+    const stored = new Map([[A, record(A, Date.now() + 1000)]]);
+    const { checker, closed, connect } = setup(stored);
+    connect(A);
+    checker.follow(stored.get(A)!);
+    // Used elsewhere: the stored expiry moved on; the timer fires, reads it, re-arms.
+    stored.set(A, record(A, Date.now() + 3000));
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(closed).toEqual([]);
+    stored.delete(A);
+    await jest.advanceTimersByTimeAsync(2000);
+    expect(closed).toEqual([[A, 'expired']]);
+    checker.stop();
+  });
+
+  it('the periodic check closes sessions gone before their expiry, with the reason the history gives', async () => {
+    const stored = new Map([
+      [A, record(A, Date.now() + 3_600_000)],
+      [B, record(B, Date.now() + 3_600_000)],
+    ]);
+    const { checker, closed, connect, registry } = setup(stored);
+    connect(A);
+    connect(B);
+    checker.follow(stored.get(A)!);
+    checker.follow(stored.get(B)!);
+    stored.delete(B);
+    await jest.advanceTimersByTimeAsync(60_000);
+    expect(closed).toEqual([[B, 'revoke']]);
+    expect(registry.sessions()).toEqual([A]);
+    checker.stop();
+  });
+
+  it('a store that cannot be read closes nothing', async () => {
+    const { checker, closed, connect } = setup(new Map());
+    connect(A);
+    (checker as unknown as { source: LiveSessionSource }).source.usableRecord = () => Promise.reject(new Error('down'));
+    checker.follow(record(A, Date.now() + 3_600_000));
+    await jest.advanceTimersByTimeAsync(60_000);
+    expect(closed).toEqual([]);
+    checker.stop();
+  });
+});
