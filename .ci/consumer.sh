@@ -3,7 +3,11 @@
 # `npm install`, compiles the app with the settings `nest new` generates, starts it and drives it
 # over HTTP. One app on one Node per run:
 #
-#   bash .ci/consumer.sh --app nest12-esm --node 24 [--tarball nest-qsessions-0.1.0.tgz]
+#   bash .ci/consumer.sh --app nest12-esm --node 24 [--tarball nest-qsessions-0.1.0.tgz] [--without-transports]
+#
+# --without-transports: the app without GraphQL and WebSocket packages (they are removed from its
+# package.json and the documentation's blocks, which use them, are not compiled), to prove that an
+# app that has none of them installs and runs.
 #
 # Apps (templates in test/consumer/<app>: package.json with caret ranges and no lockfile, so
 # each run gets today's latest releases within them; tsconfig.json; src/main.ts; the rest of src/
@@ -30,8 +34,10 @@ repo="$PWD"
 app=''
 major=''
 tarball=''
+without_transports=0
 while [ $# -gt 0 ]; do
   case "$1" in
+    --without-transports) without_transports=1; shift ;;
     --app) app="$2"; shift 2 ;;
     --node) major="$2"; shift 2 ;;
     --tarball) tarball="$2"; shift 2 ;;
@@ -42,6 +48,7 @@ done
 [ -n "$major" ] || major="$(node -p 'process.versions.node.split(".")[0]')"
 
 name="$app-node$major"
+[ "$without_transports" = 1 ] && name="$name-without-transports"
 logs="$repo/test-output/consumer/$name"
 rm -rf "$logs"
 mkdir -p "$logs"
@@ -97,6 +104,17 @@ cp -R "test/consumer/$app" "$work/app" || fail "copy"
 # both ESM and CommonJS under `nodenext` take); each app has only its own main.ts.
 cp test/consumer/shared-src/*.ts "$work/app/src/" || fail "copy the shared sources"
 cd "$work/app" || fail "cd"
+if [ "$without_transports" = 1 ]; then
+  node -e '
+    const fs = require("fs");
+    const manifest = JSON.parse(fs.readFileSync("package.json", "utf8"));
+    const transports = /^(@nestjs\/(graphql|websockets|platform-socket\.io|platform-ws)|graphql|socket\.io|ws)$/;
+    for (const field of ["dependencies", "devDependencies"])
+      for (const name of Object.keys(manifest[field] ?? {})) if (transports.test(name)) delete manifest[field][name];
+    fs.writeFileSync("package.json", JSON.stringify(manifest, null, 2));
+  ' || fail "removing the transport packages"
+  say "without GraphQL and WebSocket packages: $(node -p 'Object.keys(require("./package.json").dependencies).join(", ")')"
+fi
 
 # The issue: a plain `npm install`, as an app's developer types it. A config that loosens peer
 # resolution would make this test prove nothing.
@@ -126,7 +144,9 @@ say "npm ls --all: no invalid, missing or unmet dependency"
 
 # The documentation's TypeScript blocks, compiled as part of this app.
 extractor="${CONSUMER_DOC_EXTRACTOR:-$repo/.ci/extract-doc-snippets.mjs}"
-if [ -f "$extractor" ]; then
+if [ "$without_transports" = 1 ]; then
+  say "doc snippets: skipped (they use GraphQL and WebSocket packages this app does not have)"
+elif [ -f "$extractor" ]; then
   (cd "$repo" && node "$extractor" "$work/app/src/doc-snippets") >"$logs/doc-snippets.log" 2>&1 \
     || { show_log "$logs/doc-snippets.log"; fail "doc snippet extraction ($extractor)"; }
   say "doc snippets: $(find src/doc-snippets -name '*.ts' 2>/dev/null | wc -l) files from $(basename "$extractor")"

@@ -148,7 +148,14 @@ function completeDefinition(definition: DynamicModule, extras: RegistrationExtra
       SocketSessionGuard,
     ] satisfies Provider[],
     // The lifecycle is exported so that QSessionsMiddleware can be applied from any module.
-    exports: [SessionService, LiveSessions, SocketSessionGuard, QSessionsMiddleware, QSESSIONS_RESOLVED_OPTIONS, QSESSIONS_LIFECYCLE],
+    exports: [
+      SessionService,
+      LiveSessions,
+      SocketSessionGuard,
+      QSessionsMiddleware,
+      QSESSIONS_RESOLVED_OPTIONS,
+      QSESSIONS_LIFECYCLE,
+    ],
   };
 }
 

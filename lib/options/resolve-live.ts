@@ -14,31 +14,33 @@ export function resolveLive(
   problems: string[],
 ): ResolvedLiveOptions {
   const given = optionSection(input, 'live', DEFAULTS, "{ checkInterval: '30s' }", problems);
-  let checkIntervalMs = MIN_CHECK_INTERVAL_MS;
-  try {
-    checkIntervalMs = durationMs(given.checkInterval ?? DEFAULTS.checkInterval, '`live.checkInterval`');
-    if (checkIntervalMs < MIN_CHECK_INTERVAL_MS) {
-      problems.push(`\`live.checkInterval\` must be at least 1 second; got ${JSON.stringify(given.checkInterval)}.`);
-    }
-  } catch (error) {
-    problems.push((error as Error).message.replace(/^nest-qsessions: /, ''));
-  }
-  const redisUrl = given.redisUrl;
-  if (
-    redisUrl !== undefined &&
-    redisUrl !== false &&
-    (typeof redisUrl !== 'string' || !/^rediss?:\/\//.test(redisUrl))
-  ) {
-    problems.push('`live.redisUrl` must be a redis:// or rediss:// URL, or false; got a value of another form.');
-  }
   const channel = given.channel ?? `${cache.keyPrefix}live`;
   if (typeof channel !== 'string' || channel.length === 0 || channel.length > 200) {
     problems.push('`live.channel` must be a non-empty string of at most 200 characters.');
   }
-  const fromCache = engine === 'cached_db' ? (cache.redisUrl ?? null) : null;
   return {
-    checkIntervalMs,
-    redisUrl: redisUrl === false ? null : typeof redisUrl === 'string' ? redisUrl : fromCache,
+    checkIntervalMs: checkInterval(given.checkInterval, problems),
+    redisUrl: redisUrl(given.redisUrl, engine === 'cached_db' ? (cache.redisUrl ?? null) : null, problems),
     channel,
   };
+}
+
+function checkInterval(given: QSessionsLiveOptions['checkInterval'], problems: string[]): number {
+  try {
+    const ms = durationMs(given ?? DEFAULTS.checkInterval, '`live.checkInterval`');
+    if (ms >= MIN_CHECK_INTERVAL_MS) return ms;
+    problems.push(`\`live.checkInterval\` must be at least 1 second; got ${JSON.stringify(given)}.`);
+  } catch (error) {
+    problems.push((error as Error).message.replace(/^nest-qsessions: /, ''));
+  }
+  return MIN_CHECK_INTERVAL_MS;
+}
+
+/** The channel's Redis: the one given, none for `false`, else the cache's (`cached_db`). */
+function redisUrl(given: unknown, fromCache: string | null, problems: string[]): string | null {
+  if (given === undefined) return fromCache;
+  if (given === false) return null;
+  if (typeof given === 'string' && /^rediss?:\/\//.test(given)) return given;
+  problems.push('`live.redisUrl` must be a redis:// or rediss:// URL, or false; got a value of another form.');
+  return null;
 }
