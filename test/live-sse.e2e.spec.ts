@@ -54,4 +54,12 @@ describe.each(variants())('server-sent events on $name', (variant) => {
     expect(live.connectionCount).toBe(0);
     await browser.send('post', '/logout');
   });
+
+  it('SocketSessionGuard on an HTTP route lets a signed-in session through and answers 401 otherwise', async () => {
+    const browser = await signedIn();
+    expect((await browser.send('get', '/live/guarded')).status).toBe(200);
+    const anonymous = new SessionClient(t, 'Browser/1.0');
+    await anonymous.send('post', '/set', { cart: 1 });
+    expect((await anonymous.send('get', '/live/guarded')).status).toBe(401);
+  });
 });

@@ -3,7 +3,13 @@ import { LiveSessions, SESSION_ENDED_CLOSE_CODE } from '../lib/index.js';
 import { digest } from './support/digest.js';
 import { variants } from './support/matrix.js';
 import { SessionClient } from './support/session-client.js';
-import { IoSessionGateway, WsKeepOpenGateway, WsSessionGateway, type SocketWhoAmI } from './support/socket-gateways.js';
+import {
+  IoGuardOnlyGateway,
+  IoSessionGateway,
+  WsKeepOpenGateway,
+  WsSessionGateway,
+  type SocketWhoAmI,
+} from './support/socket-gateways.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import { connectSocket, type SocketKind, type TestSocket } from './support/test-sockets.js';
 import { TestController } from './support/test.controller.js';
@@ -28,7 +34,7 @@ describe.each(variants().flatMap((variant) => kinds.map((kind) => ({ ...variant,
       t = await startTestApp(variant, {
         webSocketAdapter: kind,
         controllers: [TestController],
-        providers: kind === 'ws' ? [WsSessionGateway, WsKeepOpenGateway] : [IoSessionGateway],
+        providers: kind === 'ws' ? [WsSessionGateway, WsKeepOpenGateway] : [IoSessionGateway, IoGuardOnlyGateway],
       });
       const repository = t.dataSource.getRepository(IntUser);
       users = { alice: await repository.save({ username: 'alice' }), bob: await repository.save({ username: 'bob' }) };
@@ -167,6 +173,19 @@ describe.each(variants().flatMap((variant) => kinds.map((kind) => ({ ...variant,
         await browser.send('post', '/logout');
         expectSessionEnded(await closing.ended, 'logout');
         expect(kept.isOpen()).toBe(true);
+      });
+    }
+
+    if (kind === 'socket.io') {
+      it('a gateway with the guard alone accepts the connection at its first message, and closes it at sign-out', async () => {
+        const browser = await signedIn(users.bob.id);
+        const socket = connect(`sessionid=${browser.key}`, '/guarded');
+        expect(await socket.request('whoami')).toEqual({ id: digest(browser.key!), userId: users.bob.id });
+        await browser.send('post', '/logout');
+        expectSessionEnded(await socket.ended, 'logout');
+        const anonymous = connect(undefined, '/guarded');
+        anonymous.send('whoami');
+        expectSessionEnded(await anonymous.ended, 'unauthenticated');
       });
     }
 

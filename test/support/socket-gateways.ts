@@ -102,3 +102,13 @@ export class WsKeepOpenGateway implements OnGatewayConnection {
     client.send(JSON.stringify({ event: 'hello', data: { id: found?.id ?? null } }));
   }
 }
+
+/** socket.io with the guard alone: no handleConnection, the first guarded message accepts the connection. */
+@WebSocketGateway({ namespace: 'guarded' })
+@UseGuards(SocketSessionGuard)
+export class IoGuardOnlyGateway {
+  @SubscribeMessage('whoami')
+  whoami(@CurrentSessionId() id: string | undefined, @CurrentSession() session: RequestSession | undefined) {
+    return { id: id ?? null, userId: (session?.userId as number | undefined) ?? null };
+  }
+}

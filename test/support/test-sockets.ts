@@ -30,7 +30,8 @@ export function connectSocket(
   { cookie, userAgent = 'SocketTest/1.0', path }: { cookie?: string; userAgent?: string; path?: string } = {},
 ): TestSocket {
   const headers: Record<string, string> = { 'User-Agent': userAgent, ...(cookie ? { Cookie: cookie } : {}) };
-  return kind === 'ws' ? connectWs(url, headers, path) : connectIo(url, headers);
+  // socket.io: `path` names the namespace.
+  return kind === 'ws' ? connectWs(url, headers, path) : connectIo(url + (path ?? ''), headers);
 }
 
 function connectIo(url: string, headers: Record<string, string>): TestSocket {
