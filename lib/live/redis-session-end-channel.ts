@@ -28,6 +28,8 @@ export class RedisSessionEndChannel implements SessionEndChannel {
   private publisher: PubSubClient | null = null;
   private subscriber: PubSubClient | null = null;
   private subscribed: Promise<void> | null = null;
+  /** The subscription is active, or a connection already waited for it in vain: later ones do not wait. */
+  private noMoreWaiting = false;
   private outage = false;
 
   constructor(
@@ -53,16 +55,23 @@ export class RedisSessionEndChannel implements SessionEndChannel {
           if (decoded) listener(decoded.digests, decoded.reason);
         }),
       )
-      .then(() => undefined)
+      .then(() => {
+        this.noMoreWaiting = true;
+      })
       .catch((error: unknown) => this.warnOutage(error));
-    // A connection is not held up long by a Redis that is away: the periodic check covers it.
-    return withTimeout(this.subscribed, SUBSCRIBE_WAIT_MS, 'Subscribing').catch(() => undefined);
+    if (this.noMoreWaiting) return Promise.resolve();
+    // A connection is held up once at most, and briefly, by a Redis that is away: until the
+    // subscription is back, the periodic check closes what its messages would have.
+    return withTimeout(this.subscribed, SUBSCRIBE_WAIT_MS, 'Subscribing').catch(() => {
+      this.noMoreWaiting = true;
+    });
   }
 
   async close(): Promise<void> {
     const clients = [this.publisher, this.subscriber].filter((client): client is PubSubClient => client !== null);
     this.publisher = this.subscriber = null;
     this.subscribed = null;
+    this.noMoreWaiting = false;
     await Promise.all(clients.map((client) => closeClient(client)));
   }
 
