@@ -58,6 +58,11 @@ export {
   type SocketSession,
 } from './live/live-sessions.service.js';
 export { SESSION_ENDED_CLOSE_CODE, SESSION_ENDED_EVENT } from './live/live-socket.js';
+export { graphqlWsSessions, type GraphQLWsSessionHooks } from './live/graphql-ws-sessions.js';
+export {
+  mercuriusSubscriptionSessions,
+  type MercuriusSubscriptionSessionHooks,
+} from './live/mercurius-subscription-sessions.js';
 export { ReauthenticationRequiredException } from './guards/reauthentication-required.exception.js';
 export type { Duration, DurationUnit } from './util/duration.js';
 export type { ClientDetails } from './session/client-details.js';

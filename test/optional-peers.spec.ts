@@ -14,8 +14,10 @@ import { buildCli, ROOT } from './support/cli-build.js';
 const execFileAsync = promisify(execFile);
 
 // GraphQL support (the decorators and FreshSessionGuard in resolvers) recognises a resolver's call
-// by its context type's name: the library imports no GraphQL package at all, so it declares none
-// as a peer, and an app without them loads nothing of them.
+// by its context type's name, and the subscription hooks (graphqlWsSessions(),
+// mercuriusSubscriptionSessions()) read the connection objects the servers hand them: the library
+// imports no GraphQL package at all, so it declares none as a peer, and an app without them loads
+// nothing of them.
 const GRAPHQL_PACKAGES = [
   '@nestjs/graphql',
   'graphql',
@@ -23,6 +25,8 @@ const GRAPHQL_PACKAGES = [
   '@nestjs/mercurius',
   '@apollo/server',
   'mercurius',
+  'graphql-ws',
+  'graphql-subscriptions',
 ];
 // WebSocket gateways and server-sent events (LiveSessions) likewise: the library tells a socket.io
 // socket from a `ws` WebSocket by their methods and imports neither, nor Nest's WebSocket packages.

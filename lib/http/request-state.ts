@@ -15,9 +15,20 @@ export function attachRequestState(req: IncomingMessage, state: RequestSessionSt
 
 /**
  * The session state of a request: accepts the raw Node request or a framework's wrapper of it
- * (Express's request is the raw one; Fastify's keeps it in `raw`).
+ * (Express's request is the raw one; Fastify's keeps it in `raw`), or graphql-ws's connection
+ * context, whose `extra.request` is the WebSocket's handshake request (Nest's Apollo driver puts
+ * that context in the GraphQL context's `req` for operations received over graphql-ws).
  */
 export function getRequestState(req: unknown): RequestSessionState | undefined {
+  if (!req || typeof req !== 'object') return undefined;
+  const found = stateOf(req);
+  if (found) return found;
+  const extra = (req as { extra?: unknown }).extra;
+  return extra && typeof extra === 'object' ? stateOf((extra as { request?: unknown }).request) : undefined;
+}
+
+/** The state of a Node request, or of a wrapper that keeps it in `raw`. */
+function stateOf(req: unknown): RequestSessionState | undefined {
   if (!req || typeof req !== 'object') return undefined;
   const direct = states.get(req);
   if (direct) return direct;

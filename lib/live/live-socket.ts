@@ -24,6 +24,8 @@ interface WsSocket {
 
 const WS_OPEN = 1;
 const WS_CLOSING = 2;
+/** graphql-ws's close code for a refused connection (`CloseCode.Forbidden`). */
+const FORBIDDEN_CLOSE_CODE = 4403;
 
 function isSocketIo(client: object): client is SocketIoSocket {
   const candidate = client as Partial<SocketIoSocket>;
@@ -64,6 +66,14 @@ export function closeSocket(client: object, reason: string): void {
   } else if (isWs(client) && client.readyState <= WS_OPEN) {
     client.close(SESSION_ENDED_CLOSE_CODE, reason);
   }
+}
+
+/**
+ * Closes a `ws` WebSocket that is refused with graphql-ws's code for it, 4403 (`CloseCode.Forbidden`),
+ * where graphql-ws does not close it by itself (Mercurius's subscription server).
+ */
+export function refuseWebSocket(client: object): void {
+  if (isWs(client) && client.readyState <= WS_OPEN) client.close(FORBIDDEN_CLOSE_CODE, 'Forbidden');
 }
 
 /** Calls `listener` once the connection is closed, whoever closed it. */
