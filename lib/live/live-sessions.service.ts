@@ -203,7 +203,8 @@ export class LiveSessions implements OnModuleInit, OnModuleDestroy {
   ): Promise<SocketSession | null> {
     // Subscribed before the session is read, so that an end made elsewhere after the read is heard.
     if (closeOnEnd) await this.listen();
-    const state = await this.openState(handshake);
+    // On Fastify the session middleware may have opened it already (an upgrade Fastify routed).
+    const state = getRequestState(handshake) ?? (await this.openState(handshake));
     attachSocketRequest(client, handshake);
     const record = state.record;
     if (!record) return null;
