@@ -129,6 +129,13 @@ export interface QSessionsLiveOptions {
    * `keyPrefix` followed by `live`.
    */
   channel?: string;
+  /**
+   * Origins of pages, besides the app's own, allowed to open a WebSocket with the session cookie
+   * (`'https://app.example.com'`, exactly as browsers send `Origin`). Default none: a handshake
+   * whose `Origin` is not the app's own (it must name the `Host` the handshake was sent to) gets no
+   * session from `LiveSessions.accept()`. Behind a proxy that rewrites `Host`, list the public origin.
+   */
+  allowedOrigins?: readonly string[];
 }
 
 /** Defaults of {@link QSessionsLiveOptions}. */
@@ -136,6 +143,7 @@ export const QSESSIONS_LIVE_DEFAULTS = Object.freeze({
   checkInterval: '30s',
   redisUrl: undefined,
   channel: undefined,
+  allowedOrigins: [],
 } as const satisfies OptionDefaults<QSessionsLiveOptions>);
 
 /** Settings of the `cached_db` engine's cache. Defaults: {@link QSESSIONS_CACHE_DEFAULTS}. */

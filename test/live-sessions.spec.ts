@@ -38,7 +38,12 @@ describe('the live option', () => {
 
   it('defaults: a 30 s check, the Redis of the cached_db cache, a channel under its prefix', () => {
     const options = resolveOptions({ ...(base as object), engine: 'cached_db', cache: { redisUrl: 'redis://h:6379' } });
-    expect(options.live).toEqual({ checkIntervalMs: 30_000, redisUrl: 'redis://h:6379', channel: 'qsessions:live' });
+    expect(options.live).toEqual({
+      checkIntervalMs: 30_000,
+      redisUrl: 'redis://h:6379',
+      channel: 'qsessions:live',
+      allowedOrigins: new Set(),
+    });
     expect(resolveOptions({ ...(base as object), engine: 'db' }).live.redisUrl).toBeNull();
   });
 
@@ -56,6 +61,7 @@ describe('the live option', () => {
       checkIntervalMs: 5000,
       redisUrl: 'rediss://other:6380',
       channel: 'qsessions:live',
+      allowedOrigins: new Set(),
     });
   });
 
@@ -65,6 +71,8 @@ describe('the live option', () => {
     [{ redisUrl: 'http://x' }, /live.redisUrl/],
     [{ channel: '' }, /live.channel/],
     [{ interval: 5 }, /interval/],
+    [{ allowedOrigins: ['https://app.example.com/'] }, /allowedOrigins/],
+    [{ allowedOrigins: 'https://app.example.com' }, /allowedOrigins/],
   ])('refuses %j', (live, message) => {
     expect(() => resolveOptions({ ...(base as object), live } as never)).toThrow(message);
   });

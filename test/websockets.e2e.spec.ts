@@ -33,6 +33,7 @@ describe.each(variants().flatMap((variant) => kinds.map((kind) => ({ ...variant,
     beforeAll(async () => {
       t = await startTestApp(variant, {
         webSocketAdapter: kind,
+        qsessions: { live: { allowedOrigins: ['https://app.example.com'] } },
         controllers: [TestController],
         providers: kind === 'ws' ? [WsSessionGateway, WsKeepOpenGateway] : [IoSessionGateway, IoGuardOnlyGateway],
       });
@@ -44,8 +45,8 @@ describe.each(variants().flatMap((variant) => kinds.map((kind) => ({ ...variant,
     });
     afterAll(() => t?.close());
 
-    function connect(cookie?: string, path?: string): TestSocket {
-      const socket = connectSocket(kind, t.url, { cookie, path });
+    function connect(cookie?: string, path?: string, origin?: string): TestSocket {
+      const socket = connectSocket(kind, t.url, { cookie, path, origin });
       open.push(socket);
       return socket;
     }
@@ -101,6 +102,23 @@ describe.each(variants().flatMap((variant) => kinds.map((kind) => ({ ...variant,
       // Well-formed but unknown: one lookup, no session.
       const socket = connect(`sessionid=${'q'.repeat(32)}`);
       expect(await socket.hello).toEqual({ id: null, userId: null });
+    });
+
+    it('a handshake from a page of another origin gets no session; the app’s own origin and allowed ones do', async () => {
+      const browser = await signedIn(users.alice.id);
+      const cookie = `sessionid=${browser.key}`;
+      t.queries.reset();
+      for (const origin of [
+        'http://evil.example',
+        'null',
+        `${t.url}.evil.example`,
+        t.url.replace('127.0.0.1', 'localhost'),
+      ]) {
+        expect(await connect(cookie, undefined, origin).hello).toEqual({ id: null, userId: null });
+      }
+      expect(t.queries.reads).toEqual([]);
+      expect((await connect(cookie, undefined, t.url).hello).userId).toBe(users.alice.id);
+      expect((await connect(cookie, undefined, 'https://app.example.com').hello).userId).toBe(users.alice.id);
     });
 
     it('a handler modifies the session and saves it; the next HTTP request and message see the change', async () => {

@@ -19,9 +19,12 @@ import type { SessionRecord, UserId } from '../session/session-record.js';
 import type { QSessionsClock } from '../util/clock.js';
 import { LiveConnectionRegistry } from './live-connection-registry.js';
 import { LiveSessionChecker } from './live-session-checker.js';
+import { isAllowedOrigin } from './handshake-origin.js';
 import { closeSocket, handshakeOf, isKnownSocket, isOpen, onSocketClosed } from './live-socket.js';
 import { RedisSessionEndChannel } from './redis-session-end-channel.js';
 import type { SessionEndChannel } from './session-end-channel.js';
+
+const MAX_WARNED_ORIGINS = 50;
 
 /** The session of a WebSocket connection, as `LiveSessions.accept()` found it. */
 export interface SocketSession {
@@ -79,6 +82,8 @@ export class LiveSessions implements OnModuleInit, OnModuleDestroy {
   private readonly channel: SessionEndChannel | null;
   private readonly reader: SessionRequestReader;
   private readonly accepted = new WeakMap<object, Promise<SocketSession | null>>();
+  private readonly allowedOrigins: ReadonlySet<string>;
+  private readonly warnedOrigins = new Set<string>();
   private subscription: Subscription | null = null;
 
   constructor(
@@ -94,6 +99,7 @@ export class LiveSessions implements OnModuleInit, OnModuleDestroy {
     const { redisUrl, channel } = options.live;
     this.channel = redisUrl ? new RedisSessionEndChannel(redisUrl, channel, this.logger) : null;
     this.reader = new SessionRequestReader(options, this.logger);
+    this.allowedOrigins = options.live.allowedOrigins;
   }
 
   onModuleInit(): void {
@@ -201,6 +207,10 @@ export class LiveSessions implements OnModuleInit, OnModuleDestroy {
     handshake: IncomingMessage,
     closeOnEnd: boolean,
   ): Promise<SocketSession | null> {
+    if (!isAllowedOrigin(handshake, this.allowedOrigins)) {
+      this.refusedOrigin(handshake.headers.origin!);
+      return null;
+    }
     // Subscribed before the session is read, so that an end made elsewhere after the read is heard.
     if (closeOnEnd) await this.listen();
     // On Fastify the session middleware may have opened it already (an upgrade Fastify routed).
@@ -213,6 +223,17 @@ export class LiveSessions implements OnModuleInit, OnModuleDestroy {
       onSocketClosed(client, stopWatching);
     }
     return viewOf(state);
+  }
+
+  /** Said once per origin (a few dozen at most): a page elsewhere tried to use the session cookie. */
+  private refusedOrigin(origin: string): void {
+    if (this.warnedOrigins.has(origin) || this.warnedOrigins.size >= MAX_WARNED_ORIGINS) return;
+    this.warnedOrigins.add(origin);
+    this.logger.warn(
+      `A WebSocket handshake from a page of ${JSON.stringify(origin.slice(0, 200))} was given no session: that ` +
+        "origin is not this app's (the Host the handshake names) nor in `live.allowedOrigins`. Add it there if " +
+        'it is yours (or the public origin, behind a proxy that rewrites Host). (Said once per origin.)',
+    );
   }
 
   private async openState(handshake: IncomingMessage): Promise<RequestSessionState> {

@@ -22,7 +22,31 @@ export function resolveLive(
     checkIntervalMs: checkInterval(given.checkInterval, problems),
     redisUrl: redisUrl(given.redisUrl, engine === 'cached_db' ? (cache.redisUrl ?? null) : null, problems),
     channel,
+    allowedOrigins: allowedOrigins(given.allowedOrigins, problems),
   };
+}
+
+/** Each entry must be an origin as browsers send it: scheme, host and port, nothing more. */
+function allowedOrigins(given: unknown, problems: string[]): ReadonlySet<string> {
+  if (given === undefined) return new Set();
+  const list = Array.isArray(given) ? (given as unknown[]) : null;
+  const invalid = list ? list.filter((origin) => !isOrigin(origin)) : [given];
+  if (invalid.length > 0) {
+    problems.push(
+      "`live.allowedOrigins` must be a list of origins such as 'https://app.example.com' (no path, no " +
+        `trailing slash); not ${invalid.map((origin) => JSON.stringify(origin)).join(', ')}.`,
+    );
+  }
+  return new Set(list?.filter(isOrigin));
+}
+
+function isOrigin(value: unknown): value is string {
+  if (typeof value !== 'string') return false;
+  try {
+    return new URL(value).origin === value;
+  } catch {
+    return false;
+  }
 }
 
 function checkInterval(given: QSessionsLiveOptions['checkInterval'], problems: string[]): number {

@@ -38,6 +38,8 @@ export interface ResolvedLiveOptions {
   redisUrl: string | null;
   /** The pub/sub channel. */
   channel: string;
+  /** Origins allowed besides the app's own to open a WebSocket with the session cookie. */
+  allowedOrigins: ReadonlySet<string>;
 }
 
 /** Privacy settings after defaults and validation. */

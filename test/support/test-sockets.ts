@@ -27,9 +27,18 @@ export type SocketKind = 'socket.io' | 'ws';
 export function connectSocket(
   kind: SocketKind,
   url: string,
-  { cookie, userAgent = 'SocketTest/1.0', path }: { cookie?: string; userAgent?: string; path?: string } = {},
+  {
+    cookie,
+    userAgent = 'SocketTest/1.0',
+    path,
+    origin,
+  }: { cookie?: string; userAgent?: string; path?: string; origin?: string } = {},
 ): TestSocket {
-  const headers: Record<string, string> = { 'User-Agent': userAgent, ...(cookie ? { Cookie: cookie } : {}) };
+  const headers: Record<string, string> = {
+    'User-Agent': userAgent,
+    ...(cookie ? { Cookie: cookie } : {}),
+    ...(origin ? { Origin: origin } : {}),
+  };
   // socket.io: `path` names the namespace.
   return kind === 'ws' ? connectWs(url, headers, path) : connectIo(url + (path ?? ''), headers);
 }
