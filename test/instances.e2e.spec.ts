@@ -1,3 +1,7 @@
+import WebSocket from 'ws';
+import { SESSION_ENDED_CLOSE_CODE } from '../lib/index.js';
+import { LIVE_PATH } from '../sample-app/src/live/live-client.js';
+import { WATCHING_MESSAGE } from '../sample-app/src/live/live.gateway.js';
 import { buildSampleApp } from './support/cli-build.js';
 import { caches, databases, type CacheKind, type DatabaseKind } from './support/matrix.js';
 import { sampleEnv } from './support/sample-app.js';
@@ -7,7 +11,8 @@ import { startSampleProcess, type SampleProcess } from './support/sample-process
 // Several instances: two real app processes (the compiled sample app, as `npm run sample` runs
 // it) share one database and, for cached_db, one Redis, as a load-balanced deployment does. A
 // session signed in on one is used on the other; a session revoked on one is refused by the
-// other on its very next request; both list the same sessions; a crashed instance loses nothing.
+// other on its very next request, and (with Redis) its live socket there closes at once; both list
+// the same sessions; a crashed instance loses nothing.
 // Server databases only: two processes writing one SQLite file is not a deployment we support.
 
 const CHROME_WINDOWS =
@@ -121,6 +126,30 @@ eachInstancesVariant('two app processes on $database, $engine engine', ({ databa
     keeper.url = first!.url;
     expect((await keeper.sessionsPage()).map((card) => [card.id, card.current])).toEqual([[keeper.sessionId, true]]);
   });
+
+  // With Redis, the library tells the other processes of an end at once (pub/sub); without it, a
+  // process notices at its next periodic check (`live.checkInterval`, 30 s), not waited for here.
+  (engine === 'cached_db' && cache === 'redis' ? it : it.skip)(
+    'closes at once, on one process, the live socket of a session revoked on the other (Redis pub/sub)',
+    async () => {
+      const windows = new Browser(first!.url, CHROME_WINDOWS, '89.160.20.112');
+      await windows.signIn('bob');
+      const socket = new WebSocket(`${first!.url.replace(/^http/, 'ws')}${LIVE_PATH}`, {
+        headers: { Cookie: `sessionid=${windows.key}`, 'User-Agent': CHROME_WINDOWS },
+      });
+      const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+        socket.once('close', (code, reason) => resolve({ code, reason: String(reason) })),
+      );
+      // The first process follows the session from here on.
+      expect(String(await new Promise((resolve) => socket.once('message', resolve)))).toBe(WATCHING_MESSAGE);
+
+      const iphone = new Browser(second!.url, SAFARI_IPHONE, '81.2.69.160');
+      await iphone.signIn('bob');
+      await iphone.sessionsPage();
+      await iphone.post(`/sessions/${windows.sessionId}/revoke`, { _csrf: iphone.token });
+      expect(await closed).toEqual({ code: SESSION_ENDED_CLOSE_CODE, reason: 'revoke' });
+    },
+  );
 
   it('loses no session when a process crashes: the other serves it, and so does the restarted one', async () => {
     const windows = new Browser(first!.url, CHROME_WINDOWS, '89.160.20.112');

@@ -632,6 +632,7 @@ describe.each(sampleVariants)('sample app on $database + $cache cache', ({ datab
     const sentences: Record<string, string> = {
       revoke: 'You were signed out on another device.',
       'revoke-others': 'You were signed out on another device.',
+      'revoke-all': 'You were signed out on another device.',
       'user-request': 'You were signed out on another device.',
       'password-changed': 'Your password was changed on another device. Sign in with the new one.',
       admin: 'An administrator signed you out.',

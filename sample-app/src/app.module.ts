@@ -12,8 +12,12 @@ import { NotMeController } from './auth/not-me.controller.js';
 import { VisitorCsrf } from './auth/visitor-csrf.js';
 import type { SampleConfig } from './config.js';
 import { typeOrmOptions } from './database.js';
+import { graphqlApiModule } from './graphql/graphql-api.js';
+import { SessionsResolver } from './graphql/sessions.resolver.js';
 import { HtmlExceptionFilter } from './http/html-exception.filter.js';
 import { PublicUrl } from './http/public-url.js';
+import { LiveScriptController } from './live/live-script.controller.js';
+import { LiveGateway } from './live/live.gateway.js';
 import { createMailer, Mailer } from './mail/mailer.js';
 import { NewSignInAlerts } from './mail/new-sign-in-alerts.js';
 import { Outbox } from './mail/outbox.js';
@@ -49,6 +53,8 @@ export class AppModule {
           history: true,
           // Cookie defaults: HttpOnly, SameSite=Lax, Secure on HTTPS.
         }),
+        // The sessions as a GraphQL API: query mySessions, mutation revokeSession.
+        graphqlApiModule(),
       ],
       controllers: [
         AuthController,
@@ -57,6 +63,7 @@ export class AppModule {
         ActivityController,
         NotMeController,
         AdminSessionsController,
+        LiveScriptController,
         // The development outbox, only without a mail server (it shows every user's e-mail).
         ...(config.smtpUrl === null ? [OutboxController] : []),
       ],
@@ -71,6 +78,9 @@ export class AppModule {
           useFactory: (host: HttpAdapterHost) => new PublicUrl(config.publicUrl, host),
         },
         NewSignInAlerts,
+        // The signed-in pages' WebSocket: a page moves to the sign-in form when its session ends.
+        LiveGateway,
+        SessionsResolver,
         { provide: VisitorCsrf, useValue: new VisitorCsrf(config.csrfSecret) },
         { provide: APP_GUARD, useClass: CsrfGuard },
         { provide: APP_FILTER, useClass: HtmlExceptionFilter },

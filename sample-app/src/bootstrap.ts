@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import type { LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { WsAdapter } from '@nestjs/platform-ws';
 import { AppModule } from './app.module.js';
 import type { SampleConfig } from './config.js';
 import { ensureDatabaseExists } from './database.js';
@@ -22,9 +23,13 @@ export async function createSampleApp(
   return configureSampleApp(app);
 }
 
-/** What every instance of the sample app gets besides its module: no X-Powered-By, its security headers. */
+/**
+ * What every instance of the sample app gets besides its module: no X-Powered-By, its security
+ * headers, and plain WebSockets (`ws`) on its HTTP server for the `/live` gateway.
+ */
 export function configureSampleApp(app: NestExpressApplication): NestExpressApplication {
   app.disable('x-powered-by');
   app.use(securityHeaders);
+  app.useWebSocketAdapter(new WsAdapter(app));
   return app;
 }

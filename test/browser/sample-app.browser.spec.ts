@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { QSession } from '../../lib/index.js';
 import { ADMIN_PAGE_SIZE } from '../../sample-app/src/admin/admin-sessions.service.js';
+import { LiveGateway } from '../../sample-app/src/live/live.gateway.js';
 import { NewSignInAlerts } from '../../sample-app/src/mail/new-sign-in-alerts.js';
 import { User } from '../../sample-app/src/users/user.entity.js';
 import { ADMIN_CARDS_MAX_WIDTH } from '../../sample-app/src/views/styles.js';
@@ -17,7 +18,8 @@ import { TestClock } from '../support/test-clock.js';
 // one user, signing one out, CSRF, the sessions admin (on a desktop and on a phone), naming a
 // device, changing the password behind step-up, the choice at the session limit, the OS that
 // Client Hints report, the new-sign-in e-mail and its "This wasn't me" link, the security
-// activity, why a device was signed out, and screenshots of the pages.
+// activity, why a device was signed out (its page moves to the sign-in form by itself, over the
+// sample's WebSocket), and screenshots of the pages.
 //
 // Collected only with QSESSIONS_TEST_BROWSER=1 (see jest.config.js). When it is set, a missing
 // Chromium fails the suite: it is never skipped.
@@ -194,6 +196,21 @@ describe('sample app in Chromium', () => {
 
   const textOf = (locator: Locator) => locator.innerText().then((text) => text.trim());
 
+  /**
+   * Resolves once the page's live script is followed by the app: its WebSocket is open and the
+   * server watches its session (the script marks `<html data-live="watching">`).
+   */
+  async function watching(page: Page): Promise<void> {
+    await page.locator('html[data-live="watching"]').waitFor({ state: 'attached' });
+  }
+
+  /** Resolves, to its address, once the page has moved to the sign-in form by itself. */
+  async function movedToSignIn(page: Page): Promise<URL> {
+    await page.waitForURL((url) => url.pathname === '/login');
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    return new URL(page.url());
+  }
+
   async function cardsOf(page: Page): Promise<Card[]> {
     const items = page.locator('li.session');
     const cards: Card[] = [];
@@ -317,8 +334,11 @@ describe('sample app in Chromium', () => {
   );
 
   it(
-    'signs out another device, whose next page load lands on the sign-in form',
+    'signs out another device, whose sessions page moves to the sign-in form by itself, saying why',
     async () => {
+      // The phone shows its sessions page, and nobody touches it from here on.
+      expect(new URL(iphone.page.url()).pathname).toBe('/sessions');
+      await watching(iphone.page);
       const card = windows.page.locator('li.session', { hasText: 'Safari on iPhone' });
       await submit(windows.page, card.getByRole('button', { name: 'Sign out' }));
       expect(await textOf(windows.page.locator('.flash-success'))).toBe(
@@ -329,9 +349,48 @@ describe('sample app in Chromium', () => {
         'Chrome on Android',
       ]);
 
-      await iphone.page.reload();
-      expect(new URL(iphone.page.url()).pathname).toBe('/login');
-      expect(await iphone.page.getByRole('heading', { name: 'Sign in' }).isVisible()).toBe(true);
+      const moved = await movedToSignIn(iphone.page);
+      expect(moved.search).toBe('?ended=revoke');
+      expect(await textOf(iphone.page.locator('.flash-info'))).toBe('You were signed out on another device.');
+      await iphone.page.screenshot({ path: join(SCREENSHOTS, 'signed-out-elsewhere.png'), fullPage: true });
+      // The signing-out device stays where it is.
+      await watching(windows.page);
+      expect(new URL(windows.page.url()).pathname).toBe('/sessions');
+    },
+    STEP_TIMEOUT,
+  );
+
+  it(
+    'keeps a page whose socket drops for another reason (network, restart) and connects it again',
+    async () => {
+      const { page } = windows;
+      await watching(page);
+      // A mark on this document: a page that moved (even back to /sessions) loses it.
+      await page.evaluate('window.untouched = true');
+      // Every connection of /live cut, as a network failure or a restarting server does (1006).
+      for (const client of sample.app.get(LiveGateway).server.clients) client.terminate();
+      await page.locator('html:not([data-live="watching"])').waitFor({ state: 'attached' });
+      // After a pause the script connects again; the page stays.
+      await watching(page);
+      expect(await page.evaluate('window.untouched')).toBe(true);
+      expect(new URL(page.url()).pathname).toBe('/sessions');
+      expect(await textOf(page.locator('.count'))).toBe('2 active sessions');
+    },
+    STEP_TIMEOUT,
+  );
+
+  it(
+    'signs this device out with its own Sign out button: a plain sign-out, not news from elsewhere',
+    async () => {
+      const device = await open(FIREFOX_MAC, null);
+      await signIn(device, 'bob');
+      const { page } = device;
+      await watching(page);
+      // Its session ends while the form is being sent, and the socket closes (4001, logout) before
+      // the answer comes: the page, being left, lets the form's answer decide where it goes.
+      await submit(page, page.locator('header').getByRole('button', { name: 'Sign out' }));
+      expect(page.url()).toBe(`${sample.url}/login?signedOut=1`);
+      expect(await textOf(page.locator('.flash-info'))).toBe('You have been signed out.');
     },
     STEP_TIMEOUT,
   );
@@ -459,6 +518,7 @@ describe('sample app in Chromium', () => {
       await page.screenshot({ path: join(SCREENSHOTS, 'admin.png'), fullPage: true });
 
       // Revoke the Windows session: the admin stays on the same search, and that browser is out.
+      await watching(windows.page);
       await page.goto('/admin/sessions?q=89.160.20.112');
       await submit(page, adminRows(page).first().getByRole('button', { name: 'Revoke' }));
       expect(page.url()).toBe(`${sample.url}/admin/sessions?q=89.160.20.112`);
@@ -466,8 +526,8 @@ describe('sample app in Chromium', () => {
         'Revoked the session of alice (Chrome on Windows, 89.160.20.112).',
       );
       expect(await adminRows(page).count()).toBe(0);
-      await windows.page.reload();
-      expect(new URL(windows.page.url()).pathname).toBe('/login');
+      expect((await movedToSignIn(windows.page)).search).toBe('?ended=admin');
+      expect(await textOf(windows.page.locator('.flash-info'))).toBe('An administrator signed you out.');
       // The tablet's session was not touched.
       await tablet.page.reload();
       expect((await cardsOf(tablet.page)).map((card) => [card.title, card.thisDevice])).toEqual([
@@ -574,6 +634,7 @@ describe('sample app in Chromium', () => {
         const phone = await open(SAFARI_IPHONE, null, PHONE, own.url);
         await signIn(laptop, 'bob');
         await signIn(phone, 'bob');
+        await watching(phone.page);
         const { page } = laptop;
 
         // Just signed in: the page opens at once.
@@ -603,9 +664,11 @@ describe('sample app in Chromium', () => {
         expect(await textOf(page.locator('.flash-success'))).toBe('Password changed. Signed out 1 other session.');
         expect((await cardsOf(page)).map((card) => card.title)).toEqual(['Firefox on macOS']);
 
-        // The phone is out, and only the new password signs in.
-        await phone.page.reload();
-        expect(new URL(phone.page.url()).pathname).toBe('/login');
+        // The phone is out at once (its page moved by itself), and only the new password signs in.
+        expect((await movedToSignIn(phone.page)).search).toBe('?ended=password-changed');
+        expect(await textOf(phone.page.locator('.flash-info'))).toBe(
+          'Your password was changed on another device. Sign in with the new one.',
+        );
         await phone.page.getByLabel('Username').fill('bob');
         await phone.page.getByLabel('Password').fill('bob-password');
         const old = await submit(phone.page, phone.page.getByRole('button', { name: 'Sign in' }));
@@ -665,6 +728,7 @@ describe('sample app in Chromium', () => {
         expect(await reader.page.getByRole('heading', { name: "Wasn't you?" }).isVisible()).toBe(true);
         await phone.page.reload();
         expect(new URL(phone.page.url()).pathname).toBe('/sessions');
+        await watching(phone.page);
         await reader.page.screenshot({ path: join(SCREENSHOTS, 'not-me.png'), fullPage: true });
 
         const confirmed = await submit(reader.page, reader.page.getByRole('button', { name: 'Sign out that device' }));
@@ -673,9 +737,8 @@ describe('sample app in Chromium', () => {
           'That device is signed out. Change your password.',
         );
 
-        // The phone's next page: the sign-in form, saying why.
-        await phone.page.reload();
-        expect(new URL(phone.page.url()).pathname).toBe('/login');
+        // The phone's page moves to the sign-in form, saying why.
+        expect((await movedToSignIn(phone.page)).search).toBe('?ended=revoke-link');
         expect(await textOf(phone.page.locator('.flash-info'))).toBe(
           'This device was signed out from a security e-mail.',
         );
@@ -737,8 +800,11 @@ describe('sample app in Chromium', () => {
     );
 
     it(
-      'tells a device signed out from the sessions page why, on its next page',
+      'tells a device signed out from the sessions page why, once, moving it to the sign-in form',
       async () => {
+        // The phone shows its security activity.
+        expect(new URL(phone.page.url()).pathname).toBe('/account/activity');
+        await watching(phone.page);
         const { page } = laptop;
         await page.goto('/sessions');
         const card = page.locator('li.session', { hasText: 'Safari on iPhone' });
@@ -747,10 +813,11 @@ describe('sample app in Chromium', () => {
           'Signed out Safari on iPhone in London, United Kingdom.',
         );
 
-        await phone.page.goto('/sessions');
-        expect(new URL(phone.page.url()).pathname).toBe('/login');
+        expect((await movedToSignIn(phone.page)).search).toBe('?ended=revoke');
         expect(await textOf(phone.page.locator('.flash-info'))).toBe('You were signed out on another device.');
         // Said once: the cookie is gone, and the form shown again says nothing.
+        await phone.page.goto('/sessions');
+        expect(new URL(phone.page.url()).pathname + new URL(phone.page.url()).search).toBe('/login');
         await phone.page.goto('/login');
         expect(await phone.page.locator('.flash-info').count()).toBe(0);
 
@@ -785,6 +852,7 @@ describe('sample app in Chromium', () => {
         const mac = await open(FIREFOX_MAC, '216.160.83.56', DESKTOP, limited.url);
         await signIn(windows, 'alice');
         await signIn(iphone, 'alice');
+        await watching(windows.page);
 
         const { page } = mac;
         await page.goto('/login');
@@ -808,8 +876,10 @@ describe('sample app in Chromium', () => {
           ['Safari on iPhone', false],
         ]);
 
-        await windows.page.reload();
-        expect(new URL(windows.page.url()).pathname).toBe('/login');
+        expect((await movedToSignIn(windows.page)).search).toBe('?ended=limit');
+        expect(await textOf(windows.page.locator('.flash-info'))).toBe(
+          'You were signed out because your account signed in on too many devices.',
+        );
         await iphone.page.reload();
         expect(new URL(iphone.page.url()).pathname).toBe('/sessions');
       },
@@ -866,6 +936,7 @@ describe('sample app in Chromium', () => {
       async () => {
         const bob = await open(EDGE_WINDOWS, LONG_IPV6, DESKTOP, own.url);
         await signIn(bob, 'bob');
+        await watching(bob.page);
         admin = await open(SAFARI_IPHONE, '81.2.69.160', PHONE, own.url);
         await signIn(admin, 'admin');
         const { page } = admin;
@@ -911,8 +982,7 @@ describe('sample app in Chromium', () => {
         );
         expect(await bobRow.count()).toBe(0);
         expect(await adminRows(page).count()).toBe(1);
-        await bob.page.goto('/sessions');
-        expect(new URL(bob.page.url()).pathname).toBe('/login');
+        expect((await movedToSignIn(bob.page)).search).toBe('?ended=admin');
       },
       STEP_TIMEOUT,
     );

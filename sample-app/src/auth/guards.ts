@@ -44,12 +44,17 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * must carry a CSRF token in the `_csrf` form field or the `X-CSRF-Token` header: the signed-in
  * session's synchronizer token, or, for a visitor (the sign-in form), the token of their signed
  * CSRF cookie. A visitor who never saw a form can post nothing.
+ *
+ * It guards the forms (HTTP routes) only. GraphQL operations are refused earlier, by Apollo's
+ * `csrfPrevention`, when another site's page could have sent them (see graphql-api.ts); the
+ * `/live` WebSocket checks the handshake's Origin and changes nothing.
  */
 @Injectable()
 export class CsrfGuard implements CanActivate {
   constructor(private readonly visitors: VisitorCsrf) {}
 
   canActivate(context: ExecutionContext): boolean {
+    if (context.getType() !== 'http') return true;
     const req = context.switchToHttp().getRequest<SampleRequest>();
     if (SAFE_METHODS.has(req.method)) return true;
     const body = req.body as Record<string, unknown> | undefined;

@@ -3,11 +3,15 @@ import type { SessionEnd } from 'nest-qsessions';
 const ON_ANOTHER_DEVICE = 'You were signed out on another device.';
 
 // Why a session ended (its revocation reason, which is also the `ended` key of the sign-in page's
-// address) → what the sign-in page says. Only these keys: the page never shows text taken from its
-// address, and a reason that is not here (a plain sign-out among them) shows nothing.
+// address: SignedInGuard's redirect, and the live page script's when its WebSocket is closed) →
+// what the sign-in page says. An end caused from another of the user's devices says "You were
+// signed out on another device."; a more telling one says more. Only these keys: the page never
+// shows text taken from its address, and a reason that is not here (a plain sign-out among them)
+// shows nothing.
 const NOTICES = new Map<string, string>([
   ['revoke', ON_ANOTHER_DEVICE],
   ['revoke-others', ON_ANOTHER_DEVICE],
+  ['revoke-all', ON_ANOTHER_DEVICE],
   ['user-request', ON_ANOTHER_DEVICE],
   ['password-changed', 'Your password was changed on another device. Sign in with the new one.'],
   ['admin', 'An administrator signed you out.'],

@@ -9,8 +9,9 @@ import { errorPage, type ErrorPageOptions } from '../views/error.page.js';
 import type { PageContext } from '../views/layout.js';
 
 /**
- * Turns every error into an HTML page (the app has no JSON API): strangers on a protected page
- * are sent to the sign-in form, other errors get a page with their status code.
+ * Turns every error of a page into an HTML page: strangers on a protected page are sent to the
+ * sign-in form, other errors get a page with their status code. Errors of GraphQL resolvers are
+ * left to the GraphQL driver (an entry of the response's `errors`).
  */
 @Catch()
 export class HtmlExceptionFilter implements ExceptionFilter {
@@ -19,6 +20,8 @@ export class HtmlExceptionFilter implements ExceptionFilter {
   constructor(private readonly users: UsersService) {}
 
   async catch(exception: unknown, host: ArgumentsHost): Promise<void> {
+    // Rethrown, Nest hands it back to the driver as the resolver's error.
+    if (host.getType() !== 'http') throw exception;
     const req = host.switchToHttp().getRequest<SampleRequest>();
     const res = host.switchToHttp().getResponse<Response>();
     if (res.headersSent) return;

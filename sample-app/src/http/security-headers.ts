@@ -1,8 +1,12 @@
 import type { NextFunction, Request, Response } from 'express';
 
-// The pages have no script at all and only inline styles: everything else is refused.
+// The pages have inline styles and one script, a file of this origin (/assets/live.js), which
+// opens a WebSocket to this origin ('self' covers ws: and wss: of the same host): everything else,
+// inline scripts among it, is refused.
 const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
+  "script-src 'self'",
+  "connect-src 'self'",
   "style-src 'unsafe-inline'",
   'img-src data:',
   "form-action 'self'",

@@ -1,3 +1,4 @@
+import { LIVE_SCRIPT_PATH } from '../live/live-client.js';
 import type { User } from '../users/user.entity.js';
 import { html, trusted, type SafeHtml } from './html.js';
 import { icons } from './icons.js';
@@ -28,7 +29,7 @@ export function csrfField(token: string): SafeHtml {
   return html`<input type="hidden" name="_csrf" value="${token}" />`;
 }
 
-function document(title: string, body: SafeHtml, bodyClass = ''): SafeHtml {
+function document(title: string, body: SafeHtml, options: { bodyClass?: string; live?: boolean } = {}): SafeHtml {
   return html`<!doctype html>
     <html lang="en">
       <head>
@@ -39,8 +40,9 @@ function document(title: string, body: SafeHtml, bodyClass = ''): SafeHtml {
         <style>
           ${trusted(STYLESHEET)}
         </style>
+        ${options.live && html`<script src="${LIVE_SCRIPT_PATH}" defer></script>`}
       </head>
-      <body class="${bodyClass}">
+      <body class="${options.bodyClass ?? ''}">
         ${body}
       </body>
     </html> `;
@@ -65,7 +67,10 @@ export function flashes(list: readonly Flash[]): SafeHtml {
   </div>`;
 }
 
-/** A page of the signed-in app: header with navigation and account, flash messages, content. */
+/**
+ * A page of the signed-in app: header with navigation and account, flash messages, content, and
+ * the script that moves it to the sign-in form as soon as its session ends (live-client.ts).
+ */
 export function appPage(title: string, context: PageContext, content: SafeHtml): SafeHtml {
   const { user, section } = context;
   const current = (name: PageContext['section']) => (section === name ? html` aria-current="page"` : html``);
@@ -94,7 +99,7 @@ export function appPage(title: string, context: PageContext, content: SafeHtml):
       <footer class="footer">
         nest-qsessions sample app · sessions stored server-side, each with its user, IP address and device
       </footer>`,
-    context.wide ? 'wide' : '',
+    { bodyClass: context.wide ? 'wide' : '', live: true },
   );
 }
 
