@@ -51,6 +51,9 @@ export class AppModule {
           // Sign-ins, sign-outs and why each session ended, kept 90 days: the security activity
           // page, the new-sign-in e-mails and the sign-in page's "You were signed out..." need it.
           history: true,
+          // WebSocket handshakes from pages of other origins get no session; behind a proxy, the
+          // public address's origin is the app's own.
+          live: { allowedOrigins: config.publicUrl ? [new URL(config.publicUrl).origin] : [] },
           // Cookie defaults: HttpOnly, SameSite=Lax, Secure on HTTPS.
         }),
         // The sessions as a GraphQL API: query mySessions, mutation revokeSession.

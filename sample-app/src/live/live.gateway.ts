@@ -3,12 +3,7 @@ import { Logger } from '@nestjs/common';
 import { WebSocketGateway, WebSocketServer, type OnGatewayConnection } from '@nestjs/websockets';
 import { LiveSessions, SESSION_ENDED_CLOSE_CODE } from 'nest-qsessions';
 import type { WebSocket, WebSocketServer as WsServer } from 'ws';
-import { PublicUrl } from '../http/public-url.js';
-import { isOwnOrigin } from './handshake-origin.js';
 import { LIVE_PATH } from './live-client.js';
-
-/** The close code of a handshake from a page of another origin (RFC 6455 leaves 4000–4999 to apps). */
-export const FOREIGN_ORIGIN_CLOSE_CODE = 4003;
 
 /** The close code when the session could not be read (its store is down): the page tries again later. */
 const UNAVAILABLE_CLOSE_CODE = 1011;
@@ -21,7 +16,8 @@ export const WATCHING_MESSAGE = JSON.stringify({ event: 'watching' });
  * session ends. `LiveSessions.accept()` opens the session from the handshake's cookie and closes
  * the connection when that session ends (code 4001, the reason as close reason: `revoke`,
  * `admin`, `password-changed`...). A handshake without a signed-in session is closed at once with
- * code 4001 and reason `unauthenticated`; one from a page of another origin with code 4003.
+ * code 4001 and reason `unauthenticated`; so is one from a page of another origin, to which the
+ * library gives no session (the app's module lists SAMPLE_PUBLIC_URL in `live.allowedOrigins`).
  * The close is the news: the only message is {@link WATCHING_MESSAGE}, once the session is
  * followed (from then on, no end of it can be missed).
  */
@@ -33,16 +29,9 @@ export class LiveGateway implements OnGatewayConnection {
   @WebSocketServer()
   readonly server!: WsServer;
 
-  constructor(
-    private readonly live: LiveSessions,
-    private readonly publicUrl: PublicUrl,
-  ) {}
+  constructor(private readonly live: LiveSessions) {}
 
   async handleConnection(client: WebSocket, request: IncomingMessage): Promise<void> {
-    if (!isOwnOrigin(request, () => this.publicOrigin())) {
-      client.close(FOREIGN_ORIGIN_CLOSE_CODE, 'foreign-origin');
-      return;
-    }
     try {
       const found = await this.live.accept(client, request);
       if (found?.userId == null) client.close(SESSION_ENDED_CLOSE_CODE, 'unauthenticated');
@@ -51,14 +40,6 @@ export class LiveGateway implements OnGatewayConnection {
       // Nest does not catch what handleConnection throws: a rejection here would be unhandled.
       this.logger.warn(`/live: could not read the session: ${error instanceof Error ? error.message : String(error)}`);
       client.close(UNAVAILABLE_CLOSE_CODE, 'unavailable');
-    }
-  }
-
-  private publicOrigin(): string | null {
-    try {
-      return this.publicUrl.origin();
-    } catch {
-      return null;
     }
   }
 }
