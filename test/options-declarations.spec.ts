@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { resolveOptions } from '../lib/options/resolve-options.js';
 import {
+  QSESSIONS_LIVE_DEFAULTS,
   QSESSIONS_CACHE_DEFAULTS,
   QSESSIONS_COOKIE_DEFAULTS,
   QSESSIONS_DEFAULTS,
@@ -48,7 +49,7 @@ describe('option declarations', () => {
   it('resolves options left out to their declared defaults', () => {
     // geoip: false keeps GEOIP_PATH of the environment out of it.
     const resolved = resolveOptions({ geoip: false });
-    const { cookie, cache, geoip, legacyCookie, trustProxy, history, ...topLevel } = resolved;
+    const { cookie, cache, geoip, legacyCookie, trustProxy, history, live, ...topLevel } = resolved;
     const {
       cookie: _cookie,
       cache: _cache,
@@ -57,6 +58,7 @@ describe('option declarations', () => {
       trustProxy: _trustProxy,
       userEntity: _userEntity,
       history: historyDefault,
+      live: liveDefaults,
       ...topLevelDefaults
     } = QSESSIONS_DEFAULTS;
     expect(topLevel).toEqual(topLevelDefaults);
@@ -68,6 +70,14 @@ describe('option declarations', () => {
     expect(trustProxy('203.0.113.7', 0)).toBe(QSESSIONS_DEFAULTS.trustProxy);
     // Off by default: resolved as null (no history), as `false` says.
     expect([historyDefault, history]).toEqual([false, null]);
+    // Durations resolved to milliseconds; the channel under the cache's prefix; no Redis without one.
+    expect(liveDefaults).toEqual(QSESSIONS_LIVE_DEFAULTS);
+    expect(live).toEqual({
+      checkIntervalMs: 30_000,
+      redisUrl: null,
+      channel: `${QSESSIONS_CACHE_DEFAULTS.keyPrefix}live`,
+      allowedOrigins: new Set(QSESSIONS_LIVE_DEFAULTS.allowedOrigins),
+    });
   });
 
   it('takes the cookie name and the near cache from their defaults where they apply', () => {
