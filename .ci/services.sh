@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts the services the tests and the benchmark use when they are down: PostgreSQL
 # (127.0.0.1:5432), MariaDB (127.0.0.1:3306) and Redis (127.0.0.1:6379), then waits up to 30 s
-# for them to answer.
+# for them to answer. On request, PgBouncer (127.0.0.1:6432, transaction pooling in front of that
+# PostgreSQL; installed from Debian's packages when missing), for the suites run through it.
 #
 #   bash .ci/services.sh postgres redis      # start/check only these; exit 1 if one never answers
 #   source .ci/services.sh; ensure_services postgres mariadb redis   # from another script (.ci/run)
@@ -10,10 +11,12 @@ services_log() { printf '\n== %s\n' "$*" >&2; }
 
 service_answers() {
   case "$1" in
-    postgres) pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null ;;
+    # pg_isready exits 2 when nothing answers: folded into 1, since 2 here means an unknown name.
+    postgres) pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null || return 1 ;;
     mariadb) mariadb-admin -h 127.0.0.1 -u root ping >/dev/null 2>&1 ;;
     redis) redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 ;;
-    *) echo "services.sh: unknown service '$1' (postgres, mariadb, redis)" >&2; return 2 ;;
+    pgbouncer) pg_isready -h 127.0.0.1 -p 6432 -q 2>/dev/null || return 1 ;;
+    *) echo "services.sh: unknown service '$1' (postgres, mariadb, redis, pgbouncer)" >&2; return 2 ;;
   esac
 }
 
@@ -32,7 +35,40 @@ start_service() {
       redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no \
         --dir /var/lib/redis --logfile /var/log/redis/ci.log || true
       ;;
+    pgbouncer) start_pgbouncer || true ;;
   esac
+}
+
+# PgBouncer as production apps often run it: transaction pooling, a small server pool (so that a
+# client's statements land on other server connections), any user logging in as postgres (the
+# local PostgreSQL trusts it). It refuses to run as root: it runs as postgres.
+PGBOUNCER_DIR=/tmp/qsessions-pgbouncer
+start_pgbouncer() {
+  services_log "starting PgBouncer (transaction pooling, 127.0.0.1:6432)"
+  if ! command -v pgbouncer >/dev/null && [ ! -x /usr/sbin/pgbouncer ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q pgbouncer >/dev/null 2>&1 \
+      || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q pgbouncer; } || return 1
+  fi
+  mkdir -p "$PGBOUNCER_DIR"
+  cat >"$PGBOUNCER_DIR/pgbouncer.ini" <<'INI'
+[databases]
+* = host=127.0.0.1 port=5432 user=postgres
+
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = 6432
+unix_socket_dir =
+auth_type = any
+admin_users = postgres
+pool_mode = transaction
+default_pool_size = 4
+max_client_conn = 1000
+ignore_startup_parameters = extra_float_digits,options
+logfile = /tmp/qsessions-pgbouncer/pgbouncer.log
+pidfile = /tmp/qsessions-pgbouncer/pgbouncer.pid
+INI
+  chown -R postgres "$PGBOUNCER_DIR"
+  /usr/sbin/pgbouncer -d -u postgres "$PGBOUNCER_DIR/pgbouncer.ini"
 }
 
 # ensure_services NAME...: starts each named service that is down, then waits up to 30 s for all

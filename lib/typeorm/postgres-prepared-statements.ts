@@ -81,11 +81,14 @@ export class PostgresPreparedStatements {
       return await client.query({ name: this.nameOf(sql), text: sql, values: parameters });
     } catch (error) {
       if (!LOST_PREPARED_STATEMENT.has((error as { code?: string }).code ?? '')) throw error;
-      this.enabled = false;
-      this.logger.warn(
-        'PostgreSQL lost a prepared statement of the session store (a connection pooler in transaction mode?): ' +
-          'session statements now run unprepared.',
-      );
+      // Statements in flight when the pooler showed itself fail alike: one warning, not one each.
+      if (this.enabled) {
+        this.enabled = false;
+        this.logger.warn(
+          'PostgreSQL lost a prepared statement of the session store (a connection pooler in transaction mode?): ' +
+            'session statements now run unprepared.',
+        );
+      }
       return client.query({ text: sql, values: parameters });
     }
   }

@@ -8,6 +8,12 @@ const suffix = (process.env.QSESSIONS_TEST_DB_SUFFIX ?? '').replace(/[^a-z0-9_]/
 /** One database per Jest worker, so that parallel test files never share tables. */
 export const testDatabaseName = `qsessions_test_w${worker}${suffix ? `_${suffix}` : ''}`;
 
+/**
+ * The port the apps under test reach PostgreSQL on: 5432, or PgBouncer's (QSESSIONS_TEST_PG_PORT=6432,
+ * the `.ci/run` stage that runs suites through it). Databases are created on PostgreSQL itself.
+ */
+export const postgresPort = Number(process.env.QSESSIONS_TEST_PG_PORT ?? 5432);
+
 const ensured = new Set<DatabaseKind>();
 
 /** Creates this worker's database on the server if it is missing. */
@@ -41,7 +47,7 @@ export function dataSourceOptions(kind: DatabaseKind): DataSourceOptions {
     case 'sqlite':
       return { type: 'better-sqlite3', database: ':memory:' };
     case 'postgres':
-      return { type: 'postgres', host: '127.0.0.1', port: 5432, username: 'postgres', database: testDatabaseName };
+      return { type: 'postgres', host: '127.0.0.1', port: postgresPort, username: 'postgres', database: testDatabaseName };
     case 'mariadb':
       return {
         type: 'mariadb',

@@ -9,7 +9,7 @@ import { AppModule } from '../../sample-app/src/app.module.js';
 import { configureSampleApp, createSampleApp } from '../../sample-app/src/bootstrap.js';
 import { loadSampleConfig } from '../../sample-app/src/config.js';
 import { ensureDatabaseExists } from '../../sample-app/src/database.js';
-import { testDatabaseName } from './databases.js';
+import { postgresPort, testDatabaseName } from './databases.js';
 import { redisUrl, type CacheKind, type DatabaseKind } from './matrix.js';
 
 /** MaxMind's test databases, kept in the repository (test/fixtures/geoip/README.md). */
@@ -34,7 +34,7 @@ export function sampleEnv(
   };
   const name = `${testDatabaseName}_sample`;
   if (database === 'sqlite') env.SAMPLE_SQLITE_PATH = ':memory:';
-  if (database === 'postgres') env.SAMPLE_DB_URL = `postgres://postgres@127.0.0.1:5432/${name}`;
+  if (database === 'postgres') env.SAMPLE_DB_URL = `postgres://postgres@127.0.0.1:${postgresPort}/${name}`;
   if (database === 'mariadb') env.SAMPLE_DB_URL = `mysql://root@127.0.0.1:3306/${name}`;
   if (cache === 'redis') env.SAMPLE_REDIS_URL = redisUrl;
   return { ...env, ...extra };
