@@ -102,6 +102,19 @@ eachRedisVariant('live revocation over Redis pub/sub on $name', (variant) => {
     );
   });
 
+  it('revocations made at once, before the publishing connection exists, all reach the other instance', async () => {
+    const [first, second] = await pair.start();
+    // Signed in on the second instance: the first publishes nothing before the revocations.
+    const signedIn = await Promise.all(Array.from({ length: 20 }, () => signIn(second)));
+    const sockets = signedIn.map(({ browser }) => pair.connect(second, browser.key!));
+    await Promise.all(sockets.map((socket) => socket.hello));
+    await Promise.all(
+      signedIn.map(({ browser, userId }) => first.sessions.revoke(userId, digest(browser.key!), { reason: 'admin' })),
+    );
+    const ends = await Promise.all(sockets.map((socket) => socket.ended));
+    expect(ends).toEqual(sockets.map(() => ({ code: 4001, reason: 'admin' })));
+  });
+
   it('a logout over HTTP on one instance closes the other’s connection with "logout"', async () => {
     const [first, second] = await pair.start();
     const { browser } = await signIn(first);

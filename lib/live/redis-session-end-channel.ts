@@ -4,6 +4,8 @@ import { chunks, decodeSessionEnd, encodeSessionEnd, type SessionEndChannel } fr
 
 /** How long a new connection waits for the first subscription of the process. */
 const SUBSCRIBE_WAIT_MS = 1000;
+/** How long a message waits for the publishing connection to be made. */
+const CONNECT_WAIT_MS = 1000;
 
 /** The node-redis calls the channel makes. */
 interface PubSubClient {
@@ -25,8 +27,10 @@ interface PubSubClient {
  * (`live.checkInterval`). node-redis reconnects and subscribes again by itself.
  */
 export class RedisSessionEndChannel implements SessionEndChannel {
-  private publisher: PubSubClient | null = null;
-  private subscriber: PubSubClient | null = null;
+  /** The connections, once asked for: every caller waits for the same connect. */
+  private connections: { publisher?: Promise<PubSubClient>; subscriber?: Promise<PubSubClient> } = {};
+  /** Every client made, connected or not, for close(). */
+  private readonly opened: PubSubClient[] = [];
   private subscribed: Promise<void> | null = null;
   /** The subscription is active, or a connection already waited for it in vain: later ones do not wait. */
   private noMoreWaiting = false;
@@ -40,7 +44,8 @@ export class RedisSessionEndChannel implements SessionEndChannel {
 
   publish(digests: readonly string[], reason: string): void {
     if (digests.length === 0) return;
-    void this.client('publisher')
+    // Published once connected; while Redis is away, dropped after a short wait (nothing piles up).
+    void withTimeout(this.client('publisher'), CONNECT_WAIT_MS, 'Connecting to Redis')
       .then(async (client) => {
         for (const part of chunks(digests)) await client.publish(this.channel, encodeSessionEnd(part, reason));
       })
@@ -68,20 +73,23 @@ export class RedisSessionEndChannel implements SessionEndChannel {
   }
 
   async close(): Promise<void> {
-    const clients = [this.publisher, this.subscriber].filter((client): client is PubSubClient => client !== null);
-    this.publisher = this.subscriber = null;
+    const clients = this.opened.splice(0);
+    this.connections = {};
     this.subscribed = null;
     this.noMoreWaiting = false;
     await Promise.all(clients.map((client) => closeClient(client)));
   }
 
-  private async client(role: 'publisher' | 'subscriber'): Promise<PubSubClient> {
-    const existing = this[role];
-    if (existing) return existing;
-    const client = await this.createClient(role === 'publisher');
-    this[role] = client;
+  private client(role: 'publisher' | 'subscriber'): Promise<PubSubClient> {
+    return (this.connections[role] ??= this.connect(role === 'publisher'));
+  }
+
+  private async connect(failFast: boolean): Promise<PubSubClient> {
+    const client = await this.createClient(failFast);
+    this.opened.push(client);
     client.on('error', (error) => this.warnOutage(error));
     client.on('ready', () => (this.outage = false));
+    // Resolves once connected (node-redis keeps trying while Redis is away).
     await client.connect();
     return client;
   }
