@@ -47,7 +47,13 @@ export function dataSourceOptions(kind: DatabaseKind): DataSourceOptions {
     case 'sqlite':
       return { type: 'better-sqlite3', database: ':memory:' };
     case 'postgres':
-      return { type: 'postgres', host: '127.0.0.1', port: postgresPort, username: 'postgres', database: testDatabaseName };
+      return {
+        type: 'postgres',
+        host: '127.0.0.1',
+        port: postgresPort,
+        username: 'postgres',
+        database: testDatabaseName,
+      };
     case 'mariadb':
       return {
         type: 'mariadb',
