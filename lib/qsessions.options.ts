@@ -154,7 +154,14 @@ export interface QSessionsCacheOptions {
    * the app.
    */
   redisUrl?: string;
-  /** A cache-manager 7 cache to use as is (takes precedence over `redisUrl`). */
+  /**
+   * Redis behind Sentinel, instead of `redisUrl`: the sentinels are asked which server is the
+   * primary, and again after a failover, through node-redis's own Sentinel client (`@keyv/redis`
+   * must be installed). The near cache and live revocation work as with `redisUrl`. See
+   * docs/production.md for what happens during a failover.
+   */
+  sentinel?: QSessionsRedisSentinelOptions;
+  /** A cache-manager 7 cache to use as is (takes precedence over `redisUrl` and `sentinel`). */
   instance?: Cache;
   /**
    * Use the app's own `CACHE_MANAGER` (from a global `CacheModule`) when there is one. Default
@@ -189,9 +196,34 @@ export interface QSessionsCacheOptions {
   keyPrefix?: string;
 }
 
-/** The value each cache option takes when left out (`nearCache` applies only with `redisUrl`). */
+/**
+ * Where the sentinels of a Redis primary are (`cache.sentinel`). Only the primary is used: every
+ * read and write goes to it, so a session revoked on one process is refused by every other.
+ */
+export interface QSessionsRedisSentinelOptions {
+  /** The name the sentinels monitor the primary under (`sentinel monitor <name> …` in sentinel.conf). */
+  name: string;
+  /**
+   * Some of the sentinels, as `{ host, port }` or `'host:port'`: the first that answers is asked
+   * for the primary and for the other sentinels. Give at least two, so that one down is no outage.
+   */
+  sentinels: ReadonlyArray<{ host: string; port: number } | string>;
+  /** The user of the primary and replicas (Redis ACL), when they require one. */
+  username?: string;
+  /** The password of the primary and replicas (`requirepass` or the ACL user's). */
+  password?: string;
+  /** The user of the sentinels themselves, when they require one (their own ACL). */
+  sentinelUsername?: string;
+  /** The password of the sentinels themselves (their `requirepass`), when they require one. */
+  sentinelPassword?: string;
+  /** The database number on the primary. Default 0. */
+  database?: number;
+}
+
+/** The value each cache option takes when left out (`nearCache` applies only with `redisUrl` or `sentinel`). */
 export const QSESSIONS_CACHE_DEFAULTS = Object.freeze({
   redisUrl: undefined,
+  sentinel: undefined,
   instance: undefined,
   useAppCacheManager: 'auto',
   nearCache: true,

@@ -40,11 +40,25 @@ describe('the live option', () => {
     const options = resolveOptions({ ...(base as object), engine: 'cached_db', cache: { redisUrl: 'redis://h:6379' } });
     expect(options.live).toEqual({
       checkIntervalMs: 30_000,
-      redisUrl: 'redis://h:6379',
+      redis: { url: 'redis://h:6379' },
       channel: 'qsessions:live',
       allowedOrigins: new Set(),
     });
-    expect(resolveOptions({ ...(base as object), engine: 'db' }).live.redisUrl).toBeNull();
+    expect(resolveOptions({ ...(base as object), engine: 'db' }).live.redis).toBeNull();
+  });
+
+  it("defaults to the cache's sentinels when the cache is behind Sentinel", () => {
+    const sentinel = { name: 'mymaster', sentinels: ['10.0.0.1:26379', { host: '10.0.0.2', port: 26380 }] };
+    const options = resolveOptions({ ...(base as object), engine: 'cached_db', cache: { sentinel } });
+    expect(options.live.redis).toEqual({
+      sentinel: {
+        name: 'mymaster',
+        sentinels: [
+          { host: '10.0.0.1', port: 26379 },
+          { host: '10.0.0.2', port: 26380 },
+        ],
+      },
+    });
   });
 
   it('redisUrl: false turns the channel off; a URL of its own is taken', () => {
@@ -54,12 +68,12 @@ describe('the live option', () => {
       cache: { redisUrl: 'redis://h' },
       live: { redisUrl: false },
     });
-    expect(off.live.redisUrl).toBeNull();
+    expect(off.live.redis).toBeNull();
     expect(
       resolveOptions({ ...(base as object), live: { redisUrl: 'rediss://other:6380', checkInterval: '5s' } }).live,
     ).toEqual({
       checkIntervalMs: 5000,
-      redisUrl: 'rediss://other:6380',
+      redis: { url: 'rediss://other:6380' },
       channel: 'qsessions:live',
       allowedOrigins: new Set(),
     });

@@ -362,7 +362,7 @@ describe('resolveOptions: unknown keys at every depth', () => {
     [
       'cache',
       { engine: 'cached_db', cache: { ttl: 60 } },
-      'unknown option `cache.ttl`; known options are redisUrl, instance, useAppCacheManager, nearCache, maxEntries, ' +
+      'unknown option `cache.ttl`; known options are redisUrl, sentinel, instance, useAppCacheManager, nearCache, maxEntries, ' +
         'timeoutMs, keyPrefix.',
     ],
     [
@@ -590,6 +590,57 @@ describe('resolveOptions: cache.useAppCacheManager', () => {
 // cache.nearCache: copies of Redis reads kept in the process, which only a Redis connection the
 // library opens itself can keep honest (it is told which keys changed); so it defaults on with
 // `redisUrl`, is off otherwise, and asking for it where it cannot work is a configuration error.
+// cache.sentinel: Redis behind Sentinel, checked before any connection is tried.
+describe('resolveOptions: cache.sentinel', () => {
+  const sentinelOf = (sentinel: unknown) =>
+    resolveOptions({ engine: 'cached_db', cache: { sentinel } } as QSessionsModuleOptions).cache.sentinel;
+
+  it("reads 'host:port' (IPv6 in brackets) and { host, port }, keeps credentials, and turns the near cache on", () => {
+    const resolved = resolveOptions({
+      engine: 'cached_db',
+      cache: {
+        sentinel: {
+          name: 'm',
+          sentinels: ['10.0.0.1:26379', '[::1]:26380', { host: 's3', port: 26381 }],
+          password: 'p',
+        },
+      },
+    });
+    expect(resolved.cache.sentinel).toEqual({
+      name: 'm',
+      password: 'p',
+      sentinels: [
+        { host: '10.0.0.1', port: 26379 },
+        { host: '::1', port: 26380 },
+        { host: 's3', port: 26381 },
+      ],
+    });
+    expect(resolved.cache.nearCache).toBe(true);
+  });
+
+  it.each([
+    ['not an object', 'redis://x', /`cache\.sentinel` must be an object/],
+    ['no name', { sentinels: ['h:1'] }, /`cache\.sentinel\.name` must be the name/],
+    ['no sentinels', { name: 'm', sentinels: [] }, /`cache\.sentinel\.sentinels` must list the sentinels/],
+    ['a sentinel without a port', { name: 'm', sentinels: ['h'] }, /`cache\.sentinel\.sentinels` must list/],
+    ['a port out of range', { name: 'm', sentinels: [{ host: 'h', port: 70000 }] }, /sentinels` must list/],
+    ['a password that is not a string', { name: 'm', sentinels: ['h:1'], password: 1 }, /sentinel\.password` must be/],
+    ['a negative database', { name: 'm', sentinels: ['h:1'], database: -1 }, /sentinel\.database` must be/],
+    ['an unknown key', { name: 'm', sentinels: ['h:1'], master: 'x' }, /unknown option `cache\.sentinel\.master`/],
+  ])('rejects %s', (_label, sentinel, problem) => {
+    expect(() => sentinelOf(sentinel)).toThrow(problem);
+  });
+
+  it('rejects redisUrl and sentinel together', () => {
+    expect(() =>
+      resolveOptions({
+        engine: 'cached_db',
+        cache: { redisUrl: 'redis://h', sentinel: { name: 'm', sentinels: ['h:1'] } },
+      }),
+    ).toThrow(/`cache\.redisUrl` and `cache\.sentinel` name two ways to the same Redis/);
+  });
+});
+
 describe('resolveOptions: cache.nearCache', () => {
   const instance = { mget: () => undefined };
 
@@ -628,7 +679,7 @@ describe('resolveOptions: cache.nearCache', () => {
     [
       'nearCache true with an instance',
       { redisUrl: 'redis://x', instance, nearCache: true },
-      /`cache\.nearCache` needs `cache\.redisUrl` \(and no `cache\.instance`\)/,
+      /`cache\.nearCache` needs `cache\.redisUrl` or `cache\.sentinel` \(and no `cache\.instance`\)/,
     ],
   ])('rejects %s', (_label, cache, pattern) => {
     const error = configError({ engine: 'cached_db', cache });

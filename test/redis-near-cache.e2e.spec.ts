@@ -65,7 +65,7 @@ function sessionCache(entries: CacheEntries, keyPrefix: string, tracking: RedisK
 /** Starts a process on `url`; with `tracked`, waits until Redis tracks its keys. */
 async function startProc(url: string, keyPrefix: string, { tracked = true } = {}): Promise<Proc> {
   const logger = capturingLogger();
-  const chosen = await connectRedisCache(url, { trackKeys: logger });
+  const chosen = await connectRedisCache(url, { trackKeys: { logger, keyPrefix } });
   const tracking = chosen.keyTracking!;
   expect(tracking).toBeInstanceOf(RedisKeyTracking);
   const counted = new CountingEntries(chosen.entries);

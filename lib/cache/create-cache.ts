@@ -7,6 +7,10 @@ import type { WarningSink } from '../util/warn-once.js';
 import type { QSessionsCacheOptions } from '../qsessions.options.js';
 import { withTimeout } from '../util/with-timeout.js';
 import { RedisKeyTracking, type TrackableRedisClient } from './redis-key-tracking.js';
+import { redisTargetOf, redisTargetOption, type RedisTarget } from '../options/redis-target.js';
+import type { ResolvedSentinelOptions } from '../options/resolve-sentinel.js';
+import { loadKeyvRedis, sentinelClientOptions, type KeyvRedisModule } from './redis-connection.js';
+import { SentinelTrackingClient, type SentinelEvents } from './sentinel-tracking-client.js';
 
 /** Where the `cached_db` engine's cache came from. */
 export type SessionCacheSource = 'instance' | 'redis' | 'app';
@@ -29,14 +33,18 @@ export interface ChosenCache {
 }
 
 /** Where a cache may come from: the module's `cache` options, or a command's flags. */
-export type CacheChoice = Pick<QSessionsCacheOptions, 'instance' | 'redisUrl' | 'nearCache' | 'useAppCacheManager'>;
+export type CacheChoice = Pick<QSessionsCacheOptions, 'instance' | 'redisUrl' | 'nearCache' | 'useAppCacheManager'> & {
+  sentinel?: ResolvedSentinelOptions;
+  /** The prefix of the session keys (what a near cache behind Sentinel asks Redis to report on). */
+  keyPrefix?: string;
+};
 
 /**
  * Opens the cache of the `cached_db` engine, for the app and for the commands alike: in order,
- * the `instance` given; Redis at `redisUrl` through @keyv/redis; the app's own `CACHE_MANAGER`
- * (with `useAppCacheManager: 'auto'`, only when all its stores are shared by every process: see
- * isSharedCache). Null when none applies: the engine then keeps sessions in this process's
- * memory (see createSessionCache).
+ * the `instance` given; Redis at `redisUrl` or behind `sentinel` through @keyv/redis; the app's
+ * own `CACHE_MANAGER` (with `useAppCacheManager: 'auto'`, only when all its stores are shared by
+ * every process: see isSharedCache). Null when none applies: the engine then keeps sessions in
+ * this process's memory (see createSessionCache).
  */
 export async function chooseCache(
   choice: CacheChoice,
@@ -44,7 +52,11 @@ export async function chooseCache(
   logger: WarningSink,
 ): Promise<ChosenCache | null> {
   if (choice.instance) return throughCacheManager(choice.instance, 'instance');
-  if (choice.redisUrl) return connectRedisCache(choice.redisUrl, choice.nearCache ? { trackKeys: logger } : {});
+  const target = redisTargetOf(choice);
+  if (target) {
+    const trackKeys = choice.nearCache ? { logger, keyPrefix: choice.keyPrefix ?? '' } : undefined;
+    return connectRedisCache(target, { trackKeys });
+  }
   // 'auto' declines an app cache that keeps entries in the process: cache-manager's default store
   // grows without bound and is private to each process, worse on both counts than the library's own.
   const takeAppCache = choice.useAppCacheManager ?? 'auto';
@@ -62,76 +74,127 @@ function throughCacheManager(cache: Cache, source: SessionCacheSource): ChosenCa
   };
 }
 
+/** How a Redis cache's near cache learns of changes (`cache.nearCache`). */
+export interface KeyTrackingSettings {
+  /** Where warnings about it go. */
+  logger: WarningSink;
+  /** The session keys' prefix: behind Sentinel, Redis reports every change under it. */
+  keyPrefix: string;
+}
+
 /**
- * The Redis cache at `url`. With `trackKeys`, the connection speaks RESP3 and has Redis report
- * every change to the keys it read (see RedisKeyTracking); warnings about it go to that sink.
+ * The Redis cache at `target` (a URL, or Sentinel; a bare string is a URL). With `trackKeys`,
+ * Redis reports every change to the keys this process may hold copies of (see RedisKeyTracking).
  */
 export async function connectRedisCache(
-  url: string,
-  { trackKeys }: { trackKeys?: WarningSink } = {},
+  target: RedisTarget | string,
+  { trackKeys }: { trackKeys?: KeyTrackingSettings } = {},
 ): Promise<ChosenCache> {
-  const { store, redis } = await createRedisStore(url, trackKeys !== undefined);
+  const to = typeof target === 'string' ? { url: target } : target;
+  const redis = await loadKeyvRedis(redisTargetOption(to));
+  const store = createRedisStore(redis, to, trackKeys !== undefined);
   // @keyv/redis owns the connection (connecting on first use and after an outage); the session
   // cache sends its commands on that client (see RedisEntries).
   const client = () => {
     const current = store.client as unknown as RedisCommands & { isOpen: boolean };
     return current.isOpen ? current : (store.getClient() as unknown as Promise<RedisCommands>);
   };
-  const keyTracking = trackKeys ? trackOrFallBack(url, store, redis, trackKeys) : undefined;
+  const tracking = trackKeys ? trackOrFallBack(to, store, redis, trackKeys) : undefined;
   const lost: Array<() => void> = [];
-  // The client the store holds now; the near cache's fallback may replace it once.
-  for (const event of ['error', 'end', 'reconnecting']) {
-    (store.client as unknown as { on(event: string, listener: () => void): unknown }).on(event, () => {
-      for (const listener of lost) listener();
-    });
-  }
+  onConnectionLoss(store.client as unknown as EventSource, 'url' in to, () => {
+    for (const listener of lost) listener();
+  });
   return {
     entries: new RedisEntries(client),
     source: 'redis',
     shared: true,
-    keyTracking,
+    keyTracking: tracking?.keyTracking,
     onConnectionLost: (listener) => lost.push(listener),
     close: async () => {
-      keyTracking?.close();
+      tracking?.close();
       await disconnect(store);
     },
   };
 }
 
-type KeyvRedisModule = typeof import('@keyv/redis');
-type KeyvRedisStore = InstanceType<KeyvRedisModule['default']>;
+interface EventSource {
+  on(event: string, listener: (event?: { type?: string }) => void): unknown;
+}
 
 /**
- * Follows the tracking of the store's RESP3 client. A server that refuses the handshake's
- * `HELLO 3` or `CLIENT TRACKING ON` (Redis before 6, an ACL, some proxies) would never let that
- * client connect: it is then replaced, once, by a plain client like @keyv/redis makes for a URL,
- * so the cache keeps working without copies, and the reason is logged.
+ * Calls `listener` whenever the cache's connection is lost (the server may have lost data since):
+ * a plain client's error, end or reconnection; behind Sentinel, a new primary or a failing one.
+ */
+function onConnectionLoss(client: EventSource, plain: boolean, listener: () => void): void {
+  if (plain) {
+    for (const event of ['error', 'end', 'reconnecting']) client.on(event, listener);
+    return;
+  }
+  client.on('error', listener);
+  client.on('client-error', (event) => event?.type === 'MASTER' && listener());
+  // The first primary is reported as a change too, when the client connects: nothing was lost then.
+  let primaries = 0;
+  client.on('topology-change', (event) => event?.type === 'MASTER_CHANGE' && primaries++ > 0 && listener());
+}
+
+type KeyvRedisStore = InstanceType<KeyvRedisModule['default']>;
+
+/** The near cache's tracking, and how to stop it. */
+interface Tracking {
+  keyTracking: RedisKeyTracking;
+  close(): void;
+}
+
+/**
+ * Follows the tracking of changes for the near cache: on a URL's own connection (RESP3, see
+ * createRedisStore); behind Sentinel, on a connection of its own to the primary (see
+ * SentinelTrackingClient). A server that refuses `HELLO 3` or `CLIENT TRACKING` (Redis before 6,
+ * an ACL, some proxies) gets one warning and the cache goes on without copies: for a URL, the
+ * store's client (which would never connect) is replaced, once, by a plain one like @keyv/redis
+ * makes for a URL.
  */
 function trackOrFallBack(
-  url: string,
+  target: RedisTarget,
   store: KeyvRedisStore,
   redis: KeyvRedisModule,
-  logger: WarningSink,
-): RedisKeyTracking {
-  const tracked = store.client as unknown as TrackableRedisClient & {
-    on(event: 'error', listener: (error: unknown) => void): unknown;
-    destroy(): void;
-  };
-  const tracking = new RedisKeyTracking(tracked);
-  let replaced = false;
+  { logger, keyPrefix }: KeyTrackingSettings,
+): Tracking {
+  let tracked: TrackableRedisClient & ErrorSource & { destroy(): void };
+  if ('url' in target) {
+    tracked = store.client as unknown as typeof tracked;
+  } else {
+    const connection = new SentinelTrackingClient(redis, target.sentinel, keyPrefix);
+    connection.follow(store.client as unknown as SentinelEvents);
+    tracked = connection;
+  }
+  const keyTracking = new RedisKeyTracking(tracked);
+  let refused = false;
   tracked.on('error', (error) => {
     const message = (error as Error)?.message ?? String(error);
-    if (replaced || !/\bHELLO\b|TRACKING/i.test(message)) return;
-    replaced = true;
-    tracking.disable();
+    if (refused || !/\bHELLO\b|TRACKING/i.test(message)) return;
+    refused = true;
+    keyTracking.disable();
     logger.warn(
       `Redis refused what the near cache needs (RESP3 and CLIENT TRACKING, Redis 6 or later), so every cached read ` +
         `asks Redis; set \`cache.nearCache: false\` to skip the attempt. Redis said: ${message}`,
     );
-    store.client = redis.createClient({ url, socket: { reconnectStrategy: redis.defaultReconnectStrategy } }) as never;
+    if ('url' in target) {
+      const socket = { reconnectStrategy: redis.defaultReconnectStrategy };
+      store.client = redis.createClient({ url: target.url, socket }) as never;
+    }
     tracked.destroy();
   });
-  return tracking;
+  return {
+    keyTracking,
+    close: () => {
+      keyTracking.close();
+      if (!('url' in target)) tracked.destroy();
+    },
+  };
+}
+
+interface ErrorSource {
+  on(event: 'error', listener: (error: unknown) => void): unknown;
 }
 
 async function disconnect(store: { disconnect(force?: boolean): Promise<void> }): Promise<void> {
@@ -143,28 +206,14 @@ async function disconnect(store: { disconnect(force?: boolean): Promise<void> })
   }
 }
 
-/** The @keyv/redis store for `url`: only its client is used, which it connects and reconnects. */
-async function createRedisStore(
-  url: string,
-  trackKeys: boolean,
-): Promise<{ store: KeyvRedisStore; redis: KeyvRedisModule }> {
-  let redis: KeyvRedisModule;
-  try {
-    redis = await import('@keyv/redis');
-  } catch (error) {
-    throw new Error('nest-qsessions: `cache.redisUrl` needs the @keyv/redis package: run `npm install @keyv/redis`.', {
-      cause: error,
-    });
-  }
+/** The @keyv/redis store for `target`: only its client is used, which it connects and reconnects. */
+function createRedisStore(redis: KeyvRedisModule, target: RedisTarget, trackKeys: boolean): KeyvRedisStore {
   // A Redis that is down at start-up must not stop the app: sessions fall back to the database.
   const storeOptions = { throwOnConnectError: false, throwOnErrors: true, connectionTimeout: 2000 };
-  const store = trackKeys
-    ? // Invalidation messages arrive on the same connection as replies, which needs RESP3; the
-      // reconnect strategy is the one @keyv/redis uses for a bare URL.
-      new redis.default(
-        { url, RESP: 3, emitInvalidate: true, socket: { reconnectStrategy: redis.defaultReconnectStrategy } },
-        storeOptions,
-      )
-    : new redis.default(url, storeOptions);
-  return { store, redis };
+  if (!('url' in target)) return new redis.default(sentinelClientOptions(target.sentinel), storeOptions);
+  if (!trackKeys) return new redis.default(target.url, storeOptions);
+  // Reports of changes arrive on the same connection as replies, which needs RESP3; the
+  // reconnect strategy is the one @keyv/redis uses for a bare URL.
+  const socket = { reconnectStrategy: redis.defaultReconnectStrategy };
+  return new redis.default({ url: target.url, RESP: 3, emitInvalidate: true, socket }, storeOptions);
 }

@@ -1,16 +1,17 @@
 import type { CacheEntries, CacheEntry } from './cache-entries.js';
 
-/** The node-redis commands used here (the client @keyv/redis made from `cache.redisUrl`). */
+/** The node-redis commands used here (the client @keyv/redis made for `cache.redisUrl` or `cache.sentinel`). */
 export interface RedisCommands {
   mGet(keys: string[]): Promise<Array<string | null>>;
   get(key: string): Promise<string | null>;
   set(key: string, value: string, options?: { expiration: { type: 'PX'; value: number } }): Promise<unknown>;
   del(keys: string[]): Promise<number>;
-  sendCommand(args: string[]): Promise<unknown>;
+  /** INFO: named, not sent through `sendCommand`, whose arguments differ on the Sentinel client. */
+  info(section: string): Promise<unknown>;
 }
 
 /**
- * {@link CacheEntries} straight on the Redis client (`cache.redisUrl`), not through cache-manager
+ * {@link CacheEntries} straight on the Redis client (`cache.redisUrl`, `cache.sentinel`), not through cache-manager
  * and Keyv, whose layers cost more CPU than the command itself and need two round trips for a
  * write then read; here `setThenGet` sends both together (one connection answers in order).
  *
@@ -54,7 +55,7 @@ export class RedisEntries implements CacheEntries {
   }
 
   async serverId(): Promise<string> {
-    const info = String(await (await this.client()).sendCommand(['INFO', 'server']));
+    const info = String(await (await this.client()).info('server'));
     const runId = /^run_id:(\w+)/m.exec(info)?.[1];
     if (!runId) throw new Error('Redis did not report its run_id (INFO server).');
     return runId;

@@ -58,7 +58,7 @@ export interface SessionEndedMessage {
  * Sessions of connections that outlive a request: WebSocket gateways (socket.io and `ws`),
  * server-sent-events streams, graphql-ws subscriptions. Each connection it keeps is closed, with
  * the reason, as soon as its session ends: at once for an end made by this process; over Redis
- * pub/sub for one made by another process (`live.redisUrl`, by default the cache's Redis); else
+ * pub/sub for one made by another process (`live.redisUrl`, by default the cache's Redis, by URL or Sentinel); else
  * at the next check (`live.checkInterval`); and at the session's expiry.
  *
  * @example
@@ -96,8 +96,8 @@ export class LiveSessions implements OnModuleInit, OnModuleDestroy {
     this.checker = new LiveSessionChecker(this.registry, lifecycle, options.live.checkIntervalMs, this.logger, () =>
       clock.now(),
     );
-    const { redisUrl, channel } = options.live;
-    this.channel = redisUrl ? new RedisSessionEndChannel(redisUrl, channel, this.logger) : null;
+    const { redis, channel } = options.live;
+    this.channel = redis ? new RedisSessionEndChannel(redis, channel, this.logger) : null;
     this.reader = new SessionRequestReader(options, this.logger);
     this.allowedOrigins = options.live.allowedOrigins;
   }

@@ -1,3 +1,5 @@
+import { createRedisClient, loadKeyvRedis } from '../cache/redis-connection.js';
+import type { RedisTarget } from '../options/redis-target.js';
 import type { WarningSink } from '../util/warn-once.js';
 import { withTimeout } from '../util/with-timeout.js';
 import { chunks, decodeSessionEnd, encodeSessionEnd, type SessionEndChannel } from './session-end-channel.js';
@@ -37,7 +39,7 @@ export class RedisSessionEndChannel implements SessionEndChannel {
   private outage = false;
 
   constructor(
-    private readonly url: string,
+    private readonly target: RedisTarget,
     private readonly channel: string,
     private readonly logger: WarningSink,
   ) {}
@@ -48,6 +50,8 @@ export class RedisSessionEndChannel implements SessionEndChannel {
     void withTimeout(this.client('publisher'), CONNECT_WAIT_MS, 'Connecting to Redis')
       .then(async (client) => {
         for (const part of chunks(digests)) await client.publish(this.channel, encodeSessionEnd(part, reason));
+        // Behind Sentinel there is no 'ready' event to tell that an outage ended: a message that passed does.
+        this.outage = false;
       })
       .catch((error: unknown) => this.warnOutage(error));
   }
@@ -95,20 +99,9 @@ export class RedisSessionEndChannel implements SessionEndChannel {
   }
 
   private async createClient(failFast: boolean): Promise<PubSubClient> {
-    let redis: typeof import('@keyv/redis');
-    try {
-      redis = await import('@keyv/redis');
-    } catch (error) {
-      throw new Error('nest-qsessions: `live.redisUrl` needs the @keyv/redis package: run `npm install @keyv/redis`.', {
-        cause: error,
-      });
-    }
-    return redis.createClient({
-      url: this.url,
-      // A publish made while Redis is away fails at once rather than waiting in memory.
-      disableOfflineQueue: failFast,
-      socket: { reconnectStrategy: redis.defaultReconnectStrategy, connectTimeout: 2000 },
-    }) as unknown as PubSubClient;
+    const redis = await loadKeyvRedis('url' in this.target ? '`live.redisUrl`' : '`cache.sentinel`');
+    // A publish made while Redis is away fails at once rather than waiting in memory.
+    return createRedisClient(redis, this.target, { disableOfflineQueue: failFast }) as PubSubClient;
   }
 
   /** Said once per outage: a failing Redis repeats its errors on every attempt. */

@@ -6,6 +6,7 @@ import {
 import { optionSection } from './option-section.js';
 import { isWholeNumberFrom } from './option-values.js';
 import type { ResolvedCacheOptions } from './resolved-options.js';
+import { resolveSentinel } from './resolve-sentinel.js';
 
 /**
  * Validates the `cache` option and fills in its defaults, adding each problem (with its fix) to
@@ -21,12 +22,15 @@ export function resolveCache(
   // Unlike the other fields, null is not "left out" here: it is a wrong value, reported as such.
   const useAppCacheManager =
     given.useAppCacheManager === undefined ? DEFAULTS.useAppCacheManager : given.useAppCacheManager;
+  const sentinel = resolveSentinel(given.sentinel, problems);
+  const ownRedis = (given.redisUrl !== undefined || given.sentinel !== undefined) && given.instance === undefined;
   const cache: ResolvedCacheOptions = {
     redisUrl: given.redisUrl,
+    sentinel,
     instance: given.instance,
     useAppCacheManager,
     // A near cache needs a Redis connection the library opens itself, to be told which keys changed.
-    nearCache: given.redisUrl !== undefined && given.instance === undefined && (given.nearCache ?? DEFAULTS.nearCache),
+    nearCache: ownRedis && (given.nearCache ?? DEFAULTS.nearCache),
     maxEntries: given.maxEntries ?? DEFAULTS.maxEntries,
     timeoutMs: given.timeoutMs ?? DEFAULTS.timeoutMs,
     keyPrefix: given.keyPrefix ?? DEFAULTS.keyPrefix,
@@ -38,12 +42,18 @@ export function resolveCache(
   return cache;
 }
 
-/** Problems with the choice of store: `redisUrl`, `instance`, `useAppCacheManager`. */
+/** Problems with the choice of store: `redisUrl`, `sentinel`, `instance`, `useAppCacheManager`. */
 function storeProblems(given: Partial<QSessionsCacheOptions>, useAppCacheManager: unknown): string[] {
   const problems: string[] = [];
   if (given.redisUrl !== undefined && (typeof given.redisUrl !== 'string' || !/^rediss?:\/\//.test(given.redisUrl))) {
     problems.push(
       '`cache.redisUrl` must be a URL starting with redis:// or rediss://, for example redis://127.0.0.1:6379.',
+    );
+  }
+  if (given.redisUrl !== undefined && given.sentinel !== undefined) {
+    problems.push(
+      '`cache.redisUrl` and `cache.sentinel` name two ways to the same Redis: give `sentinel` when Sentinel ' +
+        'manages the primary, `redisUrl` otherwise.',
     );
   }
   if (
@@ -67,10 +77,11 @@ function nearCacheProblems(given: Partial<QSessionsCacheOptions>): string[] {
   if (given.nearCache !== undefined && typeof given.nearCache !== 'boolean') {
     return ['`cache.nearCache` must be true or false.'];
   }
-  if (given.nearCache === true && (given.redisUrl === undefined || given.instance !== undefined)) {
+  const ownRedis = given.redisUrl !== undefined || given.sentinel !== undefined;
+  if (given.nearCache === true && (!ownRedis || given.instance !== undefined)) {
     return [
-      '`cache.nearCache` needs `cache.redisUrl` (and no `cache.instance`): only a Redis connection the library ' +
-        'opens itself can be told which keys changed. Remove it, or give `cache.redisUrl`.',
+      '`cache.nearCache` needs `cache.redisUrl` or `cache.sentinel` (and no `cache.instance`): only a Redis ' +
+        'connection the library opens itself can be told which keys changed. Remove it, or give `cache.redisUrl`.',
     ];
   }
   return [];

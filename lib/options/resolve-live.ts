@@ -1,6 +1,7 @@
 import { QSESSIONS_LIVE_DEFAULTS as DEFAULTS, type QSessionsLiveOptions } from '../qsessions.options.js';
 import { durationMs } from '../util/duration.js';
 import { optionSection } from './option-section.js';
+import { redisTargetOf, type RedisTarget } from './redis-target.js';
 import type { ResolvedCacheOptions, ResolvedLiveOptions } from './resolved-options.js';
 
 /** Below it the re-reads of every connected session would cost more than they tell. */
@@ -20,7 +21,7 @@ export function resolveLive(
   }
   return {
     checkIntervalMs: checkInterval(given.checkInterval, problems),
-    redisUrl: redisUrl(given.redisUrl, engine === 'cached_db' ? (cache.redisUrl ?? null) : null, problems),
+    redis: liveRedis(given.redisUrl, engine === 'cached_db' ? redisTargetOf(cache) : null, problems),
     channel,
     allowedOrigins: allowedOrigins(given.allowedOrigins, problems),
   };
@@ -60,11 +61,11 @@ function checkInterval(given: QSessionsLiveOptions['checkInterval'], problems: s
   return MIN_CHECK_INTERVAL_MS;
 }
 
-/** The channel's Redis: the one given, none for `false`, else the cache's (`cached_db`). */
-function redisUrl(given: unknown, fromCache: string | null, problems: string[]): string | null {
+/** The channel's Redis: the one given, none for `false`, else the cache's (`cached_db`, by URL or Sentinel). */
+function liveRedis(given: unknown, fromCache: RedisTarget | null, problems: string[]): RedisTarget | null {
   if (given === undefined) return fromCache;
   if (given === false) return null;
-  if (typeof given === 'string' && /^rediss?:\/\//.test(given)) return given;
+  if (typeof given === 'string' && /^rediss?:\/\//.test(given)) return { url: given };
   problems.push('`live.redisUrl` must be a redis:// or rediss:// URL, or false; got a value of another form.');
   return null;
 }

@@ -1,4 +1,6 @@
 import type { ResolvedGeoIpOptions } from '../geoip/geoip-options.js';
+import type { ResolvedSentinelOptions } from './resolve-sentinel.js';
+import type { RedisTarget } from './redis-target.js';
 import type {
   OptionDefaults,
   QSESSIONS_CACHE_DEFAULTS,
@@ -35,7 +37,7 @@ export interface ResolvedLiveOptions {
   /** How often connected sessions are read again, in milliseconds. */
   checkIntervalMs: number;
   /** The Redis carrying ended sessions between processes, or null for none. */
-  redisUrl: string | null;
+  redis: RedisTarget | null;
   /** The pub/sub channel. */
   channel: string;
   /** Origins allowed besides the app's own to open a WebSocket with the session cookie. */
@@ -50,7 +52,12 @@ export type ResolvedPrivacyOptions = Resolved<QSessionsPrivacyOptions, typeof QS
  * CACHE_MANAGER only when shared by every process (see isSharedCache); `nearCache` is true only
  * with `redisUrl`.
  */
-export type ResolvedCacheOptions = Resolved<QSessionsCacheOptions, typeof QSESSIONS_CACHE_DEFAULTS>;
+export interface ResolvedCacheOptions extends Omit<
+  Resolved<QSessionsCacheOptions, typeof QSESSIONS_CACHE_DEFAULTS>,
+  'sentinel'
+> {
+  sentinel: ResolvedSentinelOptions | undefined;
+}
 
 /** The express-session cookie still accepted (`legacyCookie`), after defaults and validation. */
 export interface ResolvedLegacyCookieOptions extends Omit<

@@ -16,7 +16,8 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function answers(port: number): Promise<boolean> {
+/** Whether a Redis (or a sentinel) on `port` answers PING. */
+export async function answers(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = new Socket();
     socket.setTimeout(300);
@@ -163,8 +164,8 @@ export class PrivateRedis {
   }
 }
 
-/** One command in RESP over a fresh connection; resolves with the parsed reply. */
-function sendCommand(port: number, args: string[]): Promise<RedisReply> {
+/** One command in RESP over a fresh connection to 127.0.0.1:`port`; resolves with the parsed reply. */
+export function sendCommand(port: number, args: string[]): Promise<RedisReply> {
   return new Promise((resolve, reject) => {
     const socket = new Socket();
     let buffer = Buffer.alloc(0);
