@@ -155,7 +155,8 @@ describe.each(variants())('health indicator on $name', (variant) => {
 // A lookup the database holds up (a lock on the sessions table, taken by another connection)
 // counts as down after `timeoutMs`, and the check returns then, not when the lock goes.
 const serverDatabases = databases.filter((database) => database !== 'sqlite');
-const eachServerDatabase = serverDatabases.length > 0 ? describe.each(serverDatabases) : describe.skip.each(['sqlite']);
+const eachServerDatabase =
+  serverDatabases.length > 0 ? describe.each(serverDatabases) : describe.skip.each(['sqlite' as const]);
 
 eachServerDatabase('health indicator with the sessions table locked on %s', (database) => {
   const variant: Variant = { name: database, database, engine: 'db', cache: null, adapter: 'express' };
