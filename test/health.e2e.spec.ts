@@ -257,4 +257,28 @@ describe.each(databases)('health indicator with a Redis cache that stops on %s',
     });
     await request(t.url).get('/health/strict').expect(200);
   }, 40_000);
+
+  it('says the cache is degraded while its records are not trusted, though Redis answers', async () => {
+    await healthUntil(t, '/health', allUp);
+    // The once-a-second check reads held revocations from the database: without it, the trust
+    // lapses (2.5 s) and cached sessions are no longer served, while Redis itself is fine.
+    await t.dataSource.destroy();
+    try {
+      const { body } = await healthUntil(
+        t,
+        '/health',
+        (_status, answer) => answer.details.sessions.cache?.trusted === false,
+      );
+      expect(body.details.sessions.cache).toMatchObject({
+        status: 'degraded',
+        trusted: false,
+        breaker: { state: 'closed' },
+        probe: { status: 'up' },
+        message: 'The session cache is degraded: cached sessions are not served until its next check succeeds.',
+      });
+    } finally {
+      await t.dataSource.initialize();
+    }
+    await healthUntil(t, '/health', allUp);
+  });
 });
