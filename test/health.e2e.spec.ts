@@ -178,7 +178,8 @@ eachServerDatabase('health indicator with the sessions table locked on %s', (dat
       } else {
         await locker.query('LOCK TABLES qsessions_session WRITE');
       }
-      response = await request(t.url).get('/health/impatient');
+      // Bounded: a check that waited for the lock would hold it forever (it is released below).
+      response = await request(t.url).get('/health/impatient').timeout(5000);
     } finally {
       if (database === 'postgres') await locker.rollbackTransaction();
       else await locker.query('UNLOCK TABLES');
@@ -234,6 +235,7 @@ describe.each(databases)('health indicator with a Redis cache that stops on %s',
     expect(body.details.sessions.status).toBe('up');
     expect(cache).toMatchObject({ status: 'degraded', kind: 'redis', shared: true });
     expect(cache.probe).toEqual({ status: 'down', latencyMs: expect.any(Number), message: expect.any(String) });
+    expect(cache.message).toContain(`the probe read failed: ${cache.probe.message}`);
     expect(cache.message).toContain('circuit breaker is open');
     expect(['open', 'half-open']).toContain(cache.breaker.state);
     const { openedAt, lastFailureAt, nextProbeAt } = cache.breaker;
