@@ -15,6 +15,7 @@ const shared = {
     // The sample app imports the library by its package name, as a user's app would.
     '^nest-qsessions$': '<rootDir>/lib/index.ts',
     '^nest-qsessions/cli$': '<rootDir>/lib/cli/index.ts',
+    '^nest-qsessions/health$': '<rootDir>/lib/health/index.ts',
     '^nest-qsessions/import$': '<rootDir>/lib/import/index.ts',
     '^nest-qsessions/migrations$': '<rootDir>/lib/typeorm/migrations/index.ts',
     // Mercurius loads @fastify/static with require(), which requires content-disposition 3, an

@@ -130,6 +130,13 @@ async function main() {
   const cleared = await expectStatus(first, 'POST', '/maintenance/clear-expired', 200);
   expect(cleared.json?.deleted === 0, 'clearExpiredSessions() from nest-qsessions/cli', cleared);
 
+  // A browser without a cookie: the health check answers and sets none.
+  const visitor = new Browser('health probe', 'kube-probe/1.30');
+  const health = await expectStatus(visitor, 'GET', '/health', 200);
+  const sessions = health.json?.details?.sessions;
+  expect(sessions?.status === 'up' && sessions.database?.status === 'up', 'health: sessions and database up', health);
+  expect(visitor.cookies.size === 0, 'health: no cookie set', health);
+
   console.log('consumer app: every check passed');
 }
 

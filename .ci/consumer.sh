@@ -175,7 +175,7 @@ fi
 
 # Every entry point of the exports map loads the way this app loads modules (require() in the
 # CommonJS app, import in the ESM one), from the app's folder.
-entry_points='["nest-qsessions", "nest-qsessions/cli", "nest-qsessions/import", "nest-qsessions/migrations"]'
+entry_points='["nest-qsessions", "nest-qsessions/cli", "nest-qsessions/health", "nest-qsessions/import", "nest-qsessions/migrations"]'
 if [ "$app" = nest11-cjs ]; then
   node -e "for (const p of $entry_points) console.log(p, Object.keys(require(p)).length, 'exports')" \
     >"$logs/entry-points.log" 2>&1

@@ -10,6 +10,7 @@ import type { DataSource } from 'typeorm';
 import { QSessionsMiddleware } from './http/qsessions.middleware.js';
 import { isOptionObject } from './options/option-object.js';
 import {
+  QSESSIONS_CACHE,
   QSESSIONS_DATA_SOURCE,
   QSESSIONS_LIFECYCLE,
   QSESSIONS_MODULE_OPTIONS,
@@ -147,7 +148,8 @@ function completeDefinition(definition: DynamicModule, extras: RegistrationExtra
       LiveSessions,
       SocketSessionGuard,
     ] satisfies Provider[],
-    // The lifecycle is exported so that QSessionsMiddleware can be applied from any module.
+    // The lifecycle is exported so that QSessionsMiddleware can be applied from any module; the
+    // DataSource and the caches so that QSessionsHealthIndicator (nest-qsessions/health) can be.
     exports: [
       SessionService,
       LiveSessions,
@@ -155,6 +157,9 @@ function completeDefinition(definition: DynamicModule, extras: RegistrationExtra
       QSessionsMiddleware,
       QSESSIONS_RESOLVED_OPTIONS,
       QSESSIONS_LIFECYCLE,
+      QSESSIONS_DATA_SOURCE,
+      QSESSIONS_CACHE,
+      QSESSIONS_SESSION_CACHE,
     ],
   };
 }

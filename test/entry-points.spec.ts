@@ -9,12 +9,14 @@ import { buildCli, ROOT } from './support/cli-build.js';
 // What an app gets from each of the package's entry points, loaded from the build the way an app
 // loads it: by package name through package.json's `exports` (the package refers to itself), in a
 // plain Node process. The root is the runtime API only: importing it must not load the command
-// line, the importer or the migration, which only the subpaths serve.
+// line, the importer or the migration, which only the subpaths serve, nor the health indicator
+// (it imports @nestjs/terminus, an optional peer).
 
 const execFileAsync = promisify(execFile);
 const REGISTER_RECORDER = fileURLToPath(new URL('./support/load-recorder/register.mjs', import.meta.url));
 const DIST = pathToFileURL(join(ROOT, 'dist/')).href;
 const TOOLING = ['cli/', 'import/', 'typeorm/migrations/'];
+const OPTIONAL_INTEGRATIONS = ['health/'];
 
 /** The package's own files (relative to dist/) that `import(specifier)` loads in a fresh process. */
 async function distFilesLoadedBy(specifier: string): Promise<string[]> {
@@ -67,10 +69,12 @@ describe('package entry points', () => {
     expect(loaded).toContain('index.js');
     expect(loaded).toContain('qsessions.module.js');
     expect(loaded.filter((file) => TOOLING.some((folder) => file.startsWith(folder)))).toEqual([]);
+    expect(loaded.filter((file) => OPTIONAL_INTEGRATIONS.some((folder) => file.startsWith(folder)))).toEqual([]);
   });
 
   it.each([
     ['nest-qsessions/cli', 'cli/index.js'],
+    ['nest-qsessions/health', 'health/index.js'],
     ['nest-qsessions/import', 'import/index.js'],
     ['nest-qsessions/migrations', 'typeorm/migrations/index.js'],
   ])('%s loads its own tooling', async (specifier, entry) => {
@@ -85,10 +89,15 @@ describe('package entry points', () => {
     ]);
   });
 
+  it('nest-qsessions/health offers the health indicator', async () => {
+    expect(await importedNames('nest-qsessions/health')).toEqual(['QSessionsHealthIndicator']);
+  });
+
   it('serves CommonJS require() and ES import alike, at every entry point', async () => {
     for (const specifier of [
       'nest-qsessions',
       'nest-qsessions/cli',
+      'nest-qsessions/health',
       'nest-qsessions/import',
       'nest-qsessions/migrations',
     ]) {
@@ -109,6 +118,7 @@ describe('package entry points', () => {
       'createQSessionsMigration',
       'createQSessionRevocationsMigration',
       'clearExpiredSessions',
+      'QSessionsHealthIndicator',
     ]) {
       expect(names).not.toContain(tooling);
     }

@@ -5,8 +5,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { buildCli, ROOT } from './support/cli-build.js';
 
-// @keyv/redis, pg and redis are optional peers: loaded only when an option or a command needs
-// them. An app without one must be told which package to install, at start-up (the cache is
+// @keyv/redis, pg, redis and @nestjs/terminus are optional peers: loaded only when an option, a
+// command or a subpath (nest-qsessions/health) needs them. An app without one must be told which package to install, at start-up (the cache is
 // chosen while the module initialises) or when the command starts, never with a bare
 // "Cannot find package". Each case runs the built package in a plain Node process in which that
 // package cannot be resolved, as in an app that never installed it.
@@ -83,9 +83,14 @@ describe('optional peers that are not installed', () => {
     expect(message).toContain('npm install redis');
   });
 
+  it('nest-qsessions/health without @nestjs/terminus names the package', async () => {
+    const message = await failureWithout(['@nestjs/terminus'], `import('nest-qsessions/health')`);
+    expect(message).toContain("Cannot find package '@nestjs/terminus'");
+  });
+
   it('the root entry point loads without any of them, nor any GraphQL or WebSocket package', async () => {
     const message = await failureWithout(
-      ['@keyv/redis', 'pg', 'redis', '@redis/client', ...TRANSPORT_PACKAGES],
+      ['@keyv/redis', 'pg', 'redis', '@redis/client', '@nestjs/terminus', ...TRANSPORT_PACKAGES],
       `import('nest-qsessions').then((m) => { if (!m.QSessionsModule) throw new Error('no QSessionsModule'); })`,
     );
     expect(message).toBe('no error');

@@ -12,6 +12,7 @@ import { ROOT } from './support/cli-build.js';
 const ENTRY_POINTS = {
   'nest-qsessions': 'lib/index.ts',
   'nest-qsessions/cli': 'lib/cli/index.ts',
+  'nest-qsessions/health': 'lib/health/index.ts',
   'nest-qsessions/import': 'lib/import/index.ts',
   'nest-qsessions/migrations': 'lib/typeorm/migrations/index.ts',
 };

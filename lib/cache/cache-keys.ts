@@ -5,14 +5,17 @@ export type CacheKeyKind = 'record' | 'tombstone' | 'absent' | 'other';
  * Every key name of the session cache, built in this one place for the app, the `import` command
  * and the tests: `<prefix>s:<digest>` the record, `<prefix>r:<digest>` its revocation tombstone,
  * `<prefix>a:<digest>` the mark that the database had no such session a moment ago,
- * `<prefix>epoch`, `<prefix>incarnation` (the cache server's identity), and
- * `<prefix>cli-probe:<id>` (the commands' check that the cache keeps what it is given).
+ * `<prefix>epoch`, `<prefix>incarnation` (the cache server's identity),
+ * `<prefix>cli-probe:<id>` (the commands' check that the cache keeps what it is given), and
+ * `<prefix>health-probe` (read by the health check, never written by anyone).
  */
 export class CacheKeys {
   /** The epoch key. */
   readonly epoch: string;
   /** The incarnation key. */
   readonly incarnation: string;
+  /** The key the health check reads to see the cache answer: nothing ever writes it. */
+  readonly healthProbe: string;
 
   constructor(
     /** Prefix of every key (the app's `cache.keyPrefix`). */
@@ -20,6 +23,7 @@ export class CacheKeys {
   ) {
     this.epoch = `${prefix}epoch`;
     this.incarnation = `${prefix}incarnation`;
+    this.healthProbe = `${prefix}health-probe`;
   }
 
   /** The key of the cached record of `digest`. */

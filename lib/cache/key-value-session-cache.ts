@@ -51,6 +51,22 @@ const MISS: CacheLookup = Object.freeze({ kind: 'miss' });
 /** How long a revocation tombstone lives: longer than any request that may still write the session. */
 export const TOMBSTONE_TTL_MS = 10 * 60 * 1000;
 
+/**
+ * The circuit breaker of a {@link KeyValueSessionCache} as it stands (see its guard()): `closed`,
+ * operations go to the cache; `open`, they are skipped (the database answers) until `nextProbeAt`;
+ * `half-open`, that time has passed and the next operation tries the cache again. Times are
+ * milliseconds since the epoch, by the module's clock; null while closed.
+ */
+export interface CacheBreakerState {
+  state: 'closed' | 'open' | 'half-open';
+  /** When the breaker opened: the first failure since the cache last answered. */
+  openedAt: number | null;
+  /** The latest failure (a failed probe moves it, and `nextProbeAt` with it). */
+  lastFailureAt: number | null;
+  /** When the next operation may try the cache again. */
+  nextProbeAt: number | null;
+}
+
 /** The cache could not be used for this operation (failing, timed out, or skipped while down). */
 class CacheUnavailableError extends Error {}
 
@@ -74,7 +90,10 @@ export class KeyValueSessionCache implements SessionCache {
   private readonly warning: ThrottledWarning;
   /** The circuit breaker: when the cache last failed (null: healthy); see guard(). */
   private failedAt: number | null = null;
-  private readonly keys: CacheKeys;
+  /** When the breaker opened: the first failure since the cache last answered (null: closed). */
+  private openedAt: number | null = null;
+  /** The key names of this cache (the app's `cache.keyPrefix`; none in this process's memory). */
+  readonly keys: CacheKeys;
   /** The newest epoch this process has seen in the cache: records cached before it are re-read. */
   private epoch = 0;
   /** Revocations the cache did not take, answered here at once: digest → until when (see holdUntilSeen). */
@@ -298,7 +317,7 @@ export class KeyValueSessionCache implements SessionCache {
 
   /** A write the cache answered but did not keep: what it holds is in doubt until checked. */
   private lost(what: string): never {
-    this.failedAt = this.now();
+    this.trip();
     this.trust?.distrust();
     throw new CacheUnavailableError(what);
   }
@@ -310,12 +329,38 @@ export class KeyValueSessionCache implements SessionCache {
     this.entries.close?.();
   }
 
+  /** Opens the breaker (or keeps it open): operations skip the cache for `retryMs`. */
+  private trip(): void {
+    this.failedAt = this.now();
+    this.openedAt ??= this.failedAt;
+  }
+
+  private get retryMs(): number {
+    return this.options.retryMs ?? 1000;
+  }
+
+  /** The circuit breaker as it stands, for health checks: reading it changes nothing. */
+  breakerState(): CacheBreakerState {
+    const { failedAt, openedAt } = this;
+    if (failedAt === null) return { state: 'closed', openedAt: null, lastFailureAt: null, nextProbeAt: null };
+    const nextProbeAt = failedAt + this.retryMs;
+    return { state: this.now() < nextProbeAt ? 'open' : 'half-open', openedAt, lastFailureAt: failedAt, nextProbeAt };
+  }
+
+  /**
+   * Whether cached records may be served now: always for a cache without the guarantee; for a
+   * shared one, while its last trust check succeeded recently (see CacheTrust). For health checks.
+   */
+  get trusted(): boolean {
+    return this.isTrusted();
+  }
+
   /**
    * Runs one cache operation under the breaker and, when it waits on a server, the timeout;
    * throws when it failed. An answer the adapter had at hand is returned as it is.
    */
   private guard<T>(operation: () => MaybePromise<T>, what: string): MaybePromise<T> {
-    if (this.failedAt !== null && this.now() - this.failedAt < (this.options.retryMs ?? 1000)) {
+    if (this.failedAt !== null && this.now() - this.failedAt < this.retryMs) {
       throw new CacheUnavailableError();
     }
     const result = operation();
@@ -323,10 +368,11 @@ export class KeyValueSessionCache implements SessionCache {
     return withTimeout(result, this.options.timeoutMs, `The session cache (${what})`).then(
       (value) => {
         this.failedAt = null;
+        this.openedAt = null;
         return value;
       },
       (error: unknown) => {
-        this.failedAt = this.now();
+        this.trip();
         // The operation may or may not have happened: what the cache holds is in doubt until checked.
         this.trust?.distrust();
         this.warning.warn(

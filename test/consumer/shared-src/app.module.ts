@@ -1,7 +1,10 @@
 import { Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { QSessionsModule } from 'nest-qsessions';
+import { QSessionsHealthIndicator } from 'nest-qsessions/health';
 import { AccountController } from './account.controller.js';
+import { HealthController } from './health.controller.js';
 import { MaintenanceController } from './maintenance.controller.js';
 import { CreateQSessionsTable1719000000000 } from './subpaths.js';
 import { User } from './user.entity.js';
@@ -19,7 +22,9 @@ import { User } from './user.entity.js';
     }),
     TypeOrmModule.forFeature([User]),
     QSessionsModule.forRoot({ userEntity: User }),
+    TerminusModule,
   ],
-  controllers: [AccountController, MaintenanceController],
+  controllers: [AccountController, MaintenanceController, HealthController],
+  providers: [QSessionsHealthIndicator],
 })
 export class AppModule {}
