@@ -11,6 +11,7 @@ export {
 } from './qsessions.module-definition.js';
 export type {
   QSessionsCacheOptions,
+  QSessionsRedisSentinelOptions,
   QSessionsCookieOptions,
   QSessionsEngine,
   QSessionsLegacyCookieOptions,

@@ -74,7 +74,7 @@ describe('option declarations', () => {
     expect(liveDefaults).toEqual(QSESSIONS_LIVE_DEFAULTS);
     expect(live).toEqual({
       checkIntervalMs: 30_000,
-      redisUrl: null,
+      redis: null,
       channel: `${QSESSIONS_CACHE_DEFAULTS.keyPrefix}live`,
       allowedOrigins: new Set(QSESSIONS_LIVE_DEFAULTS.allowedOrigins),
     });
