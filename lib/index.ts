@@ -12,6 +12,7 @@ export {
 export type {
   QSessionsCacheOptions,
   QSessionsRedisSentinelOptions,
+  QSessionsRedisClusterOptions,
   QSessionsCookieOptions,
   QSessionsEngine,
   QSessionsLegacyCookieOptions,

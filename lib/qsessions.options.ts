@@ -161,7 +161,13 @@ export interface QSessionsCacheOptions {
    * docs/production.md for what happens during a failover.
    */
   sentinel?: QSessionsRedisSentinelOptions;
-  /** A cache-manager 7 cache to use as is (takes precedence over `redisUrl` and `sentinel`). */
+  /**
+   * A Redis Cluster, instead of `redisUrl`: node-redis's cluster client learns the slots from the
+   * root nodes and sends each key to the primary that holds it (`@keyv/redis` must be installed).
+   * The near cache listens to every primary. See docs/production.md.
+   */
+  cluster?: QSessionsRedisClusterOptions;
+  /** A cache-manager 7 cache to use as is (takes precedence over `redisUrl`, `sentinel` and `cluster`). */
   instance?: Cache;
   /**
    * Use the app's own `CACHE_MANAGER` (from a global `CacheModule`) when there is one. Default
@@ -220,10 +226,27 @@ export interface QSessionsRedisSentinelOptions {
   database?: number;
 }
 
-/** The value each cache option takes when left out (`nearCache` applies only with `redisUrl` or `sentinel`). */
+/**
+ * Where a Redis Cluster is (`cache.cluster`). Every key is read from and written to the primary
+ * that holds its slot, never a replica, so a session revoked on one process is refused by every other.
+ */
+export interface QSessionsRedisClusterOptions {
+  /**
+   * Some nodes of the cluster, as `{ host, port }` or `'host:port'`: the first that answers tells
+   * the others and which slots each holds. Give more than one, so that one down is no outage.
+   */
+  rootNodes: ReadonlyArray<{ host: string; port: number } | string>;
+  /** The user of the nodes (Redis ACL), when they require one. */
+  username?: string;
+  /** The password of the nodes (`requirepass` or the ACL user's). */
+  password?: string;
+}
+
+/** The value each cache option takes when left out (`nearCache` applies only with a Redis of the library's own). */
 export const QSESSIONS_CACHE_DEFAULTS = Object.freeze({
   redisUrl: undefined,
   sentinel: undefined,
+  cluster: undefined,
   instance: undefined,
   useAppCacheManager: 'auto',
   nearCache: true,

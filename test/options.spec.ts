@@ -362,7 +362,7 @@ describe('resolveOptions: unknown keys at every depth', () => {
     [
       'cache',
       { engine: 'cached_db', cache: { ttl: 60 } },
-      'unknown option `cache.ttl`; known options are redisUrl, sentinel, instance, useAppCacheManager, nearCache, maxEntries, ' +
+      'unknown option `cache.ttl`; known options are redisUrl, sentinel, cluster, instance, useAppCacheManager, nearCache, maxEntries, ' +
         'timeoutMs, keyPrefix.',
     ],
     [
@@ -590,6 +590,42 @@ describe('resolveOptions: cache.useAppCacheManager', () => {
 // cache.nearCache: copies of Redis reads kept in the process, which only a Redis connection the
 // library opens itself can keep honest (it is told which keys changed); so it defaults on with
 // `redisUrl`, is off otherwise, and asking for it where it cannot work is a configuration error.
+// cache.cluster: a Redis Cluster, checked before any connection is tried.
+describe('resolveOptions: cache.cluster', () => {
+  it("reads 'host:port' and { host, port }, keeps credentials, and turns the near cache on", () => {
+    const resolved = resolveOptions({
+      engine: 'cached_db',
+      cache: { cluster: { rootNodes: ['10.0.0.1:7001', { host: 'n2', port: 7002 }], password: 'p' } },
+    });
+    expect(resolved.cache.cluster).toEqual({
+      password: 'p',
+      rootNodes: [
+        { host: '10.0.0.1', port: 7001 },
+        { host: 'n2', port: 7002 },
+      ],
+    });
+    expect(resolved.cache.nearCache).toBe(true);
+    expect(resolved.live.redis).toEqual({ cluster: resolved.cache.cluster });
+  });
+
+  it.each([
+    ['no root nodes', { rootNodes: [] }, /`cache\.cluster\.rootNodes` must list some nodes of the cluster/],
+    ['a node without a port', { rootNodes: ['h'] }, /`cache\.cluster\.rootNodes` must list/],
+    ['a username that is not a string', { rootNodes: ['h:1'], username: 1 }, /`cache\.cluster\.username` must be/],
+    ['an unknown key', { rootNodes: ['h:1'], nodes: [] }, /unknown option `cache\.cluster\.nodes`/],
+  ])('rejects %s', (_label, cluster, problem) => {
+    expect(() => resolveOptions({ engine: 'cached_db', cache: { cluster } } as QSessionsModuleOptions)).toThrow(
+      problem,
+    );
+  });
+
+  it('rejects a cluster together with another way to Redis', () => {
+    expect(() =>
+      resolveOptions({ engine: 'cached_db', cache: { redisUrl: 'redis://h', cluster: { rootNodes: ['h:1'] } } }),
+    ).toThrow(/`cache\.redisUrl` and `cache\.cluster` each name a Redis: give one/);
+  });
+});
+
 // cache.sentinel: Redis behind Sentinel, checked before any connection is tried.
 describe('resolveOptions: cache.sentinel', () => {
   const sentinelOf = (sentinel: unknown) =>
@@ -637,7 +673,7 @@ describe('resolveOptions: cache.sentinel', () => {
         engine: 'cached_db',
         cache: { redisUrl: 'redis://h', sentinel: { name: 'm', sentinels: ['h:1'] } },
       }),
-    ).toThrow(/`cache\.redisUrl` and `cache\.sentinel` name two ways to the same Redis/);
+    ).toThrow(/`cache\.redisUrl` and `cache\.sentinel` each name a Redis: give one/);
   });
 });
 
@@ -679,7 +715,7 @@ describe('resolveOptions: cache.nearCache', () => {
     [
       'nearCache true with an instance',
       { redisUrl: 'redis://x', instance, nearCache: true },
-      /`cache\.nearCache` needs `cache\.redisUrl` or `cache\.sentinel` \(and no `cache\.instance`\)/,
+      /`cache\.nearCache` needs `cache\.redisUrl`, `sentinel` or `cluster` \(and no `cache\.instance`\)/,
     ],
   ])('rejects %s', (_label, cache, pattern) => {
     const error = configError({ engine: 'cached_db', cache });

@@ -9,8 +9,21 @@ import { withTimeout } from '../util/with-timeout.js';
 import { RedisKeyTracking, type TrackableRedisClient } from './redis-key-tracking.js';
 import { redisTargetOf, redisTargetOption, type RedisTarget } from '../options/redis-target.js';
 import type { ResolvedSentinelOptions } from '../options/resolve-sentinel.js';
-import { loadKeyvRedis, sentinelClientOptions, type KeyvRedisModule } from './redis-connection.js';
-import { SentinelTrackingClient, type SentinelEvents } from './sentinel-tracking-client.js';
+import {
+  clusterClientOptions,
+  loadKeyvRedis,
+  primaryCredentials,
+  sentinelClientOptions,
+  type KeyvRedisModule,
+} from './redis-connection.js';
+import {
+  BroadcastTrackingClient,
+  followCluster,
+  followSentinel,
+  type ClusterEvents,
+  type SentinelEvents,
+} from './broadcast-tracking-client.js';
+import { RedisClusterEntries, type ClusterPrimaries } from './redis-cluster-entries.js';
 
 /** Where the `cached_db` engine's cache came from. */
 export type SessionCacheSource = 'instance' | 'redis' | 'app';
@@ -101,11 +114,15 @@ export async function connectRedisCache(
   };
   const tracking = trackKeys ? trackOrFallBack(to, store, redis, trackKeys) : undefined;
   const lost: Array<() => void> = [];
-  onConnectionLoss(store.client as unknown as EventSource, 'url' in to, () => {
+  onConnectionLoss(store.client as unknown as EventSource, to, () => {
     for (const listener of lost) listener();
   });
+  const entries =
+    'cluster' in to
+      ? new RedisClusterEntries(client, () => store.client as unknown as ClusterPrimaries)
+      : new RedisEntries(client);
   return {
-    entries: new RedisEntries(client),
+    entries,
     source: 'redis',
     shared: true,
     keyTracking: tracking?.keyTracking,
@@ -123,11 +140,16 @@ interface EventSource {
 
 /**
  * Calls `listener` whenever the cache's connection is lost (the server may have lost data since):
- * a plain client's error, end or reconnection; behind Sentinel, a new primary or a failing one.
+ * a plain client's error, end or reconnection; a cluster node's; behind Sentinel, a new primary
+ * or a failing one.
  */
-function onConnectionLoss(client: EventSource, plain: boolean, listener: () => void): void {
-  if (plain) {
+function onConnectionLoss(client: EventSource, target: RedisTarget, listener: () => void): void {
+  if ('url' in target) {
     for (const event of ['error', 'end', 'reconnecting']) client.on(event, listener);
+    return;
+  }
+  if ('cluster' in target) {
+    for (const event of ['error', 'node-error', 'node-reconnecting', 'node-disconnect']) client.on(event, listener);
     return;
   }
   client.on('error', listener);
@@ -160,12 +182,18 @@ function trackOrFallBack(
   { logger, keyPrefix }: KeyTrackingSettings,
 ): Tracking {
   let tracked: TrackableRedisClient & ErrorSource & { destroy(): void };
+  let stopFollowing = () => {};
   if ('url' in target) {
     tracked = store.client as unknown as typeof tracked;
+  } else if ('sentinel' in target) {
+    const connections = new BroadcastTrackingClient(redis, primaryCredentials(target.sentinel), keyPrefix);
+    followSentinel(connections, store.client as unknown as SentinelEvents);
+    tracked = connections;
   } else {
-    const connection = new SentinelTrackingClient(redis, target.sentinel, keyPrefix);
-    connection.follow(store.client as unknown as SentinelEvents);
-    tracked = connection;
+    const { username, password } = target.cluster;
+    const connections = new BroadcastTrackingClient(redis, { username, password }, keyPrefix);
+    stopFollowing = followCluster(connections, store.client as unknown as ClusterEvents);
+    tracked = connections;
   }
   const keyTracking = new RedisKeyTracking(tracked);
   let refused = false;
@@ -187,6 +215,7 @@ function trackOrFallBack(
   return {
     keyTracking,
     close: () => {
+      stopFollowing();
       keyTracking.close();
       if (!('url' in target)) tracked.destroy();
     },
@@ -210,7 +239,8 @@ async function disconnect(store: { disconnect(force?: boolean): Promise<void> })
 function createRedisStore(redis: KeyvRedisModule, target: RedisTarget, trackKeys: boolean): KeyvRedisStore {
   // A Redis that is down at start-up must not stop the app: sessions fall back to the database.
   const storeOptions = { throwOnConnectError: false, throwOnErrors: true, connectionTimeout: 2000 };
-  if (!('url' in target)) return new redis.default(sentinelClientOptions(target.sentinel), storeOptions);
+  if ('sentinel' in target) return new redis.default(sentinelClientOptions(target.sentinel), storeOptions);
+  if ('cluster' in target) return new redis.default(clusterClientOptions(target.cluster), storeOptions);
   if (!trackKeys) return new redis.default(target.url, storeOptions);
   // Reports of changes arrive on the same connection as replies, which needs RESP3; the
   // reconnect strategy is the one @keyv/redis uses for a bare URL.

@@ -33,19 +33,19 @@ export class RedisEntries implements CacheEntries {
   async setMany(entries: readonly CacheEntry[]): Promise<void> {
     const client = await this.client();
     // Issued together: the client sends them in one write and Redis answers them in order.
-    await Promise.all(entries.map((entry) => write(client, entry)));
+    await Promise.all(entries.map((entry) => writeEntry(client, entry)));
   }
 
   async setThenGet(entry: CacheEntry, readKey: string): Promise<unknown> {
     const client = await this.client();
-    const [, text] = await Promise.all([write(client, entry), client.get(readKey)]);
+    const [, text] = await Promise.all([writeEntry(client, entry), client.get(readKey)]);
     return decode(text);
   }
 
   async writeAndDelete(entries: readonly CacheEntry[], deleteKeys: readonly string[]): Promise<void> {
     const client = await this.client();
     // Issued together, so sent together; Redis runs them in order.
-    const writes = entries.map((entry) => write(client, entry));
+    const writes = entries.map((entry) => writeEntry(client, entry));
     if (deleteKeys.length > 0) writes.push(client.del([...deleteKeys]));
     await Promise.all(writes);
   }
@@ -56,13 +56,12 @@ export class RedisEntries implements CacheEntries {
 
   async serverId(): Promise<string> {
     const info = String(await (await this.client()).info('server'));
-    const runId = /^run_id:(\w+)/m.exec(info)?.[1];
-    if (!runId) throw new Error('Redis did not report its run_id (INFO server).');
-    return runId;
+    return runIdOf(info);
   }
 }
 
-function write(client: RedisCommands, { key, value, ttlMs }: CacheEntry): Promise<unknown> {
+/** Writes one entry (its JSON, its lifetime kept by Redis). */
+export function writeEntry(client: RedisCommands, { key, value, ttlMs }: CacheEntry): Promise<unknown> {
   const text = JSON.stringify(value);
   if (ttlMs === undefined) return client.set(key, text);
   // Redis takes whole milliseconds, at least one.
@@ -70,11 +69,18 @@ function write(client: RedisCommands, { key, value, ttlMs }: CacheEntry): Promis
 }
 
 /** The value of a text read; a text that is not JSON comes back as it is (present, never a record). */
-function decode(text: string | null): unknown {
+export function decode(text: string | null): unknown {
   if (text === null) return undefined;
   try {
     return JSON.parse(text) as unknown;
   } catch {
     return text;
   }
+}
+
+/** The server's `run_id` in the reply to INFO server. */
+export function runIdOf(info: string): string {
+  const runId = /^run_id:(\w+)/m.exec(info)?.[1];
+  if (!runId) throw new Error('Redis did not report its run_id (INFO server).');
+  return runId;
 }

@@ -6,6 +6,7 @@ import {
 import { optionSection } from './option-section.js';
 import { isWholeNumberFrom } from './option-values.js';
 import type { ResolvedCacheOptions } from './resolved-options.js';
+import { resolveCluster } from './resolve-cluster.js';
 import { resolveSentinel } from './resolve-sentinel.js';
 
 /**
@@ -23,10 +24,12 @@ export function resolveCache(
   const useAppCacheManager =
     given.useAppCacheManager === undefined ? DEFAULTS.useAppCacheManager : given.useAppCacheManager;
   const sentinel = resolveSentinel(given.sentinel, problems);
-  const ownRedis = (given.redisUrl !== undefined || given.sentinel !== undefined) && given.instance === undefined;
+  const cluster = resolveCluster(given.cluster, problems);
+  const ownRedis = redisWays(given).length > 0 && given.instance === undefined;
   const cache: ResolvedCacheOptions = {
     redisUrl: given.redisUrl,
     sentinel,
+    cluster,
     instance: given.instance,
     useAppCacheManager,
     // A near cache needs a Redis connection the library opens itself, to be told which keys changed.
@@ -42,7 +45,12 @@ export function resolveCache(
   return cache;
 }
 
-/** Problems with the choice of store: `redisUrl`, `sentinel`, `instance`, `useAppCacheManager`. */
+/** The ways to a Redis of the library's own that were given. */
+function redisWays(given: Partial<QSessionsCacheOptions>): Array<'redisUrl' | 'sentinel' | 'cluster'> {
+  return (['redisUrl', 'sentinel', 'cluster'] as const).filter((way) => given[way] !== undefined);
+}
+
+/** Problems with the choice of store: `redisUrl`, `sentinel`, `cluster`, `instance`, `useAppCacheManager`. */
 function storeProblems(given: Partial<QSessionsCacheOptions>, useAppCacheManager: unknown): string[] {
   const problems: string[] = [];
   if (given.redisUrl !== undefined && (typeof given.redisUrl !== 'string' || !/^rediss?:\/\//.test(given.redisUrl))) {
@@ -50,10 +58,11 @@ function storeProblems(given: Partial<QSessionsCacheOptions>, useAppCacheManager
       '`cache.redisUrl` must be a URL starting with redis:// or rediss://, for example redis://127.0.0.1:6379.',
     );
   }
-  if (given.redisUrl !== undefined && given.sentinel !== undefined) {
+  const ways = redisWays(given);
+  if (ways.length > 1) {
     problems.push(
-      '`cache.redisUrl` and `cache.sentinel` name two ways to the same Redis: give `sentinel` when Sentinel ' +
-        'manages the primary, `redisUrl` otherwise.',
+      `${ways.map((way) => `\`cache.${way}\``).join(' and ')} each name a Redis: give one (\`sentinel\` when ` +
+        'Sentinel manages the primary, `cluster` for a Redis Cluster, `redisUrl` otherwise).',
     );
   }
   if (
@@ -77,10 +86,9 @@ function nearCacheProblems(given: Partial<QSessionsCacheOptions>): string[] {
   if (given.nearCache !== undefined && typeof given.nearCache !== 'boolean') {
     return ['`cache.nearCache` must be true or false.'];
   }
-  const ownRedis = given.redisUrl !== undefined || given.sentinel !== undefined;
-  if (given.nearCache === true && (!ownRedis || given.instance !== undefined)) {
+  if (given.nearCache === true && (redisWays(given).length === 0 || given.instance !== undefined)) {
     return [
-      '`cache.nearCache` needs `cache.redisUrl` or `cache.sentinel` (and no `cache.instance`): only a Redis ' +
+      '`cache.nearCache` needs `cache.redisUrl`, `sentinel` or `cluster` (and no `cache.instance`): only a Redis ' +
         'connection the library opens itself can be told which keys changed. Remove it, or give `cache.redisUrl`.',
     ];
   }

@@ -1,16 +1,11 @@
 import type { QSessionsRedisSentinelOptions } from '../qsessions.options.js';
 import { optionSection } from './option-section.js';
 import { isWholeNumberFrom } from './option-values.js';
-
-/** A sentinel's address once checked. */
-export interface SentinelAddress {
-  host: string;
-  port: number;
-}
+import { resolveRedisAddresses, stringFieldProblems, type RedisAddress } from './redis-addresses.js';
 
 /** `cache.sentinel` once checked: the sentinels as addresses. */
 export interface ResolvedSentinelOptions extends Omit<QSessionsRedisSentinelOptions, 'sentinels'> {
-  sentinels: SentinelAddress[];
+  sentinels: RedisAddress[];
 }
 
 const KNOWN: Record<keyof QSessionsRedisSentinelOptions, undefined> = {
@@ -40,40 +35,18 @@ export function resolveSentinel(input: unknown, problems: string[]): ResolvedSen
       `\`cache.sentinel.name\` must be the name the sentinels monitor the primary under, as in ${EXAMPLE}.`,
     );
   }
-  const sentinels = addresses(given.sentinels, problems);
-  for (const key of ['username', 'password', 'sentinelUsername', 'sentinelPassword'] as const) {
-    if (given[key] !== undefined && typeof given[key] !== 'string') {
-      problems.push(`\`cache.sentinel.${key}\` must be a string.`);
-    }
-  }
+  const sentinels = resolveRedisAddresses(
+    given.sentinels,
+    'cache.sentinel.sentinels',
+    'the sentinels',
+    EXAMPLE,
+    problems,
+  );
+  const credentials = ['username', 'password', 'sentinelUsername', 'sentinelPassword'];
+  problems.push(...stringFieldProblems(given, credentials, 'cache.sentinel'));
   if (given.database !== undefined && !isWholeNumberFrom(given.database, 0)) {
     problems.push('`cache.sentinel.database` must be a whole number from 0.');
   }
   if (problems.length > count) return undefined;
   return { ...(given as QSessionsRedisSentinelOptions), sentinels };
-}
-
-function addresses(given: unknown, problems: string[]): SentinelAddress[] {
-  const list = Array.isArray(given) ? (given as unknown[]) : [];
-  const parsed = list.map(address);
-  if (list.length === 0 || parsed.includes(null)) {
-    problems.push(
-      "`cache.sentinel.sentinels` must list the sentinels as 'host:port' or { host, port } (port 1 to 65535), " +
-        `as in ${EXAMPLE}.`,
-    );
-  }
-  return parsed.filter((entry) => entry !== null);
-}
-
-function address(entry: unknown): SentinelAddress | null {
-  if (typeof entry === 'string') {
-    // 'host:port', the host possibly an IPv6 address in brackets.
-    const match = /^(\[[^\]]+\]|[^:\s]+):(\d+)$/.exec(entry);
-    if (!match) return null;
-    return address({ host: match[1]!.replace(/^\[|\]$/g, ''), port: Number(match[2]) });
-  }
-  if (typeof entry !== 'object' || entry === null) return null;
-  const { host, port } = entry as Partial<SentinelAddress>;
-  if (typeof host !== 'string' || host.length === 0 || !isWholeNumberFrom(port, 1) || port! > 65535) return null;
-  return { host, port: port! };
 }

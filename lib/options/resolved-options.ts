@@ -1,5 +1,6 @@
 import type { ResolvedGeoIpOptions } from '../geoip/geoip-options.js';
 import type { ResolvedSentinelOptions } from './resolve-sentinel.js';
+import type { ResolvedClusterOptions } from './resolve-cluster.js';
 import type { RedisTarget } from './redis-target.js';
 import type {
   OptionDefaults,
@@ -54,9 +55,10 @@ export type ResolvedPrivacyOptions = Resolved<QSessionsPrivacyOptions, typeof QS
  */
 export interface ResolvedCacheOptions extends Omit<
   Resolved<QSessionsCacheOptions, typeof QSESSIONS_CACHE_DEFAULTS>,
-  'sentinel'
+  'sentinel' | 'cluster'
 > {
   sentinel: ResolvedSentinelOptions | undefined;
+  cluster: ResolvedClusterOptions | undefined;
 }
 
 /** The express-session cookie still accepted (`legacyCookie`), after defaults and validation. */
