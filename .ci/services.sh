@@ -2,7 +2,8 @@
 # Starts the services the tests and the benchmark use when they are down: PostgreSQL
 # (127.0.0.1:5432), MariaDB (127.0.0.1:3306) and Redis (127.0.0.1:6379), then waits up to 30 s
 # for them to answer. On request, PgBouncer (127.0.0.1:6432, transaction pooling in front of that
-# PostgreSQL; installed from Debian's packages when missing), for the suites run through it.
+# PostgreSQL; installed from Debian's packages when missing), for the suites run through it, and a
+# Redis Cluster (`redis-cluster`: three primaries on 127.0.0.1:7001-7003).
 #
 #   bash .ci/services.sh postgres redis      # start/check only these; exit 1 if one never answers
 #   source .ci/services.sh; ensure_services postgres mariadb redis   # from another script (.ci/run)
@@ -16,7 +17,8 @@ service_answers() {
     mariadb) mariadb-admin -h 127.0.0.1 -u root ping >/dev/null 2>&1 ;;
     redis) redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 ;;
     pgbouncer) pg_isready -h 127.0.0.1 -p 6432 -q 2>/dev/null || return 1 ;;
-    *) echo "services.sh: unknown service '$1' (postgres, mariadb, redis, pgbouncer)" >&2; return 2 ;;
+    redis-cluster) redis-cli -p 7001 cluster info 2>/dev/null | grep -q '^cluster_state:ok' ;;
+    *) echo "services.sh: unknown service '$1' (postgres, mariadb, redis, pgbouncer, redis-cluster)" >&2; return 2 ;;
   esac
 }
 
@@ -36,6 +38,7 @@ start_service() {
         --dir /var/lib/redis --logfile /var/log/redis/ci.log || true
       ;;
     pgbouncer) start_pgbouncer || true ;;
+    redis-cluster) start_redis_cluster || true ;;
   esac
 }
 
@@ -69,6 +72,24 @@ pidfile = /tmp/qsessions-pgbouncer/pgbouncer.pid
 INI
   chown -R postgres "$PGBOUNCER_DIR"
   /usr/sbin/pgbouncer -d -u postgres "$PGBOUNCER_DIR/pgbouncer.ini"
+}
+
+# A Redis Cluster of three primaries (no replicas) on 127.0.0.1:7001-7003, each slot range on one,
+# keeping nothing on disk but the nodes' cluster state (in /tmp/qsessions-redis-cluster).
+REDIS_CLUSTER_DIR=/tmp/qsessions-redis-cluster
+start_redis_cluster() {
+  services_log "starting a Redis Cluster (127.0.0.1:7001-7003)"
+  local port
+  for port in 7001 7002 7003; do
+    redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true
+    rm -rf "$REDIS_CLUSTER_DIR/$port" && mkdir -p "$REDIS_CLUSTER_DIR/$port"
+    redis-server --daemonize yes --bind 127.0.0.1 --port "$port" --cluster-enabled yes \
+      --cluster-config-file "$REDIS_CLUSTER_DIR/$port/nodes.conf" --dir "$REDIS_CLUSTER_DIR/$port" \
+      --save "" --appendonly no --logfile "$REDIS_CLUSTER_DIR/$port/redis.log" || return 1
+  done
+  for _ in $(seq 1 50); do redis-cli -p 7003 ping >/dev/null 2>&1 && break; sleep 0.1; done
+  redis-cli --cluster create 127.0.0.1:7001 127.0.0.1:7002 127.0.0.1:7003 --cluster-replicas 0 --cluster-yes \
+    >"$REDIS_CLUSTER_DIR/create.log" 2>&1 || { cat "$REDIS_CLUSTER_DIR/create.log" >&2; return 1; }
 }
 
 # ensure_services NAME...: starts each named service that is down, then waits up to 30 s for all

@@ -265,6 +265,7 @@ describe('sample app environment', () => {
       reset: false,
       engine: 'cached_db',
       redisUrl: null,
+      redisCluster: null,
       geoip: false,
       trustProxy: false,
       host: '127.0.0.1',

@@ -107,10 +107,14 @@ export async function connectRedisCache(
   const redis = await loadKeyvRedis(redisTargetOption(to));
   const store = createRedisStore(redis, to, trackKeys !== undefined);
   // @keyv/redis owns the connection (connecting on first use and after an outage); the session
-  // cache sends its commands on that client (see RedisEntries).
-  const client = () => {
+  // cache sends its commands on that client (see RedisEntries). Callers wait for a connect in
+  // progress: a Cluster client says it is open while it is still learning the slots.
+  let connecting: Promise<unknown> | null = null;
+  const client = (): RedisCommands | Promise<RedisCommands> => {
     const current = store.client as unknown as RedisCommands & { isOpen: boolean };
-    return current.isOpen ? current : (store.getClient() as unknown as Promise<RedisCommands>);
+    if (current.isOpen && !connecting) return current;
+    connecting ??= store.getClient().finally(() => (connecting = null));
+    return connecting.then(() => store.client as unknown as RedisCommands);
   };
   const tracking = trackKeys ? trackOrFallBack(to, store, redis, trackKeys) : undefined;
   const lost: Array<() => void> = [];

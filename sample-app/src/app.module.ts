@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, HttpAdapterHost } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { QSession, QSessionsModule } from 'nest-qsessions';
+import { QSession, QSessionsModule, type QSessionsCacheOptions } from 'nest-qsessions';
 import { AccountController } from './account/account.controller.js';
 import { ActivityController } from './account/activity.controller.js';
 import { AdminSessionsController } from './admin/admin-sessions.controller.js';
@@ -40,7 +40,7 @@ export class AppModule {
           userEntity: User,
           engine: config.engine,
           ...(config.engine === 'cached_db' && {
-            cache: config.redisUrl ? { redisUrl: config.redisUrl } : { useAppCacheManager: false },
+            cache: sampleCache(config),
           }),
           geoip: config.geoip,
           trustProxy: config.trustProxy,
@@ -90,4 +90,11 @@ export class AppModule {
       ],
     };
   }
+}
+
+/** The `cached_db` engine's cache: Redis by URL, a Redis Cluster, or the library's in-memory cache. */
+function sampleCache(config: SampleConfig): QSessionsCacheOptions {
+  if (config.redisUrl) return { redisUrl: config.redisUrl };
+  if (config.redisCluster) return { cluster: { rootNodes: config.redisCluster } };
+  return { useAppCacheManager: false };
 }

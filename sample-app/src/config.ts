@@ -12,8 +12,10 @@ export interface SampleConfig {
   /** Drop and recreate the tables at start-up (SAMPLE_RESET=1): a clean demo, and clean tests. */
   reset: boolean;
   engine: QSessionsEngine;
-  /** Redis for the `cached_db` engine's cache; null = the library's in-memory cache. */
+  /** Redis for the `cached_db` engine's cache; null = the library's in-memory cache (or the cluster below). */
   redisUrl: string | null;
+  /** A Redis Cluster's nodes (`host:port`) for the cache instead (SAMPLE_REDIS_CLUSTER); null: none. */
+  redisCluster: string[] | null;
   /** What QSessionsModule's `geoip` option gets; false = no GeoIP ("Unknown location"). */
   geoip: GeoIpOptions | false;
   trustProxy: TrustProxyOption;
@@ -64,6 +66,7 @@ const DATABASE_KINDS = ['sqlite', 'postgres', 'mariadb'] as const;
  * | `SAMPLE_RESET`       | off; `1` drops the tables at start-up    |
  * | `SAMPLE_ENGINE`      | `cached_db`                              |
  * | `SAMPLE_REDIS_URL`   | none: in-memory cache                    |
+ * | `SAMPLE_REDIS_CLUSTER` | none; `host:port,host:port` of a Redis Cluster |
  * | `GEOIP_PATH`         | none: "Unknown location"                 |
  * | `SAMPLE_TRUST_PROXY` | off: the socket address is the client    |
  * | `HOST`, `PORT`       | `127.0.0.1`, `3000`                      |
@@ -94,6 +97,10 @@ export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
   if (redisUrl !== null && engine === 'db') {
     problems.push('SAMPLE_REDIS_URL needs SAMPLE_ENGINE=cached_db (the `db` engine uses no cache).');
   }
+  const redisCluster = read('SAMPLE_REDIS_CLUSTER')?.split(',') ?? null;
+  if (redisCluster !== null && (redisUrl !== null || engine === 'db')) {
+    problems.push('SAMPLE_REDIS_CLUSTER needs SAMPLE_ENGINE=cached_db and no SAMPLE_REDIS_URL.');
+  }
 
   const portText = read('PORT') ?? '3000';
   const port = Number(portText);
@@ -122,6 +129,7 @@ export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
     reset: reset === '1' || reset === 'true',
     engine: engine as QSessionsEngine,
     redisUrl,
+    redisCluster,
     geoip: geoIpOptions(read('GEOIP_PATH')),
     trustProxy: parseTrustProxy(read('SAMPLE_TRUST_PROXY')),
     host: read('HOST') ?? '127.0.0.1',
@@ -272,7 +280,13 @@ export function describeDatabase(config: SampleConfig): string {
       ? `SQLite ${config.database.path === ':memory:' ? '(in memory)' : config.database.path}`
       : `${config.database.kind === 'postgres' ? 'PostgreSQL' : 'MariaDB'} ${redactUrl(config.database.url)}`;
   const cache =
-    config.engine === 'db' ? 'no cache' : config.redisUrl ? `Redis ${redactUrl(config.redisUrl)}` : 'in-memory cache';
+    config.engine === 'db'
+      ? 'no cache'
+      : config.redisUrl
+        ? `Redis ${redactUrl(config.redisUrl)}`
+        : config.redisCluster
+          ? `Redis Cluster ${config.redisCluster.join(', ')}`
+          : 'in-memory cache';
   return `${where}, engine ${config.engine} (${cache})`;
 }
 

@@ -28,6 +28,16 @@ export const databases = list<DatabaseKind>('QSESSIONS_TEST_DBS', ['sqlite'], ['
 export const caches = list<CacheKind>('QSESSIONS_TEST_CACHES', ['memory'], ['memory', 'redis']);
 export const adapters = list<AdapterKind>('QSESSIONS_TEST_ADAPTERS', ['express', 'fastify'], ['express', 'fastify']);
 export const redisUrl = process.env.QSESSIONS_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+/**
+ * With QSESSIONS_TEST_REDIS_CLUSTER (`host:port,host:port,…`, as `.ci/run`'s cluster stage sets it),
+ * the `redis` cache is that Redis Cluster (`cache.cluster`) instead of the Redis at `redisUrl`.
+ */
+export const redisClusterNodes = process.env.QSESSIONS_TEST_REDIS_CLUSTER?.split(',').filter(Boolean) ?? null;
+
+/** The module's `cache` options for the test Redis: the cluster when one is set, else `redisUrl`. */
+export function testRedisCache(): { redisUrl: string } | { cluster: { rootNodes: string[] } } {
+  return redisClusterNodes ? { cluster: { rootNodes: redisClusterNodes } } : { redisUrl };
+}
 
 /** One combination an e2e suite runs against. */
 export interface Variant {

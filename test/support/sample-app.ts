@@ -10,7 +10,7 @@ import { configureSampleApp, createSampleApp } from '../../sample-app/src/bootst
 import { loadSampleConfig } from '../../sample-app/src/config.js';
 import { ensureDatabaseExists } from '../../sample-app/src/database.js';
 import { postgresPort, testDatabaseName } from './databases.js';
-import { redisUrl, type CacheKind, type DatabaseKind } from './matrix.js';
+import { redisClusterNodes, redisUrl, type CacheKind, type DatabaseKind } from './matrix.js';
 
 /** MaxMind's test databases, kept in the repository (test/fixtures/geoip/README.md). */
 export const GEOIP_FIXTURES = fileURLToPath(new URL('../fixtures/geoip/', import.meta.url));
@@ -36,7 +36,8 @@ export function sampleEnv(
   if (database === 'sqlite') env.SAMPLE_SQLITE_PATH = ':memory:';
   if (database === 'postgres') env.SAMPLE_DB_URL = `postgres://postgres@127.0.0.1:${postgresPort}/${name}`;
   if (database === 'mariadb') env.SAMPLE_DB_URL = `mysql://root@127.0.0.1:3306/${name}`;
-  if (cache === 'redis') env.SAMPLE_REDIS_URL = redisUrl;
+  if (cache === 'redis' && redisClusterNodes) env.SAMPLE_REDIS_CLUSTER = redisClusterNodes.join(',');
+  else if (cache === 'redis') env.SAMPLE_REDIS_URL = redisUrl;
   return { ...env, ...extra };
 }
 

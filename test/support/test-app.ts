@@ -15,7 +15,7 @@ import {
 } from '../../lib/index.js';
 import { QSESSIONS_STORE } from '../../lib/qsessions.constants.js';
 import { dataSourceOptions, ensureDatabase } from './databases.js';
-import { redisUrl, type Variant } from './matrix.js';
+import { testRedisCache, type Variant } from './matrix.js';
 import { SessionQueryCounter } from './query-counter.js';
 import { TestController } from './test.controller.js';
 import { IntUser, UuidUser } from './users.js';
@@ -59,7 +59,7 @@ export async function startTestApp(variant: Variant, options: TestAppOptions = {
       ? {
           cache: {
             keyPrefix: cacheKeyPrefix,
-            ...(variant.cache === 'redis' ? { redisUrl } : { useAppCacheManager: false }),
+            ...(variant.cache === 'redis' ? testRedisCache() : { useAppCacheManager: false }),
             ...options.qsessions?.cache,
           },
         }
