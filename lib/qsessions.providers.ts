@@ -136,7 +136,7 @@ function storageProviders(logger: Logger): Provider[] {
         telemetry: QSessionsTelemetry | null,
       ): SessionStore => {
         const now = () => clock.now();
-        const database = new TypeOrmSessionStore(dataSource, now);
+        const database = new TypeOrmSessionStore(dataSource, now, telemetry?.metrics ?? undefined);
         const store = cache ? new CachedSessionStore(database, cache, now) : database;
         return instrumentStore(store, cache ? 'cached_db' : 'db', telemetry);
       },

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { metrics, trace } from '@opentelemetry/api';
+import { metrics, SpanStatusCode, trace } from '@opentelemetry/api';
 import { QSESSIONS_STORE } from '../lib/qsessions.constants.js';
 import { InstrumentedSessionStore } from '../lib/telemetry/instrumented-session-store.js';
 import { METRIC_NAMES } from '../lib/telemetry/session-metrics.js';
@@ -90,6 +90,16 @@ describe.each(variants())('metrics and spans on $name', (variant) => {
       [`${METRIC_NAMES.revoked}{reason=revoke-others}`]: 2,
       [`${METRIC_NAMES.revoked}{reason=logout}`]: 1,
     });
+  });
+
+  it('counts a session presented after its end as expired', async () => {
+    const userId = await newUser(t);
+    const browser = await signIn(t, userId);
+    clock.advance(15 * 24 * 60 * 60 * 1000);
+    const before = await recorder.read();
+    expect((await browser.send('get', '/read_session')).body).toEqual({});
+    const after = await recorder.read();
+    expect(moved(before, after, SESSION_COUNTERS)).toEqual({ [METRIC_NAMES.expired]: 1 });
   });
 
   it('clearExpired() counts what it deleted as cleared (and as revoked with reason "expired")', async () => {
@@ -188,3 +198,36 @@ it('the providers are the global ones', () => {
   expect(metrics.getMeterProvider()).not.toBe(undefined);
   expect(trace.getTracerProvider()).not.toBe(undefined);
 });
+
+describe.each(variants().filter((variant) => variant.engine === 'db'))(
+  'a failing store operation on $name',
+  (variant) => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await startTestApp(variant);
+    });
+    afterAll(() => t?.close());
+
+    it('ends its span with the error recorded, and still records its duration', async () => {
+      const userId = await newUser(t);
+      const browser = await signIn(t, userId);
+      const before = await recorder.read();
+      recorder.spanExporter.reset();
+      await t.dataSource.destroy();
+      try {
+        expect((await browser.send('get', '/read_session')).status).toBe(503);
+      } finally {
+        await t.dataSource.initialize();
+      }
+      const get = recorder.spans().find((span) => span.name === 'qsessions.store.get')!;
+      expect(get.attributes['qsessions.outcome']).toBe('error');
+      expect(get.attributes['qsessions.session.id']).toBe(digest(browser.key!));
+      expect(get.status.code).toBe(SpanStatusCode.ERROR);
+      expect(get.events.map((event) => event.name)).toEqual(['exception']);
+      const after = await recorder.read();
+      const gets = (reading: typeof after) =>
+        total(reading, METRIC_NAMES.storeDuration, { operation: 'get', engine: 'db' });
+      expect(gets(after) - gets(before)).toBe(1);
+    });
+  },
+);

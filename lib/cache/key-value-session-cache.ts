@@ -152,11 +152,8 @@ export class KeyValueSessionCache implements SessionCache {
       // the record key (a value of an older format) is a miss: the database answers.
       return absent && record === undefined && this.isTrusted() ? ABSENT : MISS;
     }
-    if (record.e <= this.now()) {
-      this.telemetry.sessionExpired();
-      return MISS;
-    }
-    if (!this.mayServe(record)) return MISS;
+    // An expired copy is a miss: the database read that follows counts the session as expired.
+    if (record.e <= this.now() || !this.mayServe(record)) return MISS;
     return { kind: 'hit', record: fromCached(digest, record) };
   }
 

@@ -5,7 +5,7 @@
  * allocates nor waits.
  */
 export interface SessionTelemetry {
-  /** A stored session was found past its end: older than the absolute lifetime, or a cached copy past its expiry. */
+  /** A stored session was presented past its end: its row expired, or older than the absolute lifetime. */
   sessionExpired(): void;
   /**
    * The cache answered a lookup without the database (a record, a revocation or a remembered
