@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { metrics, SpanStatusCode, trace } from '@opentelemetry/api';
 import { QSESSIONS_STORE } from '../lib/qsessions.constants.js';
+import type { SessionStore } from '../lib/session/session-store.js';
 import { InstrumentedSessionStore } from '../lib/telemetry/instrumented-session-store.js';
 import { METRIC_NAMES } from '../lib/telemetry/session-metrics.js';
 import { digest } from './support/digest.js';
@@ -156,6 +157,18 @@ describe.each(variants())('metrics and spans on $name', (variant) => {
       'qsessions.engine': engine,
       'qsessions.sessions.count': 1,
       'qsessions.outcome': 'ok',
+    });
+  });
+
+  it('puts only an id of the public id’s shape on a span (a caller of the store may pass anything)', async () => {
+    recorder.spanExporter.reset();
+    const store = t.app.get<SessionStore>(QSESSIONS_STORE);
+    expect(await store.deleteOfUser(1, 'not an id, maybe a key or a user’s text')).toBe(false);
+    const span = recorder.spans().find((candidate) => candidate.name === 'qsessions.store.delete_of_user');
+    expect(span?.attributes).toEqual({
+      'qsessions.store.operation': 'delete_of_user',
+      'qsessions.engine': variant.engine,
+      'qsessions.outcome': 'not_found',
     });
   });
 
