@@ -33,5 +33,7 @@ export const QSESSIONS_GEOIP = Symbol('QSESSIONS_GEOIP');
 export const QSESSIONS_HISTORY = Symbol('QSESSIONS_HISTORY');
 /** Injection token of the "This wasn't me" links (null when the `history` option is off). */
 export const QSESSIONS_REVOKE_LINKS = Symbol('QSESSIONS_REVOKE_LINKS');
+/** Injection token of the app's OpenTelemetry metrics and tracer (null without `@opentelemetry/api` or an SDK). */
+export const QSESSIONS_TELEMETRY = Symbol('QSESSIONS_TELEMETRY');
 /** Injection token of the clock every part reads the time from (see getQSessionsClockToken()). */
 export const QSESSIONS_CLOCK = Symbol('QSESSIONS_CLOCK');

@@ -29,6 +29,7 @@ import {
   QSESSIONS_RESOLVED_OPTIONS,
   QSESSIONS_SESSION_CACHE,
   QSESSIONS_STORE,
+  QSESSIONS_TELEMETRY,
 } from './qsessions.constants.js';
 import type { QSessionsModuleOptions } from './qsessions.options.js';
 import { QSession } from './typeorm/qsession.entity.js';
@@ -40,6 +41,7 @@ import { QSessionRevokeLink } from './typeorm/qsession-revoke-link.entity.js';
 import { TypeOrmSessionHistory } from './history/typeorm-session-history.js';
 import { TypeOrmRevokeLinks } from './history/typeorm-revoke-links.js';
 import { systemClock, type QSessionsClock } from './util/clock.js';
+import { instrumentStore, openQSessionsTelemetry, type QSessionsTelemetry } from './telemetry/qsessions-telemetry.js';
 
 /** The providers behind QSessionsModule, given the DataSource name known at import time. */
 export function createQSessionsProviders(dataSourceName: string | undefined): Provider[] {
@@ -56,30 +58,7 @@ export function createQSessionsProviders(dataSourceName: string | undefined): Pr
       inject: [getDataSourceToken(dataSourceName)],
       useFactory: (dataSource: DataSource) => assertKnowsSessions(dataSource, dataSourceName),
     },
-    {
-      provide: QSESSIONS_CACHE,
-      inject: [QSESSIONS_RESOLVED_OPTIONS, { token: APP_CACHE_MANAGER, optional: true }],
-      useFactory: (options: ResolvedQSessionsOptions, appCache?: Cache) => pickCache(options, appCache, logger),
-    },
-    {
-      provide: QSESSIONS_SESSION_CACHE,
-      inject: [QSESSIONS_RESOLVED_OPTIONS, QSESSIONS_CACHE, QSESSIONS_DATA_SOURCE, QSESSIONS_CLOCK],
-      useFactory: (
-        options: ResolvedQSessionsOptions,
-        chosen: ChosenCache | null,
-        dataSource: DataSource,
-        clock: QSessionsClock,
-      ) => openSessionCache(options, chosen, dataSource, { logger, now: () => clock.now() }),
-    },
-    {
-      provide: QSESSIONS_STORE,
-      inject: [QSESSIONS_DATA_SOURCE, QSESSIONS_SESSION_CACHE, QSESSIONS_CLOCK],
-      useFactory: (dataSource: DataSource, cache: SessionCache | null, clock: QSessionsClock): SessionStore => {
-        const now = () => clock.now();
-        const database = new TypeOrmSessionStore(dataSource, now);
-        return cache ? new CachedSessionStore(database, cache, now) : database;
-      },
-    },
+    ...storageProviders(logger),
     { provide: QSESSIONS_EVENTS, useFactory: () => new SessionEvents() },
     {
       provide: QSESSIONS_GEOIP,
@@ -89,17 +68,79 @@ export function createQSessionsProviders(dataSourceName: string | undefined): Pr
     ...historyProviders(logger),
     {
       provide: QSESSIONS_LIFECYCLE,
-      inject: [QSESSIONS_STORE, QSESSIONS_RESOLVED_OPTIONS, QSESSIONS_EVENTS, QSESSIONS_CLOCK, QSESSIONS_HISTORY],
+      inject: [
+        QSESSIONS_STORE,
+        QSESSIONS_RESOLVED_OPTIONS,
+        QSESSIONS_EVENTS,
+        QSESSIONS_CLOCK,
+        QSESSIONS_HISTORY,
+        QSESSIONS_TELEMETRY,
+      ],
       useFactory: (
         store: SessionStore,
         options: ResolvedQSessionsOptions,
         events: SessionEvents,
         clock: QSessionsClock,
         history: TypeOrmSessionHistory | null,
-      ) => new SessionLifecycle(store, options, logger, events, () => clock.now(), history),
+        telemetry: QSessionsTelemetry | null,
+      ) =>
+        new SessionLifecycle(
+          store,
+          options,
+          logger,
+          events,
+          () => clock.now(),
+          history,
+          telemetry?.metrics ?? undefined,
+        ),
     },
     // Saves the session inside Nest's pipeline, so that a failed save reaches the app's exception filters.
     { provide: APP_INTERCEPTOR, useClass: SessionCommitInterceptor },
+  ];
+}
+
+/** The cache, the telemetry and the store over them (measured and traced when the app has an SDK). */
+function storageProviders(logger: Logger): Provider[] {
+  return [
+    {
+      provide: QSESSIONS_CACHE,
+      inject: [QSESSIONS_RESOLVED_OPTIONS, { token: APP_CACHE_MANAGER, optional: true }],
+      useFactory: (options: ResolvedQSessionsOptions, appCache?: Cache) => pickCache(options, appCache, logger),
+    },
+    // `@opentelemetry/api` is an optional peer: imported here, when the module starts.
+    { provide: QSESSIONS_TELEMETRY, inject: [QSESSIONS_EVENTS], useFactory: openQSessionsTelemetry },
+    {
+      provide: QSESSIONS_SESSION_CACHE,
+      inject: [
+        QSESSIONS_RESOLVED_OPTIONS,
+        QSESSIONS_CACHE,
+        QSESSIONS_DATA_SOURCE,
+        QSESSIONS_CLOCK,
+        QSESSIONS_TELEMETRY,
+      ],
+      useFactory: (
+        options: ResolvedQSessionsOptions,
+        chosen: ChosenCache | null,
+        dataSource: DataSource,
+        clock: QSessionsClock,
+        telemetry: QSessionsTelemetry | null,
+      ) => openSessionCache(options, chosen, dataSource, { logger, now: () => clock.now(), telemetry }),
+    },
+    {
+      provide: QSESSIONS_STORE,
+      inject: [QSESSIONS_DATA_SOURCE, QSESSIONS_SESSION_CACHE, QSESSIONS_CLOCK, QSESSIONS_TELEMETRY],
+      useFactory: (
+        dataSource: DataSource,
+        cache: SessionCache | null,
+        clock: QSessionsClock,
+        telemetry: QSessionsTelemetry | null,
+      ): SessionStore => {
+        const now = () => clock.now();
+        const database = new TypeOrmSessionStore(dataSource, now, telemetry?.metrics ?? undefined);
+        const store = cache ? new CachedSessionStore(database, cache, now) : database;
+        return instrumentStore(store, cache ? 'cached_db' : 'db', telemetry);
+      },
+    },
   ];
 }
 
@@ -182,7 +223,7 @@ function openSessionCache(
   options: ResolvedQSessionsOptions,
   chosen: ChosenCache | null,
   dataSource: DataSource,
-  { logger, now }: { logger: Logger; now: () => number },
+  { logger, now, telemetry }: { logger: Logger; now: () => number; telemetry: QSessionsTelemetry | null },
 ): SessionCache | null {
   if (options.engine !== 'cached_db') return null;
   const { keyPrefix, maxEntries, timeoutMs } = options.cache;
@@ -190,7 +231,8 @@ function openSessionCache(
   const ledger = chosen
     ? new TypeOrmRevocationLedger(assertKnowsRevocations(dataSource, options.dataSource), now)
     : undefined;
-  return createSessionCache(chosen, { keyPrefix, maxEntries, timeoutMs, ledger, logger, now });
+  const report = telemetry?.metrics ?? undefined;
+  return createSessionCache(chosen, { keyPrefix, maxEntries, timeoutMs, ledger, logger, now, telemetry: report });
 }
 
 /** The DataSource, once sure it knows the held-revocations entity (a shared cache needs its table). */

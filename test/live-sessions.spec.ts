@@ -26,6 +26,36 @@ describe('session-end messages (what any Redis client could publish)', () => {
     expect(decodeSessionEnd(message)).toBeNull();
   });
 
+  it('carry when the sessions ended and which channel sent them, when told', () => {
+    const from = '0b0c3e43-3f4e-4b8e-9d3c-1f2a3b4c5d6e';
+    expect(decodeSessionEnd(encodeSessionEnd([A], 'admin', { endedAt: 1_700_000_000_123, from }))).toEqual({
+      digests: [A],
+      reason: 'admin',
+      endedAt: 1_700_000_000_123,
+      from,
+    });
+  });
+
+  it('accept a message of an earlier version (no time, no sender): ended, not measured', () => {
+    const decoded = decodeSessionEnd(JSON.stringify({ ids: [A], reason: 'logout' }));
+    expect(decoded).toEqual({ digests: [A], reason: 'logout' });
+    expect(decoded).not.toHaveProperty('endedAt');
+    expect(decoded).not.toHaveProperty('from');
+  });
+
+  it.each([
+    ['a time that is a string', { at: '1700000000000' }],
+    ['a time that is not an integer', { at: 1.5 }],
+    ['a time before the epoch', { at: -5 }],
+    ['a time beyond safe integers', { at: 2 ** 60 }],
+    ['a sender that is not a UUID', { from: 'x'.repeat(500) }],
+    ['a sender that is not a string', { from: 42 }],
+  ])('end the sessions of a message with %s, keeping only the well-formed parts', (_name, extra) => {
+    const decoded = decodeSessionEnd(JSON.stringify({ ids: [A], reason: 'admin', ...extra }));
+    expect(decoded?.digests).toEqual([A]);
+    for (const key of Object.keys(extra)) expect(decoded).not.toHaveProperty(key === 'at' ? 'endedAt' : key);
+  });
+
   it('bound the reason and keep it printable', () => {
     expect(decodeSessionEnd(JSON.stringify({ ids: [A], reason: 'x'.repeat(500) }))?.reason).toHaveLength(64);
     expect(decodeSessionEnd(JSON.stringify({ ids: [A], reason: 'a\r\nb\u0000' }))?.reason).toBe('ab');

@@ -88,9 +88,17 @@ describe('optional peers that are not installed', () => {
     expect(message).toContain("Cannot find package '@nestjs/terminus'");
   });
 
+  it('without @opentelemetry/api the module records nothing, and says nothing', async () => {
+    const message = await failureWithout(
+      ['@opentelemetry/api'],
+      `import(${dist('telemetry/qsessions-telemetry.js')}).then(async (m) => { const { SessionEvents } = await import(${dist('events/session-events.js')}); const t = await m.openQSessionsTelemetry(new SessionEvents()); if (t !== null) throw new Error('telemetry without the API'); })`,
+    );
+    expect(message).toBe('no error');
+  });
+
   it('the root entry point loads without any of them, nor any GraphQL or WebSocket package', async () => {
     const message = await failureWithout(
-      ['@keyv/redis', 'pg', 'redis', '@redis/client', '@nestjs/terminus', ...TRANSPORT_PACKAGES],
+      ['@keyv/redis', 'pg', 'redis', '@redis/client', '@nestjs/terminus', '@opentelemetry/api', ...TRANSPORT_PACKAGES],
       `import('nest-qsessions').then((m) => { if (!m.QSessionsModule) throw new Error('no QSessionsModule'); })`,
     );
     expect(message).toBe('no error');

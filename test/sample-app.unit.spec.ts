@@ -275,6 +275,7 @@ describe('sample app environment', () => {
       onSessionLimit: 'evict-least-recent',
       smtpUrl: null,
       publicUrl: null,
+      metrics: false,
     });
     expect(DEFAULT_SQLITE_PATH).toMatch(/sample-app[\\/]sample\.db$/);
   });

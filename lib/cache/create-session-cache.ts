@@ -1,4 +1,5 @@
 import type { RevocationLedger } from '../session/revocation-ledger.js';
+import type { SessionTelemetry } from '../session/session-telemetry.js';
 import type { WarningSink } from '../util/warn-once.js';
 import { CacheKeys } from './cache-keys.js';
 import { CACHE_TRUST_TIMINGS } from './cache-trust.js';
@@ -17,6 +18,8 @@ export interface SessionCacheSettings {
   ledger?: RevocationLedger;
   logger: WarningSink;
   now?: () => number;
+  /** Where lookups and breaker openings are reported (the app's metrics); nowhere by default. */
+  telemetry?: SessionTelemetry;
 }
 
 // Keys one session read leaves copies of in the near cache: record, tombstone, absence mark.
@@ -29,12 +32,12 @@ const KEYS_PER_SESSION = 3;
  * trust check when a ledger is given; Redis with key tracking gets its near cache as a layer.
  */
 export function createSessionCache(chosen: ChosenCache | null, settings: SessionCacheSettings): KeyValueSessionCache {
-  const { maxEntries, timeoutMs, logger, now = Date.now } = settings;
+  const { maxEntries, timeoutMs, logger, now = Date.now, telemetry } = settings;
   if (!chosen) {
     // Nobody else writes this memory: the keys need no prefix.
     const keys = new CacheKeys('');
     const entries = new MemoryEntries(keys, maxEntries, now);
-    const options = { keys, timeoutMs, tombstoneTtlMs: TOMBSTONE_TTL_MS, epochReach: 'signed-in' as const };
+    const options = { keys, timeoutMs, tombstoneTtlMs: TOMBSTONE_TTL_MS, epochReach: 'signed-in' as const, telemetry };
     return new KeyValueSessionCache(entries, { ...options, shareTexts: true }, logger, now);
   }
   const keys = new CacheKeys(settings.keyPrefix);
@@ -46,6 +49,14 @@ export function createSessionCache(chosen: ChosenCache | null, settings: Session
     timings: CACHE_TRUST_TIMINGS,
     onConnectionLost: chosen.onConnectionLost,
   };
-  const options = { keys, timeoutMs, tombstoneTtlMs: TOMBSTONE_TTL_MS, epochReach: 'all' as const, guarantee };
+  const options = {
+    keys,
+    timeoutMs,
+    tombstoneTtlMs: TOMBSTONE_TTL_MS,
+    epochReach: 'all' as const,
+    guarantee,
+    telemetry,
+    nearCache: chosen.keyTracking !== undefined,
+  };
   return new KeyValueSessionCache(entries, options, logger, now);
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { RevocationLedger } from '../session/revocation-ledger.js';
 import { ABSENT_TTL_MS, type CacheLookup, type RevokeOptions, type SessionCache } from '../session/session-cache.js';
 import type { SessionRecord } from '../session/session-record.js';
+import { NO_SESSION_TELEMETRY, type SessionTelemetry } from '../session/session-telemetry.js';
 import { endOfTurn } from '../util/end-of-turn.js';
 import { ThrottledWarning, type WarningSink } from '../util/warn-once.js';
 import { withTimeout } from '../util/with-timeout.js';
@@ -39,6 +40,10 @@ export interface KeyValueSessionCacheOptions {
     /** Subscribes to signs that the cache may have lost data (its connection dropped). */
     onConnectionLost?: (listener: () => void) => void;
   };
+  /** Where lookups and breaker openings are reported (metrics); nowhere by default. */
+  telemetry?: SessionTelemetry;
+  /** The entries answer from copies of a shared cache kept in this process (a near cache): such answers are near hits. */
+  nearCache?: boolean;
 }
 
 const TOMBSTONE = 1;
@@ -100,6 +105,8 @@ export class KeyValueSessionCache implements SessionCache {
   private readonly revokedHere = new Map<string, number>();
   private readonly texts: SharedTexts | null;
   private readonly trust: CacheTrust | null = null;
+  private readonly telemetry: SessionTelemetry;
+  private readonly nearCache: boolean;
 
   constructor(
     /** The adapter the rules run over. */
@@ -111,6 +118,8 @@ export class KeyValueSessionCache implements SessionCache {
     this.keys = options.keys;
     this.warning = new ThrottledWarning(logger, 60_000);
     this.texts = options.shareTexts ? new SharedTexts() : null;
+    this.telemetry = options.telemetry ?? NO_SESSION_TELEMETRY;
+    this.nearCache = options.nearCache === true;
     const guarantee = options.guarantee;
     if (guarantee) {
       this.trust = new CacheTrust(guarantee.timings, () => this.check(guarantee.ledger), now);
@@ -120,7 +129,7 @@ export class KeyValueSessionCache implements SessionCache {
   }
 
   async get(digest: string): Promise<CacheLookup> {
-    if (this.isRevokedHere(digest)) return REVOKED;
+    if (this.isRevokedHere(digest)) return this.counted(REVOKED, false);
     if (this.entries.answersLocally) {
       // A hit answered from this process would otherwise finish the whole request inside the
       // socket's read callback, one request at a time. Yielding once lets Node read every socket
@@ -128,7 +137,7 @@ export class KeyValueSessionCache implements SessionCache {
       // (see docs/performance.md); the yield is shared by the lookups of one turn. It also means
       // every invalidation that reached this process before the request did has been applied.
       await endOfTurn();
-      if (this.isRevokedHere(digest)) return REVOKED;
+      if (this.isRevokedHere(digest)) return this.counted(REVOKED, false);
     }
     const { keys, entries } = this;
     try {
@@ -138,11 +147,19 @@ export class KeyValueSessionCache implements SessionCache {
             () => entries.getMany([keys.record(digest), keys.tombstone(digest), keys.epoch, keys.absent(digest)]),
             'read',
           );
-      const values = read instanceof Promise ? await read : read;
-      return this.answer(digest, values[0], present(values[1]), values[2], present(values[3]));
+      const local = !(read instanceof Promise);
+      const values = local ? read : await read;
+      return this.counted(this.answer(digest, values[0], present(values[1]), values[2], present(values[3])), local);
     } catch {
-      return MISS;
+      return this.counted(MISS, false);
     }
+  }
+
+  /** Reports a lookup's answer (a hit answered from this process's copy of Redis is a near hit too). */
+  private counted(lookup: CacheLookup, local: boolean): CacheLookup {
+    if (lookup === MISS) this.telemetry.cacheMiss();
+    else this.telemetry.cacheHit(local && this.nearCache);
+    return lookup;
   }
 
   /** What one read of the cache answers, given the values read together. */
@@ -154,6 +171,7 @@ export class KeyValueSessionCache implements SessionCache {
       // the record key (a value of an older format) is a miss: the database answers.
       return absent && record === undefined && this.isTrusted() ? ABSENT : MISS;
     }
+    // An expired copy is a miss: the database read that follows counts the session as expired.
     if (record.e <= this.now() || !this.mayServe(record)) return MISS;
     return { kind: 'hit', record: fromCached(digest, record) };
   }
@@ -331,6 +349,8 @@ export class KeyValueSessionCache implements SessionCache {
 
   /** Opens the breaker (or keeps it open): operations skip the cache for `retryMs`. */
   private trip(): void {
+    // An opening from closed is reported (metrics); a failed probe while open is not a new one.
+    if (this.failedAt === null) this.telemetry.cacheBreakerOpened();
     this.failedAt = this.now();
     this.openedAt ??= this.failedAt;
   }

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { Observable, type Subscription } from 'rxjs';
 import type { SessionEvent } from '../events/session-event.js';
 import type { SessionEvents } from '../events/session-events.js';
@@ -11,12 +11,14 @@ import {
   QSESSIONS_EVENTS,
   QSESSIONS_LIFECYCLE,
   QSESSIONS_RESOLVED_OPTIONS,
+  QSESSIONS_TELEMETRY,
 } from '../qsessions.constants.js';
 import type { RequestSessionState, SessionHost } from '../session/request-session-state.js';
 import type { RequestSession } from '../session/request-session.js';
 import type { SessionLifecycle } from '../session/session-lifecycle.js';
 import type { SessionRecord, UserId } from '../session/session-record.js';
 import type { QSessionsClock } from '../util/clock.js';
+import type { QSessionsTelemetry } from '../telemetry/qsessions-telemetry.js';
 import { LiveConnectionRegistry } from './live-connection-registry.js';
 import { LiveSessionChecker } from './live-session-checker.js';
 import { isAllowedOrigin } from './handshake-origin.js';
@@ -85,25 +87,35 @@ export class LiveSessions implements OnModuleInit, OnModuleDestroy {
   private readonly allowedOrigins: ReadonlySet<string>;
   private readonly warnedOrigins = new Set<string>();
   private subscription: Subscription | null = null;
+  /** Subscribe to the channel at start-up, not at the first connection: its messages are measured. */
+  private readonly measuresPropagation: boolean;
 
   constructor(
     @Inject(QSESSIONS_LIFECYCLE) private readonly lifecycle: SessionLifecycle,
     @Inject(QSESSIONS_RESOLVED_OPTIONS) options: ResolvedQSessionsOptions,
     @Inject(QSESSIONS_EVENTS) private readonly events: SessionEvents,
     @Inject(QSESSIONS_CLOCK) clock: QSessionsClock,
+    @Optional() @Inject(QSESSIONS_TELEMETRY) telemetry?: QSessionsTelemetry | null,
   ) {
     this.registry = new LiveConnectionRegistry(this.logger, (digest) => this.checker.forget(digest));
     this.checker = new LiveSessionChecker(this.registry, lifecycle, options.live.checkIntervalMs, this.logger, () =>
       clock.now(),
     );
     const { redis, channel } = options.live;
-    this.channel = redis ? new RedisSessionEndChannel(redis, channel, this.logger) : null;
+    const metrics = telemetry?.metrics ?? null;
+    const propagation = metrics && {
+      now: () => clock.now(),
+      propagated: (seconds: number) => metrics.propagated(seconds),
+    };
+    this.channel = redis ? new RedisSessionEndChannel(redis, channel, this.logger, propagation) : null;
+    this.measuresPropagation = this.channel !== null && metrics !== null;
     this.reader = new SessionRequestReader(options, this.logger);
     this.allowedOrigins = options.live.allowedOrigins;
   }
 
   onModuleInit(): void {
     this.subscription = this.events.stream.subscribe((event) => this.onSessionEvent(event));
+    if (this.measuresPropagation) void this.listen();
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -271,11 +283,12 @@ export class LiveSessions implements OnModuleInit, OnModuleDestroy {
   private onSessionEvent(event: SessionEvent): void {
     let ended: string[];
     let reason: string;
+    const endedAt = event.at.getTime();
     if (event.type === 'revoked') [ended, reason] = [event.ids, event.reason];
     else if (event.type === 'rotated' && event.previousId !== null) [ended, reason] = [[event.previousId], 'rotated'];
     else return;
     this.registry.end(ended, reason);
-    this.channel?.publish(ended, reason);
+    this.channel?.publish(ended, reason, endedAt);
   }
 }
 

@@ -1,13 +1,28 @@
+import { randomUUID } from 'node:crypto';
 import { createRedisClient, loadKeyvRedis } from '../cache/redis-connection.js';
 import type { RedisTarget } from '../options/redis-target.js';
 import type { WarningSink } from '../util/warn-once.js';
 import { withTimeout } from '../util/with-timeout.js';
-import { chunks, decodeSessionEnd, encodeSessionEnd, type SessionEndChannel } from './session-end-channel.js';
+import {
+  chunks,
+  decodeSessionEnd,
+  encodeSessionEnd,
+  type SessionEndChannel,
+  type SessionEndMessage,
+} from './session-end-channel.js';
 
 /** How long a new connection waits for the first subscription of the process. */
 const SUBSCRIBE_WAIT_MS = 1000;
 /** How long a message waits for the publishing connection to be made. */
 const CONNECT_WAIT_MS = 1000;
+
+/** Where the channel reports how long other processes' messages took to arrive (metrics). */
+export interface PropagationRecorder {
+  /** The time now, in ms since the epoch (the module's clock). */
+  now(): number;
+  /** A message of another process arrived this long (seconds, possibly negative with skewed clocks) after its sessions ended. */
+  propagated(seconds: number): void;
+}
 
 /** The node-redis calls the channel makes. */
 interface PubSubClient {
@@ -37,19 +52,23 @@ export class RedisSessionEndChannel implements SessionEndChannel {
   /** The subscription is active, or a connection already waited for it in vain: later ones do not wait. */
   private noMoreWaiting = false;
   private outage = false;
+  /** This channel's id in its messages: its own come back to it, and are not measured. */
+  private readonly sender = randomUUID();
 
   constructor(
     private readonly target: RedisTarget,
     private readonly channel: string,
     private readonly logger: WarningSink,
+    private readonly propagation: PropagationRecorder | null = null,
   ) {}
 
-  publish(digests: readonly string[], reason: string): void {
+  publish(digests: readonly string[], reason: string, endedAt?: number): void {
     if (digests.length === 0) return;
+    const origin = { endedAt, from: this.sender };
     // Published once connected; while Redis is away, dropped after a short wait (nothing piles up).
     void withTimeout(this.client('publisher'), CONNECT_WAIT_MS, 'Connecting to Redis')
       .then(async (client) => {
-        for (const part of chunks(digests)) await client.publish(this.channel, encodeSessionEnd(part, reason));
+        for (const part of chunks(digests)) await client.publish(this.channel, encodeSessionEnd(part, reason, origin));
         // Behind Sentinel there is no 'ready' event to tell that an outage ended: a message that passed does.
         this.outage = false;
       })
@@ -61,7 +80,9 @@ export class RedisSessionEndChannel implements SessionEndChannel {
       .then((client) =>
         client.subscribe(this.channel, (message) => {
           const decoded = decodeSessionEnd(message);
-          if (decoded) listener(decoded.digests, decoded.reason);
+          if (!decoded) return;
+          this.measure(decoded);
+          listener(decoded.digests, decoded.reason);
         }),
       )
       .then(() => {
@@ -74,6 +95,12 @@ export class RedisSessionEndChannel implements SessionEndChannel {
     return withTimeout(this.subscribed, SUBSCRIBE_WAIT_MS, 'Subscribing').catch(() => {
       this.noMoreWaiting = true;
     });
+  }
+
+  /** Records how long another process's message took, when it says when its sessions ended. */
+  private measure(message: SessionEndMessage): void {
+    if (!this.propagation || message.endedAt === undefined || message.from === this.sender) return;
+    this.propagation.propagated((this.propagation.now() - message.endedAt) / 1000);
   }
 
   async close(): Promise<void> {

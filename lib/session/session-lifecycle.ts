@@ -20,6 +20,7 @@ import type { SessionRecord, UserId } from './session-record.js';
 import { DuplicateSessionError, type SessionStore } from './session-store.js';
 import type { SessionEnd, SessionHistoryRecorder } from './session-history.js';
 import { clientHintsToStore } from './stored-client-hints.js';
+import { NO_SESSION_TELEMETRY, type SessionTelemetry } from './session-telemetry.js';
 
 /** What the session rules read from a request; the HTTP layer takes it off Node's request. */
 export interface SessionRequestInput {
@@ -74,6 +75,8 @@ export class SessionLifecycle implements SessionPersistence {
     private readonly now: () => number = Date.now,
     /** The sign-in history (`history` option), or null when it is off. */
     private readonly history: SessionHistoryRecorder | null = null,
+    /** Where sessions found past their end are reported (metrics). */
+    private readonly telemetry: SessionTelemetry = NO_SESSION_TELEMETRY,
   ) {
     const lookup = {
       load: (digest: string) => this.load(digest),
@@ -115,6 +118,7 @@ export class SessionLifecycle implements SessionPersistence {
         missing = null;
         break;
       }
+      if (record) this.telemetry.sessionExpired();
       missing ??= digest;
       if (++lookups === MAX_COOKIE_LOOKUPS) break;
     }

@@ -4,8 +4,9 @@ import type { SessionRecord } from './session-record.js';
 /** Where a batch of session reads goes: one round trip for many digests. */
 export interface SessionReadSource<Row> {
   /**
-   * The stored rows of these (distinct) digests that expire after `now`, keyed by digest;
-   * digests without a live row are simply absent.
+   * The stored rows of these (distinct) digests, keyed by digest; digests without a row are
+   * simply absent. A source may leave out rows that expired by `now` (the earliest of the
+   * batch's reads), or return them: each read drops a row expired at its own time.
    */
   readMany(digests: string[], now: Date): Promise<Map<string, Row>>;
   /** A fresh record of one row (every waiter gets its own, so none shares mutable state). */
@@ -32,8 +33,8 @@ interface PendingRead {
  * single cost of a session read in the app process, larger than TypeORM, pg and our own code
  * together.
  *
- * The statement asks for rows live after the earliest `now` of the batch; each read then keeps its
- * row only if it is live at its own `now`, so a read answers exactly as an unbatched one would.
+ * Each read keeps its row only if it is live at its own `now`, so a read answers exactly as an
+ * unbatched one would.
  * A failed statement fails every read of its batch with the same error.
  */
 export class SessionReadBatch<Row> {
@@ -44,6 +45,8 @@ export class SessionReadBatch<Row> {
     private readonly source: SessionReadSource<Row>,
     /** Digests per statement (keeps an `IN (...)` list short and its plan an index lookup). */
     private readonly maxBatch: number,
+    /** Called for each read that found its row expired (a session presented past its end). */
+    private readonly onExpired: () => void = () => undefined,
   ) {
     if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new RangeError('maxBatch must be a positive integer');
   }
@@ -101,7 +104,9 @@ export class SessionReadBatch<Row> {
         }
         try {
           const record = this.source.build(read.digest, row);
-          read.resolve(record.expireDate.getTime() > read.now.getTime() ? record : null);
+          const live = record.expireDate.getTime() > read.now.getTime();
+          if (!live) this.onExpired();
+          read.resolve(live ? record : null);
         } catch (error) {
           read.reject(error);
         }

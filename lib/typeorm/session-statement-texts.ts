@@ -61,10 +61,14 @@ const FIELD_ARGUMENTS = Object.fromEntries(FIELDS.map((field, index) => [field, 
  * so one text serves every length and can be prepared.
  */
 export class SessionStatementTexts {
-  /** The live row of one digest. Arguments: digest, now. */
-  readonly selectLive: CompiledStatement;
-  /** PostgreSQL: the live rows of an array of digests. Arguments: digests (an array), now. */
-  readonly selectLiveOfArray: CompiledStatement | null;
+  /**
+   * The row of one digest, expired or not: the reader drops an expired one, after counting it
+   * (a session presented past its end). By primary key, so the filter would save no work.
+   * Arguments: digest.
+   */
+  readonly selectRow: CompiledStatement;
+  /** PostgreSQL: the rows of an array of digests, expired or not. Arguments: digests (an array). */
+  readonly selectRowsOfArray: CompiledStatement | null;
   /** One user's live rows, most recently active first. Arguments: userId, now. */
   readonly selectLiveOfUser: CompiledStatement;
   /** The digests of one user's live rows. Arguments: userId, now. */
@@ -79,24 +83,22 @@ export class SessionStatementTexts {
   readonly relabelLiveOfUser: CompiledStatement;
   /** PostgreSQL: the rows of an array of digests. Arguments: digests (an array). */
   readonly deleteOfArray: CompiledStatement | null;
-  private readonly selectLiveOfLists = new Map<number, CompiledStatement>();
+  private readonly selectRowsOfLists = new Map<number, CompiledStatement>();
   private readonly deleteOfLists = new Map<number, CompiledStatement>();
 
   constructor(private readonly dataSource: DataSource) {
     const arrays = dataSource.options.type === 'postgres';
     const live = `${path('expireDate')} > :now`;
-    this.selectLive = compileStatement(
+    this.selectRow = compileStatement(
       this.select(FIELDS)
         .where(`${path('digest')} = :digest`)
-        .andWhere(live)
-        .setParameters({ digest: argument(0), now: argument(1) }),
+        .setParameters({ digest: argument(0) }),
     );
-    this.selectLiveOfArray = arrays
+    this.selectRowsOfArray = arrays
       ? compileStatement(
           this.select(FIELDS)
             .where(`${path('digest')} = ANY(:digests)`)
-            .andWhere(live)
-            .setParameters({ digests: argument(0), now: argument(1) }),
+            .setParameters({ digests: argument(0) }),
         )
       : null;
     const ofUser = (fields: readonly Field[]) =>
@@ -135,17 +137,16 @@ export class SessionStatementTexts {
       : null;
   }
 
-  /** Not PostgreSQL: the live rows of `count` digests. Arguments: now, then the digests. */
-  selectLiveOfList(count: number): CompiledStatement {
-    let statement = this.selectLiveOfLists.get(count);
+  /** Not PostgreSQL: the rows of `count` digests, expired or not. Arguments: the digests. */
+  selectRowsOfList(count: number): CompiledStatement {
+    let statement = this.selectRowsOfLists.get(count);
     if (statement === undefined) {
       statement = compileStatement(
         this.select(FIELDS)
           .where(`${path('digest')} IN (:...digests)`)
-          .andWhere(`${path('expireDate')} > :now`)
-          .setParameters({ now: argument(0), digests: listArguments(count, 1) }),
+          .setParameters({ digests: listArguments(count, 0) }),
       );
-      this.selectLiveOfLists.set(count, statement);
+      this.selectRowsOfLists.set(count, statement);
     }
     return statement;
   }

@@ -1,6 +1,7 @@
 import type { DataSource, EntityMetadata } from 'typeorm';
 import { SessionReadBatch } from '../session/session-read-batch.js';
 import type { SessionRecord } from '../session/session-record.js';
+import { NO_SESSION_TELEMETRY, type SessionTelemetry } from '../session/session-telemetry.js';
 import { bindArguments, type CompiledStatement } from './compiled-statement.js';
 import { PostgresPreparedStatements, type StatementResult } from './postgres-prepared-statements.js';
 import { QSession } from './qsession.entity.js';
@@ -32,7 +33,11 @@ export class SessionStatements {
   /** On PostgreSQL, the per-request statements are prepared once per connection. */
   private readonly prepared: PostgresPreparedStatements | null;
 
-  constructor(private readonly dataSource: DataSource) {
+  constructor(
+    private readonly dataSource: DataSource,
+    /** Where a session presented past its end is reported (metrics). */
+    telemetry: SessionTelemetry = NO_SESSION_TELEMETRY,
+  ) {
     const metadata = dataSource.getMetadata(QSession);
     this.columns = Object.fromEntries(
       FIELDS.map((field) => {
@@ -44,8 +49,9 @@ export class SessionStatements {
     this.texts = new SessionStatementTexts(dataSource);
     this.prepared = dataSource.options.type === 'postgres' ? new PostgresPreparedStatements(dataSource) : null;
     this.reads = new SessionReadBatch<RawRow>(
-      { readMany: (digests, now) => this.readMany(digests, now), build: (digest, row) => this.hydrate(digest, row) },
+      { readMany: (digests) => this.readMany(digests), build: (digest, row) => this.hydrate(digest, row) },
       READ_BATCH,
+      () => telemetry.sessionExpired(),
     );
   }
 
@@ -57,21 +63,23 @@ export class SessionStatements {
     return this.reads.read(digest, now);
   }
 
-  /** The live rows of these distinct digests, keyed by digest: one statement. */
-  private async readMany(digests: string[], now: Date): Promise<Map<string, RawRow>> {
-    const expiresAfter = this.persistent('expireDate', now);
+  /**
+   * The rows of these distinct digests, keyed by digest: one statement. Expired rows too: the
+   * batch drops them, and counts each as a session presented past its end.
+   */
+  private async readMany(digests: string[]): Promise<Map<string, RawRow>> {
     const rows = new Map<string, RawRow>();
     if (digests.length === 1) {
       // The common case when the app is not busy: the single-row statement, as before batching.
       const digest = digests[0]!;
-      const { records } = await this.run(this.texts.selectLive, [this.persistent('digest', digest), expiresAfter]);
+      const { records } = await this.run(this.texts.selectRow, [this.persistent('digest', digest)]);
       if (records[0]) rows.set(digest, records[0] as RawRow);
       return rows;
     }
     const keys = digests.map((digest) => this.persistent('digest', digest));
-    const { records } = this.texts.selectLiveOfArray
-      ? await this.run(this.texts.selectLiveOfArray, [keys, expiresAfter])
-      : await this.run(this.texts.selectLiveOfList(keys.length), [expiresAfter, ...keys]);
+    const { records } = this.texts.selectRowsOfArray
+      ? await this.run(this.texts.selectRowsOfArray, [keys])
+      : await this.run(this.texts.selectRowsOfList(keys.length), keys);
     for (const row of records as RawRow[]) rows.set(this.hydrated('digest', row) as string, row);
     return rows;
   }

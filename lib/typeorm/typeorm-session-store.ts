@@ -1,6 +1,7 @@
 import { LessThan, QueryFailedError, type DataSource, type Repository } from 'typeorm';
 import type { SessionRecord, UserId } from '../session/session-record.js';
 import { DuplicateSessionError, type SessionStore } from '../session/session-store.js';
+import type { SessionTelemetry } from '../session/session-telemetry.js';
 import type { EndedSession } from '../session/session-history.js';
 import { QSession } from './qsession.entity.js';
 import { SessionStatements } from './session-statements.js';
@@ -17,9 +18,11 @@ export class TypeOrmSessionStore implements SessionStore {
   constructor(
     dataSource: DataSource,
     private readonly now: () => number = Date.now,
+    /** Where a session presented past its end is reported (the app's metrics). */
+    telemetry?: SessionTelemetry,
   ) {
     this.repository = dataSource.getRepository(QSession);
-    this.statements = new SessionStatements(dataSource);
+    this.statements = new SessionStatements(dataSource, telemetry);
   }
 
   get(digest: string): Promise<SessionRecord | null> {

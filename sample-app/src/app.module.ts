@@ -18,6 +18,9 @@ import { HtmlExceptionFilter } from './http/html-exception.filter.js';
 import { PublicUrl } from './http/public-url.js';
 import { LiveScriptController } from './live/live-script.controller.js';
 import { LiveGateway } from './live/live.gateway.js';
+import { MetricsController } from './metrics/metrics.controller.js';
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { registerPrometheusMetrics } from './metrics/prometheus-metrics.js';
 import { createMailer, Mailer } from './mail/mailer.js';
 import { NewSignInAlerts } from './mail/new-sign-in-alerts.js';
 import { Outbox } from './mail/outbox.js';
@@ -30,6 +33,8 @@ import { UsersService } from './users/users.service.js';
 @Module({})
 export class AppModule {
   static forRoot(config: SampleConfig): DynamicModule {
+    // Before QSessionsModule starts (it takes its meter then): see registerPrometheusMetrics().
+    const prometheus = config.metrics ? registerPrometheusMetrics() : null;
     return {
       module: AppModule,
       imports: [
@@ -69,6 +74,7 @@ export class AppModule {
         LiveScriptController,
         // The development outbox, only without a mail server (it shows every user's e-mail).
         ...(config.smtpUrl === null ? [OutboxController] : []),
+        ...(prometheus ? [MetricsController] : []),
       ],
       providers: [
         UsersService,
@@ -87,6 +93,7 @@ export class AppModule {
         { provide: VisitorCsrf, useValue: new VisitorCsrf(config.csrfSecret) },
         { provide: APP_GUARD, useClass: CsrfGuard },
         { provide: APP_FILTER, useClass: HtmlExceptionFilter },
+        ...(prometheus ? [{ provide: PrometheusExporter, useValue: prometheus }] : []),
       ],
     };
   }

@@ -34,6 +34,8 @@ export interface SampleConfig {
    * https://demo.example.com), without a trailing slash; null: the address the app listens on.
    */
   publicUrl: string | null;
+  /** Serve the metrics at `/metrics` for Prometheus (SAMPLE_METRICS=1); off by default. */
+  metrics: boolean;
 }
 
 /** One or more bad environment variables; the message lists each one and how to fix it. */
@@ -75,6 +77,7 @@ const DATABASE_KINDS = ['sqlite', 'postgres', 'mariadb'] as const;
  * | `SAMPLE_ON_SESSION_LIMIT` | `evict-least-recent` (or `evict-oldest`, `refuse`) |
  * | `SAMPLE_SMTP_URL`    | none: e-mails go to the outbox (/outbox)  |
  * | `SAMPLE_PUBLIC_URL`  | the address the app listens on            |
+ * | `SAMPLE_METRICS`     | off; `1` serves Prometheus metrics at `/metrics` |
  */
 export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleConfig {
   const problems: string[] = [];
@@ -108,10 +111,8 @@ export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
     problems.push(`PORT must be a port number (0 picks a free one), not ${JSON.stringify(portText)}.`);
   }
 
-  const reset = read('SAMPLE_RESET');
-  if (reset !== undefined && !['0', '1', 'true', 'false'].includes(reset)) {
-    problems.push(`SAMPLE_RESET must be 1 or 0, not ${JSON.stringify(reset)}.`);
-  }
+  const reset = readSwitch(read, 'SAMPLE_RESET', problems);
+  const metrics = readSwitch(read, 'SAMPLE_METRICS', problems);
 
   const csrfSecret = read('SAMPLE_CSRF_SECRET') ?? null;
   if (csrfSecret !== null && csrfSecret.length < 32) {
@@ -126,7 +127,8 @@ export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
     ...limit,
     ...mail,
     database: database!,
-    reset: reset === '1' || reset === 'true',
+    reset,
+    metrics,
     engine: engine as QSessionsEngine,
     redisUrl,
     redisCluster,
@@ -136,6 +138,15 @@ export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
     port,
     csrfSecret,
   };
+}
+
+/** An on/off variable: `1` or `true` is on; `0`, `false` or unset is off. */
+function readSwitch(read: (name: string) => string | undefined, name: string, problems: string[]): boolean {
+  const value = read(name);
+  if (value !== undefined && !['0', '1', 'true', 'false'].includes(value)) {
+    problems.push(`${name} must be 1 or 0, not ${JSON.stringify(value)}.`);
+  }
+  return value === '1' || value === 'true';
 }
 
 /** How many sessions a user may have at once unless SAMPLE_MAX_SESSIONS says otherwise. */
