@@ -63,6 +63,26 @@ describe('qsessions import: usage', () => {
       /Give the Redis URL of the express-session app's connect-redis store/,
     ],
     [
+      'Redis by URL and by cluster at once',
+      ['--from', 'connect-redis', '-d', 'x.js', '--source-url', 'redis://h', '--source-cluster', 'h:7001'],
+      /or the nodes of its Redis Cluster, one of the two/,
+    ],
+    [
+      'a source cluster node without a port',
+      ['--from', 'connect-redis', '-d', 'x.js', '--source-cluster', 'h:7001,h'],
+      /The source cluster must list nodes as host:port/,
+    ],
+    [
+      'a source cluster for another store',
+      ['--from', 'connect-typeorm', '-d', 'x.js', '--source-cluster', 'h:7001'],
+      /source cluster applies to connect-redis only/,
+    ],
+    [
+      'two session caches',
+      ['--from', 'connect-typeorm', '-d', 'x.js', '--redis-url', 'redis://h', '--redis-cluster', 'h:7001'],
+      /Give one session cache/,
+    ],
+    [
       'a cache prefix without a cache',
       ['--from', 'connect-typeorm', '-d', 'x.js', '--cache-prefix', 'q:'],
       /cache prefix applies to the session cache/,

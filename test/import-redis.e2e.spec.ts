@@ -3,11 +3,11 @@ import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { RedisStore } from 'connect-redis';
-import { createClient } from 'redis';
+import { createClient, createCluster } from 'redis';
 import { escapeGlob } from '../lib/import/redis-session-source.js';
 import { dataSourceFolder, writeDataSourceFile } from './support/data-source-file.js';
 import { cookieJson, describeImportScenario, randomSid, type LegacyStoreKit } from './support/import-scenario.js';
-import { caches, redisUrl } from './support/matrix.js';
+import { caches, redisClusterNodes, redisUrl } from './support/matrix.js';
 import { runBin } from './support/run-bin.js';
 
 // Switching from express-session + connect-redis (redis@5 client) to nest-qsessions: see
@@ -16,6 +16,7 @@ import { runBin } from './support/run-bin.js';
 const redisKit: LegacyStoreKit = {
   from: 'connect-redis',
   async open() {
+    if (redisClusterNodes) return openOnCluster(redisClusterNodes);
     const client = createClient({ url: redisUrl });
     await client.connect();
     const base = `qsessions-import-test:${randomUUID()}:`;
@@ -42,6 +43,37 @@ const redisKit: LegacyStoreKit = {
     };
   },
 };
+
+/**
+ * connect-redis on a Redis Cluster (when the run's Redis is one: QSESSIONS_TEST_REDIS_CLUSTER): its
+ * keys are spread over the primaries, and the import walks every one of them.
+ */
+async function openOnCluster(nodes: string[]) {
+  const cluster = createCluster({
+    rootNodes: nodes.map((node) => ({ url: `redis://${node}` })),
+  });
+  await cluster.connect();
+  const prefix = `qsessions-import-test:${randomUUID()}:sess:`;
+  return {
+    store: new RedisStore({ client: cluster as never, prefix }),
+    args: ['--source-cluster', nodes.join(','), '--prefix', prefix],
+    options: { sourceCluster: nodes, prefix },
+    async put(sid: string, payload: string, expiresAt: Date | null) {
+      const ttl = expiresAt ? { expiration: { type: 'PX' as const, value: expiresAt.getTime() - Date.now() } } : {};
+      await cluster.set(prefix + sid, payload, ttl);
+    },
+    async close() {
+      // Keys of one slot per DEL: the express app's sessions as well as those put here.
+      for (const master of cluster.masters) {
+        const node = await cluster.nodeClient(master);
+        for await (const keys of node.scanIterator({ MATCH: `${escapeGlob(prefix)}*`, COUNT: 100 })) {
+          for (const key of keys) await cluster.del(key);
+        }
+      }
+      cluster.destroy();
+    },
+  };
+}
 
 // The store is Redis itself: these run when the run uses Redis (QSESSIONS_TEST_CACHES=...,redis).
 (caches.includes('redis') ? describe : describe.skip)('express-session + connect-redis', () => {

@@ -8,6 +8,7 @@ import type { QSessionsCacheOptions } from '../qsessions.options.js';
 import { withTimeout } from '../util/with-timeout.js';
 import { RedisKeyTracking, type TrackableRedisClient } from './redis-key-tracking.js';
 import { redisTargetOf, redisTargetOption, type RedisTarget } from '../options/redis-target.js';
+import type { ResolvedClusterOptions } from '../options/resolve-cluster.js';
 import type { ResolvedSentinelOptions } from '../options/resolve-sentinel.js';
 import {
   clusterClientOptions,
@@ -48,7 +49,8 @@ export interface ChosenCache {
 /** Where a cache may come from: the module's `cache` options, or a command's flags. */
 export type CacheChoice = Pick<QSessionsCacheOptions, 'instance' | 'redisUrl' | 'nearCache' | 'useAppCacheManager'> & {
   sentinel?: ResolvedSentinelOptions;
-  /** The prefix of the session keys (what a near cache behind Sentinel asks Redis to report on). */
+  cluster?: ResolvedClusterOptions;
+  /** The prefix of the session keys (what a near cache behind Sentinel or on a cluster asks Redis to report on). */
   keyPrefix?: string;
 };
 
@@ -116,6 +118,9 @@ export async function connectRedisCache(
     connecting ??= store.getClient().finally(() => (connecting = null));
     return connecting.then(() => store.client as unknown as RedisCommands);
   };
+  // Connected now rather than by the first request, which would otherwise wait for it (a
+  // cluster's client also learns the slots first) and may run out of `cache.timeoutMs`.
+  void Promise.resolve(client()).catch(() => undefined);
   const tracking = trackKeys ? trackOrFallBack(to, store, redis, trackKeys) : undefined;
   const lost: Array<() => void> = [];
   onConnectionLoss(store.client as unknown as EventSource, to, () => {

@@ -20,7 +20,8 @@ imported before are skipped). Progress goes to stderr; the report (what was impo
 was skipped and why) to stdout. Session ids and data are never printed.
 
 Stores (--from):
-  connect-redis             Keys <prefix><sid> in Redis, walked with SCAN. Needs --source-url.
+  connect-redis             Keys <prefix><sid> in Redis, walked with SCAN (on every primary of a
+                            cluster). Needs --source-url or --source-cluster.
   connect-pg-simple         Its PostgreSQL table (sid, sess, expire).
   connect-typeorm           The table of its Session entity (id, json, expiredAt, destroyedAt).
 
@@ -32,6 +33,7 @@ Options:
   --source-url <url>        connect-redis: its Redis (redis://[:password@]host:6379[/db]).
                             connect-pg-simple: its database (postgres://...); default: the
                             database of -d, when that is PostgreSQL.
+  --source-cluster <nodes>  connect-redis on a Redis Cluster: some of its nodes, host:port,host:port.
   --source-data-source <file>
                             connect-typeorm: a data source file for the database holding its
                             table, when that is not the database of -d.
@@ -46,6 +48,7 @@ Options:
   --max-data-bytes <n>      Your app's maxDataBytes (default 65536): larger sessions are skipped.
   --redis-url <url>         The Redis of your cached_db engine (its cache.redisUrl): imported
                             sessions are cached there too, in the app's format.
+  --redis-cluster <nodes>   Or its Redis Cluster (its cache.cluster.rootNodes), host:port,host:port.
   --cache-prefix <prefix>   Key prefix of that cache (the app's cache.keyPrefix; default qsessions:).
   -h, --help                Show this help.
 
@@ -72,6 +75,8 @@ const OPTIONS = {
   'express-max-age': { type: 'string' },
   'max-data-bytes': { type: 'string' },
   'redis-url': { type: 'string' },
+  'redis-cluster': { type: 'string' },
+  'source-cluster': { type: 'string' },
   'cache-prefix': { type: 'string' },
 } as const;
 
@@ -127,6 +132,7 @@ function importOptions(from: ExpressSessionStoreKind, file: string, values: Impo
     from,
     dataSource: file,
     sourceUrl: values['source-url'],
+    sourceCluster: nodeList(values['source-cluster']),
     sourceDataSource: values['source-data-source'],
     prefix: values.prefix,
     table: values.table,
@@ -136,6 +142,7 @@ function importOptions(from: ExpressSessionStoreKind, file: string, values: Impo
     expressMaxAge: wholeNumber(values['express-max-age'], '--express-max-age', '--express-max-age 86400000'),
     maxDataBytes: wholeNumber(values['max-data-bytes'], '--max-data-bytes', '--max-data-bytes 65536'),
     redisUrl: values['redis-url'],
+    redisCluster: nodeList(values['redis-cluster']),
     cachePrefix: values['cache-prefix'],
   };
 }
@@ -157,4 +164,9 @@ function wholeNumber(text: string | undefined, option: string, example: string):
   if (!/^\d+$/.test(text))
     throw usageError(`${option} must be a whole number, e.g. ${example}; got ${JSON.stringify(text)}.`);
   return Number(text);
+}
+
+/** A `host:port,host:port` option as a list (checked by importExpressSessions), or undefined when not given. */
+function nodeList(text: string | undefined): string[] | undefined {
+  return text?.split(',').map((node) => node.trim());
 }

@@ -7,6 +7,7 @@ import { createSessionCache } from '../cache/create-session-cache.js';
 import type { SessionCache } from '../session/session-cache.js';
 import { QSessionsCommandError } from '../cli/command-error.js';
 import { redactUrlPassword } from '../cli/redact.js';
+import { resolveRedisAddresses } from '../options/redis-addresses.js';
 import { withTimeout } from '../util/with-timeout.js';
 
 // A command can wait longer than a request; a Redis that does not answer in this time is down.
@@ -30,15 +31,20 @@ export interface ImportCache {
  * swallows errors, must not let the import claim to have filled a cache it could not reach.
  */
 export async function openImportCache(
-  source: { redisUrl?: string; cache?: Cache },
+  source: { redisUrl?: string; redisCluster?: readonly string[]; cache?: Cache },
   keyPrefix: string,
 ): Promise<ImportCache> {
   const problems: string[] = [];
   const logger = { warn: (message: string) => problems.push(message) };
-  const description = source.cache ? 'the cache given' : `Redis at ${redactUrlPassword(source.redisUrl!)}`;
+  const description = source.cache
+    ? 'the cache given'
+    : source.redisCluster
+      ? `the Redis Cluster at ${source.redisCluster.join(', ')}`
+      : `Redis at ${redactUrlPassword(source.redisUrl!)}`;
+  const cluster = source.redisCluster && { rootNodes: resolveRedisAddresses(source.redisCluster, '', '', '', []) };
   let chosen: ChosenCache;
   try {
-    chosen = (await chooseCache({ instance: source.cache, redisUrl: source.redisUrl }, undefined, logger))!;
+    chosen = (await chooseCache({ instance: source.cache, redisUrl: source.redisUrl, cluster }, undefined, logger))!;
   } catch (error) {
     throw new QSessionsCommandError(`Cannot use the session cache (${description}): ${(error as Error).message}`);
   }

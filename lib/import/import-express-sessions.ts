@@ -36,6 +36,8 @@ export interface ImportExpressSessionsOptions {
    * database (default: `dataSource`, which must then be PostgreSQL). Not used for connect-typeorm.
    */
   sourceUrl?: string;
+  /** connect-redis on a Redis Cluster, instead of `sourceUrl`: some of its nodes, as `'host:port'`. */
+  sourceCluster?: readonly string[];
   /** connect-typeorm: the DataSource (or data source file) holding its table. Default: `dataSource`. */
   sourceDataSource?: DataSource | string;
   /** connect-redis: its `prefix`. Default `sess:`. */
@@ -66,6 +68,8 @@ export interface ImportExpressSessionsOptions {
   noExpiryLifetime?: number;
   /** The Redis of the app's cached_db engine (its `cache.redisUrl`): imported sessions are cached there too. */
   redisUrl?: string;
+  /** Or its Redis Cluster (its `cache.cluster.rootNodes`, as `'host:port'`). */
+  redisCluster?: readonly string[];
   /** Or the cache-manager cache of the app's cached_db engine. */
   cache?: Cache;
   /** Key prefix of that cache (the app's `cache.keyPrefix`). Default `qsessions:`. */
@@ -110,8 +114,9 @@ export async function importExpressSessions(
   try {
     source = await openSource(options, dataSource);
     // A dry run writes nothing, not even the cache's probe key.
-    if (!settings.dryRun && (options.redisUrl !== undefined || options.cache !== undefined)) {
-      cache = await openImportCache({ redisUrl: options.redisUrl, cache: options.cache }, settings.cachePrefix);
+    if (!settings.dryRun && [options.redisUrl, options.redisCluster, options.cache].some((way) => way !== undefined)) {
+      const { redisUrl, redisCluster, cache: given } = options;
+      cache = await openImportCache({ redisUrl, redisCluster, cache: given }, settings.cachePrefix);
     }
     const database = new TypeOrmSessionStore(dataSource);
     const store = cache ? new CachedSessionStore(database, cache.sessionCache) : database;
@@ -175,18 +180,32 @@ function checkSource(options: ImportExpressSessionsOptions): void {
   only('The table', options.table, ['connect-pg-simple', 'connect-typeorm']);
   only('The schema', options.schema, ['connect-pg-simple', 'connect-typeorm']);
   only('The source URL', options.sourceUrl, ['connect-redis', 'connect-pg-simple']);
+  only('The source cluster', options.sourceCluster, ['connect-redis']);
   only('The source data source', options.sourceDataSource, ['connect-typeorm']);
-  if (options.from === 'connect-redis' && !options.sourceUrl) {
-    throw usage("Give the Redis URL of the express-session app's connect-redis store (e.g. redis://127.0.0.1:6379).");
+  if (options.from === 'connect-redis' && !options.sourceUrl === !options.sourceCluster) {
+    throw usage(
+      "Give the Redis URL of the express-session app's connect-redis store (e.g. redis://127.0.0.1:6379), or " +
+        'the nodes of its Redis Cluster, one of the two.',
+    );
+  }
+  if (options.sourceCluster) checkNodes('The source cluster', options.sourceCluster);
+}
+
+/** Each of `nodes` must be a `host:port`. */
+function checkNodes(what: string, nodes: readonly string[]): void {
+  if (nodes.length === 0 || nodes.some((node) => !/^(\[[^\]]+\]|[^:\s]+):\d{1,5}$/.test(node))) {
+    throw usage(`${what} must list nodes as host:port, e.g. 127.0.0.1:7001,127.0.0.1:7002.`);
   }
 }
 
-/** The session cache to write to: by URL or given, not both; a prefix only with one of them. */
+/** The session cache to write to: by URL, a cluster's nodes or given, one of them; a prefix only with one. */
 function checkCache(options: ImportExpressSessionsOptions): void {
-  if (options.redisUrl !== undefined && options.cache !== undefined) {
-    throw usage('Give either the Redis URL of the session cache or a cache, not both.');
+  const ways = [options.redisUrl, options.redisCluster, options.cache].filter((way) => way !== undefined);
+  if (ways.length > 1) {
+    throw usage('Give one session cache: its Redis URL, its Redis Cluster or a cache, not several.');
   }
-  if (options.cachePrefix !== undefined && options.redisUrl === undefined && options.cache === undefined) {
+  if (options.redisCluster) checkNodes('The Redis Cluster of the session cache', options.redisCluster);
+  if (options.cachePrefix !== undefined && ways.length === 0) {
     throw usage('The cache prefix applies to the session cache given with its Redis URL (or a cache); give that too.');
   }
 }
@@ -209,7 +228,11 @@ function checkRules(options: ImportExpressSessionsOptions): void {
 async function openSource(options: ImportExpressSessionsOptions, target: DataSource): Promise<LegacySessionSource> {
   switch (options.from) {
     case 'connect-redis':
-      return openRedisSessionSource({ url: options.sourceUrl!, prefix: options.prefix });
+      return openRedisSessionSource({
+        url: options.sourceUrl,
+        clusterNodes: options.sourceCluster,
+        prefix: options.prefix,
+      });
     case 'connect-pg-simple':
       return openPgSimpleSessionSource({
         url: options.sourceUrl,

@@ -27,7 +27,17 @@ import {
   type LegacyApp,
 } from './import-legacy-app.js';
 import { ImportTestController } from './import-test.controller.js';
-import { adapters, caches, databases, redisUrl, type CacheKind, type DatabaseKind, type Variant } from './matrix.js';
+import {
+  adapters,
+  caches,
+  databases,
+  redisClusterNodes,
+  redisUrl,
+  testRedisTarget,
+  type CacheKind,
+  type DatabaseKind,
+  type Variant,
+} from './matrix.js';
 import { runBin, type BinResult } from './run-bin.js';
 import { startTestApp, type TestApp } from './test-app.js';
 import { TestController } from './test.controller.js';
@@ -169,7 +179,11 @@ export function describeImportScenario(kit: LegacyStoreKit, variants: Variant[] 
       /** Runs the import the variant's way; the report is printed the same way by both. */
       async function runImport(extra: { dryRun?: boolean } = {}): Promise<BinResult> {
         const cacheOptions: Partial<ImportExpressSessionsOptions> =
-          variant.cache === 'redis' ? { redisUrl, cachePrefix: t.cacheKeyPrefix } : {};
+          variant.cache !== 'redis'
+            ? {}
+            : redisClusterNodes
+              ? { redisCluster: redisClusterNodes, cachePrefix: t.cacheKeyPrefix }
+              : { redisUrl, cachePrefix: t.cacheKeyPrefix };
         if (through === 'function') {
           const report = await importExpressSessions({
             from: kit.from,
@@ -184,7 +198,9 @@ export function describeImportScenario(kit: LegacyStoreKit, variants: Variant[] 
         }
         const cacheArgs = cacheOptions.redisUrl
           ? ['--redis-url', cacheOptions.redisUrl, '--cache-prefix', cacheOptions.cachePrefix!]
-          : [];
+          : cacheOptions.redisCluster
+            ? ['--redis-cluster', cacheOptions.redisCluster.join(','), '--cache-prefix', cacheOptions.cachePrefix!]
+            : [];
         return runBin([
           'import',
           '--from',
@@ -280,7 +296,7 @@ export function describeImportScenario(kit: LegacyStoreKit, variants: Variant[] 
 
         if (variant.cache === 'redis') {
           // In the app's Redis cache, in the app's format: its first request will not read the table.
-          const redis = await connectRedisCache(redisUrl);
+          const redis = await connectRedisCache(testRedisTarget());
           try {
             const keys = new CacheKeys(t.cacheKeyPrefix);
             const [entry] = await redis.entries.getMany([keys.record(aliceRow.sessionKey)]);

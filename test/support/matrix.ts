@@ -34,6 +34,16 @@ export const redisUrl = process.env.QSESSIONS_TEST_REDIS_URL ?? 'redis://127.0.0
  */
 export const redisClusterNodes = process.env.QSESSIONS_TEST_REDIS_CLUSTER?.split(',').filter(Boolean) ?? null;
 
+/** The test Redis as the library's internals take it (connectRedisCache). */
+export function testRedisTarget(): { url: string } | { cluster: { rootNodes: Array<{ host: string; port: number }> } } {
+  if (!redisClusterNodes) return { url: redisUrl };
+  const rootNodes = redisClusterNodes.map((node) => {
+    const [host, port] = node.split(':');
+    return { host: host!, port: Number(port) };
+  });
+  return { cluster: { rootNodes } };
+}
+
 /** The module's `cache` options for the test Redis: the cluster when one is set, else `redisUrl`. */
 export function testRedisCache(): { redisUrl: string } | { cluster: { rootNodes: string[] } } {
   return redisClusterNodes ? { cluster: { rootNodes: redisClusterNodes } } : { redisUrl };
