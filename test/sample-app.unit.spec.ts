@@ -266,6 +266,7 @@ describe('sample app environment', () => {
       engine: 'cached_db',
       redisUrl: null,
       redisCluster: null,
+      cachePrefix: null,
       geoip: false,
       trustProxy: false,
       host: '127.0.0.1',

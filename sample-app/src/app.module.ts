@@ -101,7 +101,8 @@ export class AppModule {
 
 /** The `cached_db` engine's cache: Redis by URL, a Redis Cluster, or the library's in-memory cache. */
 function sampleCache(config: SampleConfig): QSessionsCacheOptions {
-  if (config.redisUrl) return { redisUrl: config.redisUrl };
-  if (config.redisCluster) return { cluster: { rootNodes: config.redisCluster } };
+  const keyPrefix = config.cachePrefix ? { keyPrefix: config.cachePrefix } : {};
+  if (config.redisUrl) return { redisUrl: config.redisUrl, ...keyPrefix };
+  if (config.redisCluster) return { cluster: { rootNodes: config.redisCluster }, ...keyPrefix };
   return { useAppCacheManager: false };
 }

@@ -16,6 +16,8 @@ export interface SampleConfig {
   redisUrl: string | null;
   /** A Redis Cluster's nodes (`host:port`) for the cache instead (SAMPLE_REDIS_CLUSTER); null: none. */
   redisCluster: string[] | null;
+  /** The cache's key prefix (SAMPLE_CACHE_PREFIX); null: the library's default. Apps sharing one Redis need their own. */
+  cachePrefix: string | null;
   /** What QSessionsModule's `geoip` option gets; false = no GeoIP ("Unknown location"). */
   geoip: GeoIpOptions | false;
   trustProxy: TrustProxyOption;
@@ -69,6 +71,7 @@ const DATABASE_KINDS = ['sqlite', 'postgres', 'mariadb'] as const;
  * | `SAMPLE_ENGINE`      | `cached_db`                              |
  * | `SAMPLE_REDIS_URL`   | none: in-memory cache                    |
  * | `SAMPLE_REDIS_CLUSTER` | none; `host:port,host:port` of a Redis Cluster |
+ * | `SAMPLE_CACHE_PREFIX` | the library's (`qsessions:`)               |
  * | `GEOIP_PATH`         | none: "Unknown location"                 |
  * | `SAMPLE_TRUST_PROXY` | off: the socket address is the client    |
  * | `HOST`, `PORT`       | `127.0.0.1`, `3000`                      |
@@ -132,6 +135,7 @@ export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
     engine: engine as QSessionsEngine,
     redisUrl,
     redisCluster,
+    cachePrefix: read('SAMPLE_CACHE_PREFIX') ?? null,
     geoip: geoIpOptions(read('GEOIP_PATH')),
     trustProxy: parseTrustProxy(read('SAMPLE_TRUST_PROXY')),
     host: read('HOST') ?? '127.0.0.1',

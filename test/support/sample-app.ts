@@ -38,6 +38,8 @@ export function sampleEnv(
   if (database === 'mariadb') env.SAMPLE_DB_URL = `mysql://root@127.0.0.1:3306/${name}`;
   if (cache === 'redis' && redisClusterNodes) env.SAMPLE_REDIS_CLUSTER = redisClusterNodes.join(',');
   else if (cache === 'redis') env.SAMPLE_REDIS_URL = redisUrl;
+  // Processes of other Jest workers share that Redis: each worker's keys (and epoch) are its own.
+  if (cache === 'redis') env.SAMPLE_CACHE_PREFIX = `${testDatabaseName}:`;
   return { ...env, ...extra };
 }
 
