@@ -7,7 +7,7 @@ import { createSessionCache } from '../cache/create-session-cache.js';
 import type { SessionCache } from '../session/session-cache.js';
 import { QSessionsCommandError } from '../cli/command-error.js';
 import { redactUrlPassword } from '../cli/redact.js';
-import { resolveRedisAddresses } from '../options/redis-addresses.js';
+import { redisAddress } from '../options/redis-addresses.js';
 import { withTimeout } from '../util/with-timeout.js';
 
 // A command can wait longer than a request; a Redis that does not answer in this time is down.
@@ -41,7 +41,8 @@ export async function openImportCache(
     : source.redisCluster
       ? `the Redis Cluster at ${source.redisCluster.join(', ')}`
       : `Redis at ${redactUrlPassword(source.redisUrl!)}`;
-  const cluster = source.redisCluster && { rootNodes: resolveRedisAddresses(source.redisCluster, '', '', '', []) };
+  // Checked by importExpressSessions: every node is an address.
+  const cluster = source.redisCluster && { rootNodes: source.redisCluster.map((node) => redisAddress(node)!) };
   let chosen: ChosenCache;
   try {
     chosen = (await chooseCache({ instance: source.cache, redisUrl: source.redisUrl, cluster }, undefined, logger))!;

@@ -13,6 +13,7 @@ import { emptyImportReport, type ExpressSessionImportReport } from './import-rep
 import type { ExpressSessionStoreKind, LegacySessionSource } from './legacy-session-source.js';
 import { openPgSimpleSessionSource } from './pg-simple-session-source.js';
 import { openRedisSessionSource } from './redis-session-source.js';
+import { redisAddress } from '../options/redis-addresses.js';
 import { openTypeormSessionSource } from './typeorm-session-source.js';
 
 /** Sessions read, checked and written per batch by default. */
@@ -193,7 +194,7 @@ function checkSource(options: ImportExpressSessionsOptions): void {
 
 /** Each of `nodes` must be a `host:port`. */
 function checkNodes(what: string, nodes: readonly string[]): void {
-  if (nodes.length === 0 || nodes.some((node) => !/^(\[[^\]]+\]|[^:\s]+):\d{1,5}$/.test(node))) {
+  if (nodes.length === 0 || nodes.some((node) => redisAddress(node) === null)) {
     throw usage(`${what} must list nodes as host:port, e.g. 127.0.0.1:7001,127.0.0.1:7002.`);
   }
 }

@@ -2,6 +2,7 @@ import { QSessionsCommandError } from '../cli/command-error.js';
 import { redactSecrets, redactUrlPassword } from '../cli/redact.js';
 import type { LegacySession, LegacySessionSource } from './legacy-session-source.js';
 import { urlPassword } from './url-password.js';
+import { redisAddress } from '../options/redis-addresses.js';
 
 /** Where connect-redis keeps its sessions. */
 export interface RedisSessionSourceOptions {
@@ -121,13 +122,10 @@ async function connect(options: RedisSessionSourceOptions, where: string): Promi
 /** node-redis's Cluster options for nodes given as `host:port`; no reconnection, like a single client. */
 function clusterOptions(nodes: readonly string[]) {
   const socket = { connectTimeout: 5000, reconnectStrategy: false as const };
+  // Checked by importExpressSessions: every node is an address.
+  const addresses = nodes.map((node) => redisAddress(node)!);
   return {
-    rootNodes: nodes.map((node) => {
-      const at = node.lastIndexOf(':');
-      return {
-        socket: { ...socket, host: node.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(node.slice(at + 1)) },
-      };
-    }),
+    rootNodes: addresses.map(({ host, port }) => ({ socket: { ...socket, host, port } })),
     defaults: { socket },
   };
 }

@@ -27,7 +27,8 @@ export function resolveRedisAddresses(
   return parsed.filter((entry) => entry !== null);
 }
 
-function redisAddress(entry: unknown): RedisAddress | null {
+/** The address in `'host:port'` (an IPv6 host in brackets) or `{ host, port }`, or null when it is not one. */
+export function redisAddress(entry: unknown): RedisAddress | null {
   if (typeof entry === 'string') {
     const match = /^(\[[^\]]+\]|[^:\s]+):(\d+)$/.exec(entry);
     if (!match) return null;
